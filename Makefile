@@ -1,0 +1,72 @@
+# The VMO platform's task runner. `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help install migrate seed run serve test lint format migrations-check pytest worker beat bench check-deploy schema clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/activate: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q --upgrade pip
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate ## Create the virtualenv and install the pinned requirements
+
+migrate: install ## Apply database migrations
+	$(MANAGE) migrate --no-input
+
+seed: migrate ## Load the demo portfolio (idempotent)
+	$(MANAGE) seed_demo
+
+run: seed ## From a fresh clone: install, migrate, load demo data and serve on http://127.0.0.1:8000
+	@echo "Serving on http://$(HOST):$(PORT)/ - log in as director, vsm, executive or pm (password: $${DEMO_PASSWORD:-demo})"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve: install ## Serve without migrating or seeding
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: lint migrations-check pytest ## The whole suite: lint, missing-migrations check, tests
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install ## Fail when a model change has no migration
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+pytest: install ## Run the tests (PYTEST_ARGS="-k name" to narrow)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+worker: install ## Start a Celery worker (needs REDIS_URL)
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
+
+beat: install ## Start Celery beat with the schedule from settings (needs REDIS_URL)
+	$(BIN)/celery -A config beat --loglevel=INFO --schedule=$${CELERY_BEAT_SCHEDULE_FILE:-/tmp/vmo-celerybeat-schedule}
+
+bench: install ## Seed benchmark-size data and print speed figures as ratios measured in one run
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python -m bench
+
+check-deploy: install ## Django's deployment checks with production settings, warnings fail
+	DJANGO_SETTINGS_MODULE=config.settings.prod SECRET_KEY=$$(python3 -c 'import secrets;print(secrets.token_urlsafe(64))') \
+	  ALLOWED_HOSTS=vmo.example.org $(MANAGE) check --deploy --fail-level WARNING
+
+schema: install ## Write the OpenAPI schema to schema.yml and validate it
+	$(MANAGE) spectacular --file schema.yml --validate
+
+clean: ## Remove the virtualenv, the SQLite database and collected static files
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

@@ -1,0 +1,17 @@
+"""Test settings: fast hashing, no lockouts between tests unless a test asks for them."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
+# Tests that need the real broker ask for it explicitly; the rest run tasks in-process.
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Serve static files straight from static/ without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+api_urlpatterns = [
+    path("", include("portfolio.api.urls")),
+    path("", include("funding.api.urls")),
+    path("", include("okrs.api.urls")),
+    path("", include("kanban.api.urls")),
+    path("", include("vmo.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The split view serves its start-up script as a file, so the docs work under our CSP.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", include(api_urlpatterns)),
+    path("", include("portfolio.urls")),
+    path("", include("funding.urls")),
+    path("", include("okrs.urls")),
+    path("", include("kanban.urls")),
+    path("", include("vmo.urls")),
+]

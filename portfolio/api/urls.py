@@ -1,0 +1,11 @@
+from rest_framework.routers import DefaultRouter
+
+from portfolio.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("value-streams", views.ValueStreamViewSet, basename="value-stream")
+router.register("quarters", views.QuarterViewSet, basename="quarter")
+router.register("themes", views.StrategicThemeViewSet, basename="theme")
+
+urlpatterns = router.urls

@@ -1,0 +1,188 @@
+"""Delivery data from the teams' tools, in one common model: work items, deployments, incidents.
+
+Every row carries its `source` and the tool's `external_id`, unique together, so ingestion is an
+idempotent upsert whichever path (bulk API, CSV, webhook) the row arrives by.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+
+from portfolio.models.base import ValueStream
+from portfolio.models.epics import MMP, Epic
+
+
+class Source(models.TextChoices):
+    GITHUB = "github", "GitHub"
+    GITLAB = "gitlab", "GitLab"
+    JIRA = "jira", "Jira"
+    CSV = "csv", "CSV import"
+    MANUAL = "manual", "Manual"
+
+
+class FlowItemType(models.TextChoices):
+    FEATURE = "feature", "Feature"
+    DEFECT = "defect", "Defect"
+    RISK = "risk", "Risk"
+    DEBT = "debt", "Debt"
+
+
+class WorkItemStatus(models.TextChoices):
+    NEW = "new", "New"
+    ACTIVE = "active", "Active"
+    WAITING = "waiting", "Waiting"
+    DONE = "done", "Done"
+    CANCELED = "canceled", "Canceled"
+
+
+class WorkItem(models.Model):
+    """A flow item (feature, defect, risk, debt) from a team's tool.
+
+    `active_seconds` and `waiting_seconds` accumulate the time spent in each status category as
+    status changes arrive, so flow efficiency is a plain aggregate rather than a replay of history.
+    """
+
+    value_stream = models.ForeignKey(ValueStream, on_delete=models.PROTECT, related_name="work_items")
+    epic = models.ForeignKey(Epic, on_delete=models.SET_NULL, null=True, blank=True, related_name="work_items")
+    mmp = models.ForeignKey(MMP, on_delete=models.SET_NULL, null=True, blank=True, related_name="work_items")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    external_id = models.CharField(max_length=200)
+    title = models.CharField(max_length=500, blank=True)
+    item_type = models.CharField(max_length=10, choices=FlowItemType.choices, default=FlowItemType.FEATURE)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=WorkItemStatus.choices, default=WorkItemStatus.NEW)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    active_seconds = models.BigIntegerField(default=0)
+    waiting_seconds = models.BigIntegerField(default=0)
+    ingested_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="work_item_unique_source_id"),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True)
+                | Q(started_at__isnull=True)
+                | Q(finished_at__gte=F("started_at")),
+                name="work_item_finished_after_started",
+            ),
+            models.CheckConstraint(
+                condition=Q(active_seconds__gte=0) & Q(waiting_seconds__gte=0), name="work_item_times_non_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["value_stream", "status"], name="work_item_stream_status_idx"),
+            models.Index(fields=["value_stream", "finished_at"], name="work_item_stream_finished_idx"),
+            models.Index(fields=["epic", "status"], name="work_item_epic_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class WorkItemStatusChange(models.Model):
+    """One status change of a work item, as the tool reported it (kept for active/waiting time)."""
+
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=WorkItemStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=WorkItemStatus.choices)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # A replayed delivery of the same change is a no-op.
+            models.UniqueConstraint(fields=["work_item", "changed_at", "to_status"], name="status_change_unique"),
+        ]
+        ordering = ["work_item_id", "changed_at"]
+
+
+class Deployment(models.Model):
+    """A deployment of a value stream's software, for the DORA metrics."""
+
+    value_stream = models.ForeignKey(ValueStream, on_delete=models.PROTECT, related_name="deployments")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    external_id = models.CharField(max_length=200)
+    environment = models.CharField(max_length=60, default="production")
+    deployed_at = models.DateTimeField()
+    first_commit_at = models.DateTimeField(null=True, blank=True)
+    succeeded = models.BooleanField(default=True)
+    ingested_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="deployment_unique_source_id"),
+        ]
+        indexes = [models.Index(fields=["value_stream", "deployed_at"], name="deployment_stream_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class Incident(models.Model):
+    """A production incident, optionally caused by a deployment (change failure)."""
+
+    value_stream = models.ForeignKey(ValueStream, on_delete=models.PROTECT, related_name="incidents")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    external_id = models.CharField(max_length=200)
+    title = models.CharField(max_length=500, blank=True)
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    deployment = models.ForeignKey(
+        Deployment, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
+    )
+    ingested_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="incident_unique_source_id"),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=F("opened_at")),
+                name="incident_resolved_after_opened",
+            ),
+        ]
+        indexes = [models.Index(fields=["value_stream", "opened_at"], name="incident_stream_opened_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class StatusMapping(models.Model):
+    """Maps a tool's status name (per source) to a flow status category."""
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    tool_status = models.CharField(max_length=100)
+    flow_status = models.CharField(max_length=10, choices=WorkItemStatus.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "tool_status"], name="status_mapping_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.tool_status} -> {self.flow_status}"
+
+
+class SourceRule(models.Model):
+    """Assigns rows from a repository or project (per source) to a value stream."""
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    pattern = models.CharField(max_length=200, help_text="Repository (owner/name) or project key.")
+    value_stream = models.ForeignKey(ValueStream, on_delete=models.CASCADE, related_name="source_rules")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "pattern"], name="source_rule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.pattern} -> {self.value_stream_id}"
+
+
+class WebhookDelivery(models.Model):
+    """A webhook delivery already processed, so a replay changes nothing."""
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    delivery_id = models.CharField(max_length=200)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "delivery_id"], name="webhook_delivery_unique")]

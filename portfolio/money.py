@@ -1,0 +1,74 @@
+"""Money helpers: amounts live as integer cents in the database and as Decimal in Python.
+
+SQLite keeps DecimalField values as binary floats, so sums over many rows drift; integer cents
+are exact on every backend. Parsing never goes through float, and an amount that would need
+rounding is rejected rather than rounded.
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+CENT = Decimal("0.01")
+# The largest amount a BigIntegerField of cents holds comfortably (about 92 trillion).
+MAX_AMOUNT = Decimal("92233720368547.75")
+# Plain ASCII digits, an optional sign, at most two decimals: no exponents, no separators,
+# no localised digits (str.isdigit would accept Arabic-Indic digits; this pattern does not).
+_AMOUNT_RE = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
+
+
+def cents_to_decimal(cents: int | None) -> Decimal | None:
+    """An amount in cents as a Decimal with two places (None stays None)."""
+    if cents is None:
+        return None
+    return (Decimal(int(cents)) * CENT).quantize(CENT)
+
+
+def decimal_to_cents(amount: Decimal) -> int:
+    """A Decimal with at most two places as integer cents; refuses anything that would round."""
+    try:
+        cents = amount.scaleb(2)
+        if cents != cents.to_integral_value():
+            raise ValidationError("Amounts have at most two decimal places.", code="precision")
+        return int(cents)
+    except (InvalidOperation, ArithmeticError, ValueError) as exc:
+        raise ValidationError("Amount must be a finite number with at most two decimals.", code="invalid") from exc
+
+
+def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
+    """Parse user input (a string, int or Decimal, never a float) into an exact amount.
+
+    Raises ValidationError with a message a user can act on.
+    """
+    if isinstance(value, bool | float):
+        raise ValidationError("Send amounts as strings or exact decimals, not floating point.", code="invalid")
+    if isinstance(value, int):
+        value = Decimal(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValidationError("Amount must be a finite number.", code="invalid")
+        text = format(value, "f")
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise ValidationError("Amount must be a number such as 1234.50.", code="invalid")
+    if not _AMOUNT_RE.match(text):
+        raise ValidationError(
+            "Amount must be plain digits with at most two decimals, such as 1234.50 "
+            "(no exponents, separators or currency signs).",
+            code="invalid",
+        )
+    amount = Decimal(text)
+    if amount < 0 and not allow_negative:
+        raise ValidationError("Amount cannot be negative.", code="min_value")
+    if abs(amount) > MAX_AMOUNT:
+        raise ValidationError("Amount is too large.", code="max_value")
+    return amount.quantize(CENT)
+
+
+def format_amount(cents: int | None) -> str:
+    """Cents as '1,234,567.89' for pages (exports use the plain two-decimal string)."""
+    if cents is None:
+        return "—"
+    return f"{cents_to_decimal(cents):,.2f}"

@@ -1,0 +1,40 @@
+"""Reads for the base domain."""
+
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from portfolio.models import Quarter, ValueStream
+
+
+def value_stream_list(*, include_inactive: bool = False) -> QuerySet[ValueStream]:
+    qs = ValueStream.objects.prefetch_related(Prefetch("managers"))
+    return qs if include_inactive else qs.active()
+
+
+def quarter_current(*, today: date | None = None) -> Quarter | None:
+    """The quarter containing today, else the latest one that started, else the first one."""
+    today = today or timezone.localdate()
+    return (
+        Quarter.objects.containing(today).first()
+        or Quarter.objects.filter(start__lte=today).order_by("-start").first()
+        or Quarter.objects.order_by("start").first()
+    )
+
+
+def quarter_previous(*, quarter: Quarter) -> Quarter | None:
+    return Quarter.objects.filter(end__lt=quarter.start).order_by("-start").first()
+
+
+def quarter_next(*, quarter: Quarter) -> Quarter | None:
+    return Quarter.objects.filter(start__gt=quarter.end).order_by("start").first()
+
+
+def quarter_from_code(*, code: str | None) -> Quarter | None:
+    """The quarter a page was asked for by `?quarter=`, or the current one."""
+    if code:
+        quarter = Quarter.objects.filter(code=code).first()
+        if quarter is not None:
+            return quarter
+    return quarter_current()

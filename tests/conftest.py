@@ -1,0 +1,156 @@
+"""Shared fixtures: the personas of DESIGN.md section 6, API clients, and service markers.
+
+Personas (as in healthchecks' alice/bob/charlie): `director`, `vsm` who manages `value_stream`,
+`other_vsm` who manages `other_value_stream`, `executive`, `program_manager`.
+
+Tests that need a real service carry a marker. Without the service they skip, unless
+REQUIRE_SERVICES=1 (CI), where they fail: CI must never pass by skipping them.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+from portfolio import roles
+from tests.factories import UserFactory, ValueStreamFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _missing_service(marker_name: str) -> str:
+    if marker_name == "postgres" and not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return "needs PostgreSQL (set DATABASE_URL=postgres://...)"
+    if marker_name == "broker" and not settings.REDIS_URL:
+        return "needs Redis and a Celery worker (set REDIS_URL)"
+    if marker_name == "e2e" and not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        return f"needs Debian's chromium at {CHROMIUM}"
+    return ""
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker_name in ("postgres", "broker", "e2e"):
+            if item.get_closest_marker(marker_name) is None:
+                continue
+            reason = _missing_service(marker_name)
+            if not reason:
+                continue
+            if REQUIRE_SERVICES:
+                item.add_marker(pytest.mark.usefixtures("_fail_missing_service"))
+                item.user_properties.append(("missing_service", reason))
+            else:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def _fail_missing_service(request):
+    reasons = [value for key, value in request.node.user_properties if key == "missing_service"]
+    pytest.fail(f"REQUIRE_SERVICES=1 but this test {reasons[0]}")
+
+
+# --- personas ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def director(db):
+    return UserFactory(username="dora_director", roles=[roles.DIRECTOR])
+
+
+@pytest.fixture
+def vsm(db):
+    return UserFactory(username="val_vsm", roles=[roles.VALUE_STREAM_MANAGER])
+
+
+@pytest.fixture
+def other_vsm(db):
+    return UserFactory(username="otto_vsm", roles=[roles.VALUE_STREAM_MANAGER])
+
+
+@pytest.fixture
+def executive(db):
+    return UserFactory(username="eve_exec", roles=[roles.EXECUTIVE])
+
+
+@pytest.fixture
+def program_manager(db):
+    return UserFactory(username="pam_pm", roles=[roles.PROGRAM_MANAGER])
+
+
+@pytest.fixture
+def value_stream(vsm):
+    return ValueStreamFactory(name="Payments", slug="payments", managers=[vsm])
+
+
+@pytest.fixture
+def other_value_stream(other_vsm):
+    return ValueStreamFactory(name="Onboarding", slug="onboarding", managers=[other_vsm])
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """`api_as(user)` gives an APIClient authenticated as that user (None: anonymous)."""
+
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
+
+
+# --- Playwright: Debian's chromium, never a downloaded browser --------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+# --- the real broker ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def real_broker():
+    """Send tasks through Redis to the running worker instead of executing them in-process.
+
+    The worker reads the test database, so a test using this must commit its data
+    (`transactional_db`), not hide it in the test's transaction.
+    """
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield app
+    finally:
+        app.conf.task_always_eager = previous
