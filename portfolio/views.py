@@ -1,8 +1,8 @@
 from django.shortcuts import get_object_or_404, render
 
-from portfolio.filters import ValueStreamFilter
+from portfolio.filters.base import ValueStreamFilter
 from portfolio.models import ValueStream
-from portfolio.selectors import value_stream_list
+from portfolio.selectors.base import value_stream_list
 
 
 def value_stream_index(request):

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from vmo import views
+from vmo.views import backlog, health, overview
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("vmo/", views.vmo_home, name="vmo-home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.readyz, name="readyz"),
+    path("", overview.overview, name="overview"),
+    path("vmo/", backlog.vmo_home, name="vmo-home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]

@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from portfolio import services
 from portfolio.models import Quarter, StrategicTheme, ValueStream
+from portfolio.services import base as services
 
 
 class ValueStreamSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@ from rest_framework import mixins, viewsets
 
 from portfolio.api.permissions import ReadOrDirector
 from portfolio.api.serializers import QuarterSerializer, StrategicThemeSerializer, ValueStreamSerializer
-from portfolio.filters import QuarterFilter, StrategicThemeFilter, ValueStreamFilter
+from portfolio.filters.base import QuarterFilter, StrategicThemeFilter, ValueStreamFilter
 from portfolio.models import Quarter, StrategicTheme, ValueStream
 
 

@@ -1,19 +1,11 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from portfolio.selectors import value_stream_list
 from vmo.health import readiness_checks
-
-
-def overview(request):
-    return render(request, "vmo/overview.html", {"value_streams": value_stream_list()})
-
-
-def vmo_home(request):
-    return render(request, "vmo/home.html", {})
 
 
 @login_not_required

@@ -1,0 +1,1 @@
+"""Filters of the portfolio app, one module per area: base, epics, delivery."""

@@ -1,0 +1,1 @@
+"""Selectors of the portfolio app, one module per area: base, epics, delivery."""

@@ -1,0 +1,1 @@
+"""Services of the portfolio app, one module per area: base, epics, delivery."""
