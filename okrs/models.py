@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from okrs.querysets import KeyResultQuerySet, ObjectiveQuerySet
 from portfolio.models import MMP, Epic, Quarter, StrategicTheme, ValueStream
 
 
@@ -37,6 +38,7 @@ class Objective(models.Model):
     parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ObjectiveQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -80,6 +82,7 @@ class KeyResult(models.Model):
     mmps = models.ManyToManyField(MMP, related_name="key_results", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = KeyResultQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -1,0 +1,1 @@
+"""Reads of the vmo app, one module per area: planning, snapshots, overview."""

@@ -1,0 +1,1 @@
+"""Writes of the vmo app, one module per area: planning, rollups."""
