@@ -84,7 +84,10 @@ QUARTERLY_PLANNING_AGENDA = (
 
 
 def _open(event: PlanningEvent) -> None:
-    if event.status == PlanningEventStatus.CLOSED:
+    """Refuse changes to a closed event. Reads the status under a row lock, so an output added
+    while another request closes the event either lands before the snapshot or is refused."""
+    status = PlanningEvent.objects.select_for_update().values_list("status", flat=True).get(pk=event.pk)
+    if status == PlanningEventStatus.CLOSED:
         raise ValidationError({"event": "This event is closed; its outputs are frozen."})
 
 
