@@ -1,5 +1,7 @@
 """Template helpers for OKR scores: percentages, band labels, an epic's KRs."""
 
+import math
+
 from django import template
 
 from okrs.selectors import BAND_LABELS, epic_key_results
@@ -9,10 +11,10 @@ register = template.Library()
 
 @register.filter
 def pct(value) -> str:
-    """0.456 -> '46%'; None -> a dash."""
+    """0.456 -> '45%' (floored, so 0.399 never shows as a 40% that is still off track); None -> a dash."""
     if value is None:
         return "\u2013"
-    return f"{round(float(value) * 100):d}%"
+    return f"{math.floor(float(value) * 100 + 1e-9):d}%"
 
 
 @register.filter
