@@ -1,6 +1,7 @@
 from django import forms
 
-from okrs.models import KeyResult, KRCommitment, KRDirection
+from okrs.models import KeyResult, KRCommitment, KRDirection, Objective, ObjectiveLevel
+from portfolio.models import StrategicTheme, ValueStream
 
 
 class CheckInForm(forms.Form):
@@ -20,3 +21,17 @@ class KeyResultForm(forms.Form):
 
     class Meta:
         model = KeyResult
+
+
+class ObjectiveForm(forms.Form):
+    """A new objective. The view narrows `value_stream` to the streams the user may write and
+    `parent` to the quarter's portfolio objectives."""
+
+    level = forms.ChoiceField(choices=ObjectiveLevel.choices, initial=ObjectiveLevel.VALUE_STREAM)
+    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.none(), required=False)
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    theme = forms.ModelChoiceField(queryset=StrategicTheme.objects.filter(active=True), required=False)
+    parent = forms.ModelChoiceField(
+        queryset=Objective.objects.none(), required=False, label="Aligned to (portfolio objective)"
+    )

@@ -197,3 +197,21 @@ def epic_key_results(*, epic) -> list[KeyResult]:
     for kr in krs:
         kr.band = score_band(getattr(kr, "grade_value", None))
     return krs
+
+
+def key_result_target_history(*, key_result_id: int) -> list:
+    """Each recorded version of a KR's definition (newest first) with who changed it: one query."""
+    return list(
+        KeyResult.history.filter(id=key_result_id)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .values(
+            "history_date",
+            "history_type",
+            "history_user__username",
+            "direction",
+            "baseline",
+            "target",
+            "weight",
+        )
+    )

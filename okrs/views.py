@@ -1,15 +1,16 @@
 """OKR pages: the quarter's tree at `/okrs/`, a KR page, the htmx quick check-in."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from okrs import services
-from okrs.forms import CheckInForm, KeyResultForm
-from okrs.models import KeyResult, Objective
+from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm
+from okrs.models import KeyResult, Objective, ObjectiveLevel
 from okrs.permissions import can_manage_objective, can_manage_objective_scope
-from okrs.selectors import key_result_detail, key_result_row, objective_scored, okr_tree
+from okrs.selectors import key_result_detail, key_result_row, key_result_target_history, objective_scored, okr_tree
 from portfolio.models import Quarter, ValueStream
 from portfolio.permissions import is_director, managed_value_stream_ids
 from portfolio.selectors.base import quarter_from_code
@@ -49,6 +50,7 @@ def okrs_home(request):
             "selected_stream": stream,
             "tree": tree,
             "check_in_form": CheckInForm(),
+            "can_add_objective": director or bool(managed),
         },
     )
 
@@ -105,6 +107,7 @@ def _detail_context(request, kr, check_ins, *, form=None, errors=None):
     }
     return {
         "kr": kr,
+        "target_history": key_result_target_history(key_result_id=kr.id),
         "check_ins": check_ins,
         "chart": chart,
         "can_edit": can_manage_objective(request.user, kr.objective),
@@ -117,8 +120,6 @@ def key_result_page(request, pk: int):
     try:
         kr, check_ins = key_result_detail(key_result_id=pk)
     except KeyResult.DoesNotExist:
-        from django.http import Http404
-
         raise Http404("No such key result.") from None
     return render(request, "okrs/key_result_detail.html", _detail_context(request, kr, check_ins))
 
@@ -141,5 +142,64 @@ def key_result_new(request, objective_pk: int):
         request,
         "okrs/key_result_form.html",
         {"objective": objective, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def objective_new(request):
+    """A new objective for a quarter: directors at portfolio or any stream's level, a VSM for
+    the streams they manage."""
+    quarter = quarter_from_code(code=request.GET.get("quarter"))
+    if quarter is None:
+        raise Http404("No quarter to plan.")
+    director, managed = _editable(request.user)
+    if not director and not managed:
+        raise PermissionDenied("Directors and value stream managers write objectives.")
+    form = ObjectiveForm(request.POST or None)
+    streams = ValueStream.objects.active()
+    form.fields["value_stream"].queryset = streams if director else streams.filter(id__in=managed)
+    form.fields["parent"].queryset = Objective.objects.filter(quarter=quarter, level=ObjectiveLevel.PORTFOLIO)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["level"] == ObjectiveLevel.PORTFOLIO:
+            data["value_stream"], data["parent"] = None, None
+            if not director:
+                raise PermissionDenied("Portfolio objectives are the directors'.")
+        # A value-stream objective's stream is limited to the user's streams by the form's
+        # choices; a missing one is refused by the service with a message.
+        try:
+            objective = services.objective_create(quarter=quarter, owner=request.user, **data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect(f"{reverse('okrs-home')}?quarter={quarter.code}#objective-{objective.pk}")
+    return render(
+        request,
+        "okrs/objective_form.html",
+        {"quarter": quarter, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def key_result_edit(request, pk: int):
+    """Change a key result's definition (its history keeps the old baseline and target)."""
+    kr = get_object_or_404(KeyResult.objects.select_related("objective__quarter", "objective__value_stream"), pk=pk)
+    if not can_manage_objective(request.user, kr.objective):
+        raise PermissionDenied("Only the owners of this objective's scope may change its key results.")
+    initial = {name: getattr(kr, name) for name in KeyResultForm.base_fields}
+    form = KeyResultForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.key_result_update(key_result=kr, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect("okrs-key-result", pk=kr.pk)
+    return render(
+        request,
+        "okrs/key_result_form.html",
+        {"objective": kr.objective, "form": form, "key_result": kr},
         status=400 if form.errors else 200,
     )

@@ -185,3 +185,19 @@ def test_schema_lists_the_okr_endpoints(api_as, executive):
 
     for path in ("/api/objectives/", "/api/key-results/", "/api/key-results/{id}/check-ins/"):
         assert path in paths
+
+
+def test_vsm_cannot_link_another_streams_epic_through_the_api(api_as, vsm, objective, other_value_stream):
+    from tests.factories import EpicFactory
+
+    foreign = EpicFactory(value_stream=other_value_stream)
+
+    response = api_as(vsm).post(
+        "/api/key-results/",
+        {"objective": objective.id, "title": "X", "baseline": "0", "target": "1", "epics": [foreign.id]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["epics"] == ["Link only epics of this objective's value stream."]
+    assert KeyResult.objects.count() == 0

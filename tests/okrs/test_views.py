@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.template.loader import render_to_string
 
-from okrs.models import CheckIn, KeyResult, ObjectiveLevel
+from okrs.models import CheckIn, KeyResult, Objective, ObjectiveLevel
 from tests.factories import (
     CheckInFactory,
     EpicFactory,
@@ -195,3 +195,99 @@ def test_epic_include_lists_its_key_results_in_one_query(tree, value_stream, dja
     assert "Instant share" in html
     assert "30%" in html
     assert "Off track" in html
+
+
+def test_vsm_creates_an_objective_for_their_stream_aligned_to_a_portfolio_objective(client, vsm, tree, value_stream):
+    client.force_login(vsm)
+
+    response = client.post(
+        "/okrs/objectives/new/?quarter=2026-Q3",
+        {
+            "level": "value_stream",
+            "value_stream": value_stream.id,
+            "title": "Cheaper payouts",
+            "parent": tree["parent"].id,
+        },
+    )
+
+    created = Objective.objects.get(title="Cheaper payouts")
+    assert response.status_code == 302
+    assert (created.value_stream, created.parent, created.owner, created.quarter.code) == (
+        value_stream,
+        tree["parent"],
+        vsm,
+        "2026-Q3",
+    )
+
+
+def test_vsm_cannot_create_objectives_for_another_stream_or_the_portfolio(client, vsm, tree, other_value_stream):
+    client.force_login(vsm)
+
+    other = client.post(
+        "/okrs/objectives/new/?quarter=2026-Q3",
+        {"level": "value_stream", "value_stream": other_value_stream.id, "title": "Theirs"},
+    )
+    portfolio = client.post("/okrs/objectives/new/?quarter=2026-Q3", {"level": "portfolio", "title": "Ours"})
+
+    assert other.status_code == 400  # not among the choices offered
+    assert portfolio.status_code == 403
+    assert Objective.objects.filter(title__in=["Theirs", "Ours"]).exists() is False
+
+
+def test_executive_cannot_open_the_objective_form(client, executive, tree):
+    client.force_login(executive)
+
+    assert client.get("/okrs/objectives/new/?quarter=2026-Q3").status_code == 403
+
+
+def test_director_creates_a_portfolio_objective(client, director, tree):
+    client.force_login(director)
+
+    client.post("/okrs/objectives/new/?quarter=2026-Q3", {"level": "portfolio", "title": "Be the safest bank"})
+
+    assert Objective.objects.get(title="Be the safest bank").level == ObjectiveLevel.PORTFOLIO
+
+
+def test_vsm_changes_a_target_and_the_page_shows_the_old_one(client, vsm, tree):
+    kr = tree["my_kr"]
+    client.force_login(vsm)
+
+    response = client.post(
+        f"/okrs/key-results/{kr.id}/edit/",
+        {
+            "title": kr.title,
+            "direction": "increase",
+            "baseline": "0",
+            "target": "80",
+            "weight": "1",
+            "commitment": "committed",
+        },
+    )
+    html = client.get(f"/okrs/key-results/{kr.id}/").content.decode()
+
+    assert response.status_code == 302
+    kr.refresh_from_db()
+    assert kr.target == Decimal(80)
+    assert '<td class="num">80</td>' in html and '<td class="num">100</td>' in html
+    assert ">val_vsm<" in html
+
+
+def test_other_vsm_cannot_edit_the_key_result(client, other_vsm, tree):
+    kr = tree["my_kr"]
+    client.force_login(other_vsm)
+
+    response = client.post(
+        f"/okrs/key-results/{kr.id}/edit/",
+        {
+            "title": "Hijack",
+            "direction": "increase",
+            "baseline": "0",
+            "target": "5",
+            "weight": "1",
+            "commitment": "committed",
+        },
+    )
+
+    assert response.status_code == 403
+    kr.refresh_from_db()
+    assert (kr.title, kr.target) == ("Instant share", Decimal(100))
