@@ -107,7 +107,9 @@ def okr_tree(*, quarter: Quarter, value_stream_id: int | None = None) -> OkrTree
         .select_related("value_stream", "owner", "theme")
         .order_by("level", "value_stream__name", "title", "id")
     )
-    key_results = key_results_scored().filter(objective__quarter=quarter).order_by("objective_id", "id")
+    # No select_related here: the tree already holds the objectives, and building three model
+    # instances per KR row was most of this function's time at benchmark size.
+    key_results = KeyResult.objects.with_scores().filter(objective__quarter=quarter).order_by("objective_id", "id")
     check_ins = (
         CheckIn.objects.filter(key_result__objective__quarter=quarter)
         .annotate(grade=check_in_grade_expression())

@@ -291,3 +291,13 @@ def test_other_vsm_cannot_edit_the_key_result(client, other_vsm, tree):
     assert response.status_code == 403
     kr.refresh_from_db()
     assert (kr.title, kr.target) == ("Instant share", Decimal(100))
+
+
+def test_okrs_page_filters_by_value_stream_keeping_the_portfolio_parent(client, executive, tree):
+    client.force_login(executive)
+
+    html = client.get("/okrs/?quarter=2026-Q3&value_stream=onboarding").content.decode()
+
+    assert "Grow digital" in html
+    assert "Easy signup" in html
+    assert "Faster payments" not in html
