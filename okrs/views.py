@@ -16,6 +16,15 @@ from portfolio.permissions import is_director, managed_value_stream_ids
 from portfolio.selectors.base import quarter_from_code
 
 
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: field messages on their fields, the rest on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, msgs in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, msgs)
+
+
 def _editable(user):
     """(director?, managed stream ids): what the page may offer this user, in one query."""
     director = is_director(user)
@@ -134,8 +143,7 @@ def key_result_new(request, objective_pk: int):
         try:
             kr = services.key_result_create(objective=objective, **form.cleaned_data)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            _add_errors(form, exc)
         else:
             return redirect("okrs-key-result", pk=kr.pk)
     return render(
@@ -170,8 +178,7 @@ def objective_new(request):
         try:
             objective = services.objective_create(quarter=quarter, owner=request.user, **data)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            _add_errors(form, exc)
         else:
             return redirect(f"{reverse('okrs-home')}?quarter={quarter.code}#objective-{objective.pk}")
     return render(
@@ -193,8 +200,7 @@ def key_result_edit(request, pk: int):
         try:
             services.key_result_update(key_result=kr, **form.cleaned_data)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            _add_errors(form, exc)
         else:
             return redirect("okrs-key-result", pk=kr.pk)
     return render(

@@ -376,3 +376,17 @@ def test_schema_lists_the_vmo_endpoints(api_as, executive):
 
     for path in ("/api/action-items/", "/api/planning-events/", "/api/planning-events/{id}/close/"):
         assert path in paths
+
+
+def test_outputs_posted_to_a_closed_event_are_refused_with_a_message(client, director, quarters):
+    event = PlanningEventFactory(quarter=quarters[1])
+    services.planning_event_close(event=event)
+    client.force_login(director)
+
+    comm = client.post(f"/vmo/planning/{event.id}/communications/", {"audience": "A", "message": "M", "channel": "C"})
+    action = client.post(f"/vmo/planning/{event.id}/action-items/", {"title": "Late idea", "priority": "2"})
+
+    assert (comm.status_code, action.status_code) == (400, 400)
+    assert "This event is closed; its outputs are frozen." in action.content.decode()
+    assert CommunicationItem.objects.count() == 0
+    assert event.action_items.count() == 0

@@ -14,6 +14,7 @@ from vmo.permissions import can_change_action_item, can_keep_vmo_backlog
 from vmo.selectors.backlog import action_item_list, action_item_one
 from vmo.selectors.planning import planning_event_list
 from vmo.services import backlog as services
+from vmo.views.planning import add_errors
 
 
 def _annotate_rights(items, user):
@@ -49,8 +50,7 @@ def action_item_add(request):
         try:
             services.action_item_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, msgs)
+            add_errors(form, exc)
         else:
             if request.htmx:
                 return render(request, "vmo/home.html#backlog", _context(request))

@@ -22,6 +22,15 @@ from vmo.services import backlog as backlog_services
 from vmo.services import planning as services
 
 
+def add_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: field messages on their fields, the rest on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, msgs in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, msgs)
+
+
 def _require_planner(user):
     if not can_run_planning(user):
         raise PermissionDenied("Directors and program managers run planning events.")
@@ -90,10 +99,12 @@ def _done_or_reshow(request, pk, form_name, form, action):
         try:
             action(form.cleaned_data)
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, msgs)
+            add_errors(form, exc)
         else:
             return redirect("vmo-planning-detail", pk=pk)
+    # A closed event shows no forms, so say why nothing was recorded at the top of the page too.
+    for message in form.non_field_errors():
+        messages.error(request, message)
     return render(request, "vmo/planning_detail.html", _workspace_context(request, pk, **{form_name: form}), status=400)
 
 
