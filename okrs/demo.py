@@ -63,7 +63,7 @@ def seed(ctx) -> None:
         finish = 0.85 if key == "last" else 0.5
         parents = {}
         for title, theme_name in PORTFOLIO_OBJECTIVES:
-            parents[title], _ = Objective.objects.update_or_create(
+            parents[title], _ = Objective.objects.get_or_create(
                 quarter=quarter,
                 level=ObjectiveLevel.PORTFOLIO,
                 title=title,
@@ -72,7 +72,7 @@ def seed(ctx) -> None:
         targets = [(parents[t], PORTFOLIO_KRS[t]) for t in parents]
         for i, stream in enumerate(ctx.value_streams):
             parent = parents[PORTFOLIO_OBJECTIVES[i % 2][0]]
-            objective, _ = Objective.objects.update_or_create(
+            objective, _ = Objective.objects.get_or_create(
                 quarter=quarter,
                 level=ObjectiveLevel.VALUE_STREAM,
                 value_stream=stream,

@@ -3,15 +3,27 @@
 import os
 
 import pytest
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from portfolio import roles
 from tests.factories import KeyResultFactory, ObjectiveFactory, QuarterFactory
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def roles_present(transactional_db):
+    """A transactional test before this one flushes every table, and with them the role groups
+    that the data migration created: make sure they are there before the personas are built."""
+    for name in roles.ALL_ROLES:
+        Group.objects.get_or_create(name=name)
+
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def test_vsm_checks_in_and_sees_grade_and_band_change(transactional_db, live_server, page, vsm, value_stream):
+def test_vsm_checks_in_and_sees_grade_and_band_change(roles_present, live_server, page, vsm, value_stream):
     quarter = QuarterFactory(code="2026-Q3")
     objective = ObjectiveFactory(quarter=quarter, value_stream=value_stream, title="Faster payouts")
     kr = KeyResultFactory(objective=objective, title="Instant payouts share", baseline=0, target=200, current=40)
