@@ -301,3 +301,19 @@ def test_okrs_page_filters_by_value_stream_keeping_the_portfolio_parent(client, 
     assert "Grow digital" in html
     assert "Easy signup" in html
     assert "Faster payments" not in html
+
+
+def test_key_result_page_runs_a_constant_number_of_queries(
+    client, executive, tree, value_stream, django_assert_num_queries
+):
+    kr = tree["my_kr"]
+    client.force_login(executive)
+    client.get(f"/okrs/key-results/{kr.id}/")
+    # session, user, KR, epics, MMPs, check-ins, history, roles, user menu groups
+    with django_assert_num_queries(9) as small:
+        client.get(f"/okrs/key-results/{kr.id}/")
+    for n in range(6):
+        kr.epics.add(EpicFactory(value_stream=value_stream))
+        CheckInFactory(key_result=kr, value=n * 10, date=f"2026-07-{n + 1:02d}")
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(f"/okrs/key-results/{kr.id}/")
