@@ -362,12 +362,13 @@ def test_api_closing_twice_is_a_400(api_as, director, quarters):
 def test_planning_events_list_runs_a_constant_number_of_queries(api_as, executive, quarters, django_assert_num_queries):
     client = api_as(executive)
     PlanningEventFactory(quarter=quarters[1])
-    with django_assert_num_queries(5):  # count, page, attendees, risks, dependencies
+    # count, page, attendees, risks, dependencies, agenda, communications, planned MMPs
+    with django_assert_num_queries(8):
         client.get("/api/planning-events/")
     for _ in range(10):
         event = PlanningEventFactory(quarter=quarters[1])
         ActionItemFactory.create_batch(2, source_event=event)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         client.get("/api/planning-events/")
 
 
@@ -390,3 +391,44 @@ def test_outputs_posted_to_a_closed_event_are_refused_with_a_message(client, dir
     assert "This event is closed; its outputs are frozen." in action.content.decode()
     assert CommunicationItem.objects.count() == 0
     assert event.action_items.count() == 0
+
+
+def test_api_records_outputs_on_an_event(api_as, program_manager, quarters, value_stream):
+    event = services.planning_event_create(
+        kind="kickoff", quarter=quarters[1], title="Kickoff", date=dt.date(2026, 7, 1)
+    )
+    mmp = MMPFactory(epic=EpicFactory(value_stream=value_stream), cost_estimate_cents=1234_56)
+    client = api_as(program_manager)
+
+    comm = client.post(
+        f"/api/planning-events/{event.id}/communications/",
+        {"audience": "All staff", "message": "Plan", "channel": "Email"},
+        format="json",
+    )
+    planned = client.post(f"/api/planning-events/{event.id}/planned-mmps/", {"mmp": mmp.id}, format="json")
+    detail = client.get(f"/api/planning-events/{event.id}/").json()
+
+    assert (comm.status_code, planned.status_code) == (201, 201)
+    assert planned.json()["cost"] == "1234.56"
+    assert [row["text"] for row in detail["agenda"]][:1] == ["Present the VMO and the executive action team"]
+    assert [row["channel"] for row in detail["communications"]] == ["Email"]
+    assert [row["mmp"] for row in detail["planned_mmps"]] == [mmp.id]
+
+
+def test_api_refuses_outputs_from_a_vsm_and_on_closed_events(api_as, vsm, director, quarters):
+    event = PlanningEventFactory(quarter=quarters[1])
+
+    denied = api_as(vsm).post(
+        f"/api/planning-events/{event.id}/communications/",
+        {"audience": "A", "message": "M", "channel": "C"},
+        format="json",
+    )
+    services.planning_event_close(event=event)
+    frozen = api_as(director).post(
+        f"/api/planning-events/{event.id}/communications/",
+        {"audience": "A", "message": "M", "channel": "C"},
+        format="json",
+    )
+
+    assert (denied.status_code, frozen.status_code) == (403, 400)
+    assert CommunicationItem.objects.count() == 0

@@ -8,9 +8,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from portfolio.models import Dependency, Risk
+from config.api import MoneyField
+from portfolio.models import MMP, Dependency, Risk
 from vmo.filters import ActionItemFilter, PlanningEventFilter
-from vmo.models import ActionItem, PlanningEvent
+from vmo.models import ActionItem, AgendaItem, CommunicationItem, PlannedMMP, PlanningEvent
 from vmo.permissions import can_change_action_item, can_keep_vmo_backlog, can_run_planning
 from vmo.selectors.backlog import action_item_list
 from vmo.selectors.planning import planning_event_list
@@ -105,6 +106,31 @@ class ActionItemViewSet(
         return action_item_list()
 
 
+class AgendaItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "position", "text", "done"]
+
+
+class CommunicationItemSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = CommunicationItem
+        fields = ["id", "audience", "message", "channel", "owner", "date"]
+
+
+class PlannedMMPSerializer(serializers.ModelSerializer):
+    mmp = serializers.PrimaryKeyRelatedField(queryset=MMP.objects.all())
+    cost = MoneyField(source="cost_cents", read_only=True, allow_null=True)
+
+    class Meta:
+        model = PlannedMMP
+        fields = ["id", "mmp", "cost"]
+
+
 class PlanningEventSerializer(serializers.ModelSerializer):
     attendees = serializers.PrimaryKeyRelatedField(
         many=True, queryset=User.objects.filter(is_active=True), required=False
@@ -112,6 +138,9 @@ class PlanningEventSerializer(serializers.ModelSerializer):
     risks = serializers.PrimaryKeyRelatedField(many=True, queryset=Risk.objects.all(), required=False)
     dependencies = serializers.PrimaryKeyRelatedField(many=True, queryset=Dependency.objects.all(), required=False)
     action_item_count = serializers.IntegerField(read_only=True)
+    agenda = AgendaItemSerializer(many=True, read_only=True)
+    communications = CommunicationItemSerializer(many=True, read_only=True)
+    planned_mmps = PlannedMMPSerializer(many=True, read_only=True)
 
     class Meta:
         model = PlanningEvent
@@ -130,6 +159,9 @@ class PlanningEventSerializer(serializers.ModelSerializer):
             "risks",
             "dependencies",
             "action_item_count",
+            "agenda",
+            "communications",
+            "planned_mmps",
         ]
         read_only_fields = ["status", "closed_at", "previous_results", "plan_snapshot"]
 
@@ -141,7 +173,7 @@ class PlanningEventSerializer(serializers.ModelSerializer):
         return attrs
 
     def _reload(self, event):
-        return planning_event_list().prefetch_related("attendees", "risks", "dependencies").get(pk=event.pk)
+        return _events().get(pk=event.pk)
 
     def create(self, validated_data):
         risks = validated_data.pop("risks", [])
@@ -160,6 +192,12 @@ class PlanningEventSerializer(serializers.ModelSerializer):
         if risks or dependencies:
             planning_services.planning_event_link(event=event, risks=risks or [], dependencies=dependencies or [])
         return self._reload(event)
+
+
+def _events():
+    return planning_event_list().prefetch_related(
+        "attendees", "risks", "dependencies", "agenda", "communications", "planned_mmps"
+    )
 
 
 class PlannerOrRead(permissions.BasePermission):
@@ -187,11 +225,31 @@ class PlanningEventViewSet(
     ordering = ["-date", "-id"]
 
     def get_queryset(self):
-        return planning_event_list().prefetch_related("attendees", "risks", "dependencies")
+        return _events()
 
     @extend_schema(request=None, responses={200: PlanningEventSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         event = get_object_or_404(PlanningEvent, pk=pk)
         planning_services.planning_event_close(event=event)
-        return Response(PlanningEventSerializer(self.get_queryset().get(pk=pk), context={"request": request}).data)
+        return Response(PlanningEventSerializer(_events().get(pk=pk), context={"request": request}).data)
+
+    @extend_schema(request=CommunicationItemSerializer, responses={201: CommunicationItemSerializer})
+    @action(detail=True, methods=["post"])
+    def communications(self, request, pk=None):
+        """Add a line to the event's communication plan (audience, message, channel, owner, date)."""
+        event = get_object_or_404(PlanningEvent, pk=pk)
+        serializer = CommunicationItemSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = planning_services.communication_item_add(event=event, **serializer.validated_data)
+        return Response(CommunicationItemSerializer(item).data, status=201)
+
+    @extend_schema(request=PlannedMMPSerializer, responses={201: PlannedMMPSerializer})
+    @action(detail=True, methods=["post"], url_path="planned-mmps")
+    def planned_mmps(self, request, pk=None):
+        """Select an MMP for the quarter; its cost is frozen as estimated now."""
+        event = get_object_or_404(PlanningEvent, pk=pk)
+        serializer = PlannedMMPSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        planned = planning_services.planned_mmp_add(event=event, mmp=serializer.validated_data["mmp"])
+        return Response(PlannedMMPSerializer(planned).data, status=201)
