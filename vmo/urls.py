@@ -7,6 +7,7 @@ urlpatterns = [
     path("vmo/", backlog.vmo_home, name="vmo-home"),
     path("vmo/action-items/", backlog.action_item_add, name="vmo-action-item-add"),
     path("vmo/action-items/<int:pk>/status/", backlog.action_item_status, name="vmo-action-item-status"),
+    path("vmo/action-items/<int:pk>/move/", backlog.action_item_move, name="vmo-action-item-move"),
     path("vmo/planning/", planning.planning_list, name="vmo-planning-list"),
     path("vmo/planning/<int:pk>/", planning.planning_detail, name="vmo-planning-detail"),
     path("vmo/planning/<int:pk>/summary/", planning.planning_summary, name="vmo-planning-summary"),

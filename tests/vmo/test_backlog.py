@@ -179,3 +179,39 @@ def test_action_items_list_runs_a_constant_number_of_queries(api_as, executive, 
     ActionItemFactory.create_batch(30, source_event=PlanningEventFactory())
     with django_assert_num_queries(2):
         client.get("/api/action-items/")
+
+
+def test_keeper_moves_an_item_up_with_htmx(client, program_manager):
+    first = ActionItemFactory(title="First", rank=1)
+    second = ActionItemFactory(title="Second", rank=2)
+    client.force_login(program_manager)
+
+    response = client.post(f"/vmo/action-items/{second.id}/move/", {"direction": "up"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="backlog">')
+    assert html.index("Second") < html.index("First")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.rank, second.rank) == (2, 1)
+
+
+def test_moving_the_top_item_up_changes_nothing(client, director):
+    top = ActionItemFactory(rank=1)
+    ActionItemFactory(rank=2)
+    client.force_login(director)
+
+    client.post(f"/vmo/action-items/{top.id}/move/", {"direction": "up"})
+
+    assert list(ActionItem.objects.order_by("id").values_list("rank", flat=True)) == [1, 2]
+
+
+def test_vsm_cannot_reorder_the_backlog(client, vsm):
+    ActionItemFactory(rank=1)
+    second = ActionItemFactory(rank=2, owner=vsm)
+    client.force_login(vsm)
+
+    response = client.post(f"/vmo/action-items/{second.id}/move/", {"direction": "up"})
+
+    assert response.status_code == 403
+    assert list(ActionItem.objects.order_by("id").values_list("rank", flat=True)) == [1, 2]

@@ -68,3 +68,29 @@ def action_item_set_status(*, item: ActionItem, status: str) -> ActionItem:
     if status not in ActionItemStatus.values:
         raise ValidationError({"status": f"Choose one of: {', '.join(ActionItemStatus.values)}."})
     return action_item_update(item=item, status=status)
+
+
+@transaction.atomic
+def action_item_move(*, item: ActionItem, direction: str) -> ActionItem:
+    """Move an item one place up or down the backlog by swapping ranks with its neighbour.
+
+    Both rows are locked (in id order, so two moves at once cannot deadlock) before swapping.
+    At the top or bottom it stays where it is.
+    """
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": "Move 'up' or 'down'."})
+    item = ActionItem.objects.get(pk=item.pk)
+    if direction == "up":
+        neighbour = ActionItem.objects.filter(rank__lt=item.rank).order_by("-rank", "-id").first()
+    else:
+        neighbour = ActionItem.objects.filter(rank__gt=item.rank).order_by("rank", "id").first()
+    if neighbour is None:
+        return item
+    locked = {
+        row.pk: row
+        for row in ActionItem.objects.select_for_update().filter(pk__in=[item.pk, neighbour.pk]).order_by("id")
+    }
+    item, neighbour = locked[item.pk], locked[neighbour.pk]
+    item.rank, neighbour.rank = neighbour.rank, item.rank
+    ActionItem.objects.bulk_update([item, neighbour], ["rank"])
+    return item

@@ -75,8 +75,30 @@ def action_item_status(request, pk: int):
     if request.htmx:
         row = _annotate_rights([action_item_one(item_id=pk)], request.user)[0]
         return render(
-            request, "vmo/home.html#item-row", {"item": row, "statuses": ActionItemStatus.choices, "error": error}
+            request,
+            "vmo/home.html#item-row",
+            {
+                "item": row,
+                "statuses": ActionItemStatus.choices,
+                "error": error,
+                "can_add": can_keep_vmo_backlog(request.user),
+            },
         )
     if error:
         messages.error(request, error)
+    return redirect(reverse("vmo-home"))
+
+
+@require_POST
+def action_item_move(request, pk: int):
+    """Move an item up or down the backlog (keepers only); htmx gets the backlog back."""
+    if not can_keep_vmo_backlog(request.user):
+        raise PermissionDenied("Directors, program managers and executives keep the VMO backlog.")
+    item = get_object_or_404(ActionItem, pk=pk)
+    try:
+        services.action_item_move(item=item, direction=request.POST.get("direction", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        return render(request, "vmo/home.html#backlog", _context(request))
     return redirect(reverse("vmo-home"))
