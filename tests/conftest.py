@@ -154,3 +154,13 @@ def real_broker():
         yield app
     finally:
         app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have been flushed by the last run's transactional tests:
+    bring the role groups of the data migration back once per session."""
+    from vmo.roles import role_groups_ensure
+
+    with django_db_blocker.unblock():
+        role_groups_ensure()

@@ -24,6 +24,7 @@ from portfolio.models import (
     WorkItem,
 )
 from vmo.models import ActionItem, PlanningEvent, PlanningEventKind, ValueStreamSnapshot
+from vmo.roles import role_groups_ensure, role_groups_missing
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -39,6 +40,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
+            if role_groups_missing():  # an earlier transactional test flushed them
+                role_groups_ensure()
             self.groups.add(*[Group.objects.get(name=name) for name in extracted])
 
 

@@ -3,11 +3,10 @@
 import os
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from portfolio import roles
 from tests.factories import KeyResultFactory, ObjectiveFactory, QuarterFactory
+from vmo.roles import role_groups_ensure
 
 pytestmark = pytest.mark.e2e
 
@@ -16,8 +15,7 @@ pytestmark = pytest.mark.e2e
 def roles_present(transactional_db):
     """A transactional test before this one flushes every table, and with them the role groups
     that the data migration created: make sure they are there before the personas are built."""
-    for name in roles.ALL_ROLES:
-        Group.objects.get_or_create(name=name)
+    role_groups_ensure()
 
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
 from vmo import demo as vmo_demo
+from vmo.roles import role_groups_ensure, role_groups_missing
 
 
 class Command(BaseCommand):
@@ -20,6 +21,8 @@ class Command(BaseCommand):
             raise CommandError("--scale must be at least 1.")
         password = settings.DEMO_PASSWORD
         today = timezone.localdate()
+        if role_groups_missing():  # a flushed database (tests) or groups deleted by hand
+            role_groups_ensure()
         ctx = portfolio_demo.seed_base(password=password, today=today, scale=scale)
         # Each app adds its part, in dependency order; every seeder is idempotent.
         okrs_demo.seed(ctx)
