@@ -1,0 +1,27 @@
+"""The epic FilterSet, shared by the Kanban board, the scoring page and `/api/epics/`."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from portfolio.models import Epic, EpicKind, EpicState, Quarter, StrategicTheme, ValueStream
+
+
+class EpicFilter(django_filters.FilterSet):
+    value_stream = django_filters.ModelChoiceFilter(queryset=ValueStream.objects.all(), label="Value stream")
+    state = django_filters.MultipleChoiceFilter(choices=EpicState.choices)
+    theme = django_filters.ModelChoiceFilter(field_name="themes", queryset=StrategicTheme.objects.all(), label="Theme")
+    kind = django_filters.ChoiceFilter(choices=EpicKind.choices)
+    owner = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.filter(is_active=True), label="Owner")
+    target_quarter = django_filters.ModelChoiceFilter(queryset=Quarter.objects.all(), label="Target quarter")
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Epic
+        fields = ["value_stream", "state", "theme", "kind", "owner", "target_quarter", "q"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(key__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value))
