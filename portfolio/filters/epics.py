@@ -4,7 +4,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from portfolio.models import Epic, EpicKind, EpicState, Quarter, StrategicTheme, ValueStream
+from portfolio.models import MMP, Dependency, Epic, EpicKind, EpicState, Quarter, Risk, StrategicTheme, ValueStream
 
 
 class EpicFilter(django_filters.FilterSet):
@@ -25,3 +25,23 @@ class EpicFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(key__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value))
+
+
+class MMPFilter(django_filters.FilterSet):
+    value_stream = django_filters.NumberFilter(field_name="epic__value_stream", label="Value stream (id)")
+
+    class Meta:
+        model = MMP
+        fields = ["epic", "kind", "status", "target_quarter", "value_stream"]
+
+
+class DependencyFilter(django_filters.FilterSet):
+    class Meta:
+        model = Dependency
+        fields = ["epic", "depends_on", "resolved"]
+
+
+class RiskFilter(django_filters.FilterSet):
+    class Meta:
+        model = Risk
+        fields = ["value_stream", "epic", "roam_status", "owner"]
