@@ -64,6 +64,7 @@ def epic_history_changes(*, epic: Epic) -> list[FieldChange]:
         .only("history_id", "history_date", "history_user", "history_type", *HISTORY_FIELDS)
     )
     labels = {name: Epic._meta.get_field(name).verbose_name for name in HISTORY_FIELDS}
+    labels.update(estimated_cost_cents="estimated cost", cost_of_delay_per_week_cents="cost of delay per week")
     changes: list[FieldChange] = []
     previous = None
     for record in records:
