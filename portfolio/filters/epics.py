@@ -1,6 +1,7 @@
 """The epic FilterSet, shared by the Kanban board, the scoring page and `/api/epics/`."""
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
@@ -8,13 +9,21 @@ from portfolio.models import MMP, Dependency, Epic, EpicKind, EpicState, Quarter
 
 
 class EpicFilter(django_filters.FilterSet):
-    value_stream = django_filters.ModelChoiceFilter(queryset=ValueStream.objects.all(), label="Value stream")
+    value_stream = django_filters.ModelChoiceFilter(
+        queryset=ValueStream.objects.all(), label="Value stream", empty_label="All value streams"
+    )
     state = django_filters.MultipleChoiceFilter(choices=EpicState.choices)
-    theme = django_filters.ModelChoiceFilter(field_name="themes", queryset=StrategicTheme.objects.all(), label="Theme")
-    kind = django_filters.ChoiceFilter(choices=EpicKind.choices)
-    owner = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.filter(is_active=True), label="Owner")
+    theme = django_filters.ModelChoiceFilter(
+        field_name="themes", queryset=StrategicTheme.objects.all(), label="Theme", empty_label="All themes"
+    )
+    kind = django_filters.ChoiceFilter(choices=EpicKind.choices, empty_label="All kinds")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.filter(is_active=True), label="Owner", empty_label="Any owner"
+    )
     target_quarter = django_filters.ModelChoiceFilter(queryset=Quarter.objects.all(), label="Target quarter")
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = django_filters.CharFilter(
+        method="search", label="Search", widget=forms.TextInput(attrs={"placeholder": "Search key, title, text"})
+    )
 
     class Meta:
         model = Epic

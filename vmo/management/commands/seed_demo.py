@@ -4,7 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from kanban import demo as kanban_demo
 from portfolio import demo as portfolio_demo
+from portfolio import demo_epics
 
 
 class Command(BaseCommand):
@@ -20,6 +22,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         ctx = portfolio_demo.seed_base(password=password, today=today, scale=scale)
         # Each app adds its part, in dependency order; every seeder is idempotent.
+        kanban_demo.seed_transitions(ctx, demo_epics.seed_epics(ctx))
         self.stdout.write(self.style.SUCCESS(f"Demo portfolio ready: {len(ctx.value_streams)} value streams."))
         self.stdout.write(f"Log in at http://127.0.0.1:8000/ with password '{password}' as:")
         for username, first, last, role, _staff in portfolio_demo.DEMO_USERS:
