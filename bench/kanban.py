@@ -30,7 +30,7 @@ def _seed() -> None:
     if have >= EPICS:
         return
     rng = random.Random(7)
-    states = [s for s in EpicState.values]
+    states = list(EpicState.values)
     now = timezone.now()
     epics = [
         Epic(
