@@ -165,7 +165,7 @@ def epic_move(
     conditions, nothing written), then write a `Transition` and bump the version with a
     conditional UPDATE. Backward moves skip entry policies but need a reason.
     """
-    epic = Epic.objects.select_for_update().select_related("go_decision_by").get(id=epic_id)
+    epic = Epic.objects.select_for_update(of=("self",)).select_related("go_decision_by").get(id=epic_id)
     if not can_manage_value_stream(user, epic.value_stream_id):
         raise PermissionDenied("Only managers of this value stream and VMO directors may move its epics.")
     if epic.version != version:

@@ -21,3 +21,17 @@ def _fresh_policy_cache():
     funding_policy.cache_clear()
     yield
     funding_policy.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _role_groups_exist(django_db_setup, django_db_blocker):
+    """The concurrency tests are transactional: their teardown flushes every table, the role
+    groups of the `vmo` data migration too, and `--reuse-db` keeps that flushed database for the
+    next session. Recreate the groups (by name; our rules check names only) so a rerun works."""
+    from django.contrib.auth.models import Group
+
+    from portfolio import roles
+
+    with django_db_blocker.unblock():
+        for name in roles.ALL_ROLES:
+            Group.objects.get_or_create(name=name)
