@@ -76,7 +76,9 @@ def epic_create(*, user, value_stream, key: str, title: str, themes=None, **fiel
     epic = Epic()
     _set_fields(epic, {"value_stream": value_stream, "key": key.strip().upper(), "title": title, **fields})
     epic.full_clean()
-    epic._change_reason = "created"
+    # Name the author in the history even for token-authenticated API calls, which the history
+    # middleware (it reads the session user) cannot see.
+    epic._history_user = user
     epic.save()
     if themes is not None:
         epic.themes.set(themes)
@@ -96,6 +98,7 @@ def epic_update(*, user, epic: Epic, themes=None, **fields) -> Epic:
         fields["key"] = fields["key"].strip().upper()
     _set_fields(epic, fields)
     epic.full_clean()
+    epic._history_user = user
     epic.save()
     if themes is not None:
         epic.themes.set(themes)
@@ -127,6 +130,7 @@ def epic_go_decision_record(*, user, epic: Epic, note: str) -> Epic:
     if not epic.go_decision_note:
         raise ValidationError({"note": "Say why the epic should go ahead."})
     epic.full_clean()
+    epic._history_user = user
     epic.save(update_fields=["go_decision_by", "go_decision_at", "go_decision_note", "updated_at"])
     return epic
 

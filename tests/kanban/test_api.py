@@ -358,3 +358,12 @@ def test_related_endpoints_are_in_the_schema(api_as, executive):
 
     for path in ("/api/epics/", "/api/epics/{id}/move/", "/api/mmps/", "/api/dependencies/", "/api/risks/"):
         assert path in paths
+
+
+def test_api_score_changes_are_in_the_history_with_their_author(api_as, vsm, value_stream):
+    epic = EpicFactory(value_stream=value_stream, job_size=3)
+
+    api_as(vsm).patch(f"/api/epics/{epic.id}/", {"job_size": 8}, format="json")
+
+    last = epic.history.order_by("-history_date", "-history_id").first()
+    assert (last.job_size, last.history_user_id) == (8, vsm.id)
