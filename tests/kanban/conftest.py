@@ -1,6 +1,8 @@
 import pytest
+from django.contrib.auth.models import Group
 
 from kanban.policies import funding_policy
+from tests.kanban.db_helpers import restore_role_groups
 from tests.kanban.fake_policy import FakeFundingPolicy
 
 
@@ -25,13 +27,7 @@ def _fresh_policy_cache():
 
 @pytest.fixture(scope="session", autouse=True)
 def _role_groups_exist(django_db_setup, django_db_blocker):
-    """The concurrency tests are transactional: their teardown flushes every table, the role
-    groups of the `vmo` data migration too, and `--reuse-db` keeps that flushed database for the
-    next session. Recreate the groups (by name; our rules check names only) so a rerun works."""
-    from django.contrib.auth.models import Group
-
-    from portfolio import roles
-
+    """`--reuse-db` keeps a database whose groups an interrupted transactional run flushed."""
     with django_db_blocker.unblock():
-        for name in roles.ALL_ROLES:
-            Group.objects.get_or_create(name=name)
+        if not Group.objects.exists():
+            restore_role_groups()

@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 
 from kanban.models import Transition
@@ -11,10 +10,15 @@ from kanban.services import MoveConflict, MoveRefused, epic_move
 from portfolio import roles
 from portfolio.models import Epic
 from tests.factories import EpicFactory, UserFactory, ValueStreamFactory, WipLimitFactory, ready_epic_fields
+from tests.kanban.db_helpers import restore_role_groups, role_groups_restored_after  # noqa: F401
 
-# serialized_rollback: a transactional test flushes the tables, the role groups of the data
-# migration with them; this restores them for the tests that run after.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Transactional: the racing threads must see committed rows. The flush at the end of each test
+# takes the role groups with it, so they are restored for the tests that run after this module.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("role_groups_restored_after"),
+]
 
 
 def _race(calls):
@@ -44,8 +48,8 @@ def _race(calls):
 
 @pytest.fixture
 def director():
-    # A transactional test before this one flushed the role groups (see tests/kanban/conftest.py).
-    Group.objects.get_or_create(name=roles.DIRECTOR)
+    # The test before this one flushed the role groups (see tests/kanban/db_helpers.py).
+    restore_role_groups()
     return UserFactory(username="race_director", roles=[roles.DIRECTOR])
 
 
