@@ -169,17 +169,18 @@ def seed_epics(ctx) -> list[EpicSeed]:
 
     fields = [f.name for f in Epic._meta.concrete_fields if f.name not in ("id", "key", "cost_of_delay", "wsjf")]
     fields = [f for f in fields if f not in ("created_at", "updated_at", "state_changed_at", "version")]
-    existing = dict(Epic.objects.filter(key__in=[e.key for e, *_ in planned]).values_list("key", "id"))
-    new = [e for e, *_ in planned if e.key not in existing]
-    old = []
-    for epic, *_ in planned:
-        if epic.key in existing:
-            epic.id = existing[epic.key]
-            old.append(epic)
-    for start in range(0, len(new), 500):
-        Epic.objects.bulk_create(new[start : start + 500])
-    if old:
-        Epic.objects.bulk_update(old, fields, batch_size=500)
+    keys = [e.key for e, *_ in planned]
+    existing = set(Epic.objects.filter(key__in=keys).values_list("key", flat=True))
+    # One upsert on the unique key (INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL):
+    # a second run refreshes the content without a CASE-per-row bulk_update.
+    all_epics = [e for e, *_ in planned]
+    Epic.objects.bulk_create(
+        all_epics, batch_size=500, update_conflicts=True, unique_fields=["key"], update_fields=fields
+    )
+    ids = dict(Epic.objects.filter(key__in=keys).values_list("key", "id"))
+    for epic in all_epics:
+        epic.id = ids[epic.key]
+    new = [e for e in all_epics if e.key not in existing]
     created_at_by_key = {e.key: c for e, _, c, _ in planned}
     for epic in new:
         epic.created_at = created_at_by_key[epic.key]
