@@ -1,6 +1,7 @@
 """Query vocabulary for portfolio models: scoping and common annotations."""
 
 from django.db import models
+from django.db.models.functions import Cast
 
 
 class ValueStreamQuerySet(models.QuerySet):
@@ -35,6 +36,23 @@ class EpicQuerySet(models.QuerySet):
                 models.When(wsjf__isnull=True, then=models.Value(1)),
                 default=models.Value(0),
                 output_field=models.IntegerField(),
+            )
+        )
+
+    def with_cd3(self):
+        """CD3 (Reinertsen): cost of delay per week / duration in weeks, where an epic carries
+        both money figures. A priority score in cents per week per week, not an amount of money,
+        so a float; NULL when a figure is missing."""
+        return self.annotate(
+            cd3=models.Case(
+                models.When(
+                    cost_of_delay_per_week_cents__isnull=False,
+                    estimated_duration_weeks__gt=0,
+                    then=Cast("cost_of_delay_per_week_cents", models.FloatField())
+                    / Cast("estimated_duration_weeks", models.FloatField()),
+                ),
+                default=models.Value(None),
+                output_field=models.FloatField(),
             )
         )
 

@@ -38,6 +38,7 @@ EPIC_FIELDS = [
     "cost_of_delay",
     "wsjf",
     "scored",
+    "cd3",
     "estimated_cost",
     "estimated_duration_weeks",
     "cost_of_delay_per_week",
@@ -65,6 +66,10 @@ class EpicSerializer(serializers.ModelSerializer):
     cost_of_delay = serializers.IntegerField(read_only=True, allow_null=True)
     wsjf = serializers.FloatField(read_only=True, allow_null=True)
     scored = serializers.BooleanField(source="is_scored", read_only=True)
+    cd3 = serializers.SerializerMethodField(
+        help_text="CD3: cost of delay per week / duration in weeks (money per week per week), "
+        "where the epic carries both figures."
+    )
 
     class Meta:
         model = Epic
@@ -78,6 +83,13 @@ class EpicSerializer(serializers.ModelSerializer):
             "go_decision_note",
             "created_at",
         ]
+
+    def get_cd3(self, epic) -> float | None:
+        if hasattr(epic, "cd3"):  # annotated by the list query
+            return epic.cd3 / 100 if epic.cd3 is not None else None
+        if epic.cost_of_delay_per_week_cents is None or not epic.estimated_duration_weeks:
+            return None
+        return epic.cost_of_delay_per_week_cents / epic.estimated_duration_weeks / 100
 
     def create(self, validated_data):
         return services.epic_create(user=self.context["request"].user, **validated_data)

@@ -1,6 +1,9 @@
+from django.db.models import F
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from kanban.api.serializers import (
@@ -17,6 +20,24 @@ from portfolio.selectors.epics import epic_list
 from portfolio.services.epics import epic_go_decision_record
 
 
+class NullsLastOrderingFilter(OrderingFilter):
+    """`?ordering=` with unscored (NULL) values last on every backend, then id for stable pages.
+
+    PostgreSQL sorts NULLs first in descending order and SQLite last; a client must not see
+    the order change with the database.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        terms = [
+            F(term[1:]).desc(nulls_last=True) if term.startswith("-") else F(term).asc(nulls_last=True)
+            for term in ordering
+        ]
+        return queryset.order_by(*terms, "id")
+
+
 class EpicViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -31,8 +52,9 @@ class EpicViewSet(
 
     serializer_class = EpicSerializer
     permission_classes = [ReadOrValueStreamManager]
+    filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
     filterset_class = EpicFilter
-    ordering_fields = ["wsjf", "cost_of_delay", "job_size", "key", "title", "created_at", "state_changed_at"]
+    ordering_fields = ["wsjf", "cd3", "cost_of_delay", "job_size", "key", "title", "created_at", "state_changed_at"]
     # No default `ordering`: the queryset is already in WSJF rank order.
 
     def get_queryset(self):

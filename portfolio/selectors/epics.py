@@ -18,7 +18,7 @@ def epic_list(*, filters: dict | None = None) -> QuerySet[Epic]:
     qs = Epic.objects.select_related("value_stream", "owner", "target_quarter").prefetch_related("themes")
     if filters:
         qs = qs.filter(**filters)
-    return qs.ranked()
+    return qs.with_cd3().ranked()
 
 
 def epic_detail(*, key: str) -> Epic:

@@ -367,3 +367,14 @@ def test_api_score_changes_are_in_the_history_with_their_author(api_as, vsm, val
 
     last = epic.history.order_by("-history_date", "-history_id").first()
     assert (last.job_size, last.history_user_id) == (8, vsm.id)
+
+
+def test_cd3_is_cost_of_delay_per_week_over_duration_and_orders_the_list(api_as, executive, value_stream):
+    EpicFactory(key="A", value_stream=value_stream, cost_of_delay_per_week_cents=10_000_00, estimated_duration_weeks=8)
+    EpicFactory(key="B", value_stream=value_stream, cost_of_delay_per_week_cents=3_000_00, estimated_duration_weeks=2)
+    EpicFactory(key="C", value_stream=value_stream, cost_of_delay_per_week_cents=3_000_00)
+
+    rows = api_as(executive).get("/api/epics/?ordering=-cd3").json()["results"]
+
+    assert [(r["key"], r["cd3"]) for r in rows][:2] == [("B", 1500.0), ("A", 1250.0)]
+    assert {r["key"]: r["cd3"] for r in rows}["C"] is None
