@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from portfolio.models import Quarter, StrategicTheme, ValueStream
+from portfolio.models import MMP, Dependency, Epic, Quarter, Risk, StrategicTheme, ValueStream
 from portfolio.services.base import quarter_check_overlap
 
 
@@ -48,3 +49,45 @@ class StrategicThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "active"]
     list_filter = ["active"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+# --- Epics and what hangs off them. State and version are read-only here: the Kanban's move
+# service is the one way an epic changes state (it writes the Transition and checks policies).
+class MMPInline(admin.TabularInline):
+    model = MMP
+    extra = 0
+    fields = ["kind", "title", "target_quarter", "status", "released_on", "cost_estimate_cents"]
+
+
+@admin.register(Epic)
+class EpicAdmin(SimpleHistoryAdmin):
+    list_display = ["key", "title", "value_stream", "state", "wsjf", "cost_of_delay", "job_size", "owner"]
+    list_filter = ["state", "kind", "value_stream"]
+    search_fields = ["key", "title"]
+    list_select_related = ["value_stream", "owner"]
+    readonly_fields = ["state", "state_changed_at", "version", "cost_of_delay", "wsjf", "created_at", "updated_at"]
+    filter_horizontal = ["themes"]
+    inlines = [MMPInline]
+
+
+@admin.register(MMP)
+class MMPAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "epic", "status", "target_quarter"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["epic", "target_quarter"]
+    search_fields = ["title", "epic__key"]
+
+
+@admin.register(Dependency)
+class DependencyAdmin(admin.ModelAdmin):
+    list_display = ["epic", "depends_on", "needed_by", "resolved"]
+    list_filter = ["resolved"]
+    list_select_related = ["epic", "depends_on"]
+
+
+@admin.register(Risk)
+class RiskAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "value_stream", "epic", "roam_status", "owner"]
+    list_filter = ["roam_status", "value_stream"]
+    list_select_related = ["value_stream", "epic", "owner"]
+    search_fields = ["title"]

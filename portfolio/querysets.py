@@ -1,6 +1,7 @@
 """Query vocabulary for portfolio models: scoping and common annotations."""
 
 from django.db import models
+from django.db.models.functions import Cast
 
 
 class ValueStreamQuerySet(models.QuerySet):
@@ -17,3 +18,63 @@ class ValueStreamQuerySet(models.QuerySet):
 class QuarterQuerySet(models.QuerySet):
     def containing(self, day):
         return self.filter(start__lte=day, end__gte=day)
+
+
+class EpicQuerySet(models.QuerySet):
+    """Ranking vocabulary for epics; the database computes and orders, Python never does."""
+
+    def scored(self):
+        return self.filter(wsjf__isnull=False)
+
+    def unscored(self):
+        return self.filter(wsjf__isnull=True)
+
+    def with_is_scored(self):
+        """`is_unscored` (0/1) so ranking can put unscored epics last on every backend."""
+        return self.annotate(
+            is_unscored=models.Case(
+                models.When(wsjf__isnull=True, then=models.Value(1)),
+                default=models.Value(0),
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def with_cd3(self):
+        """CD3 (Reinertsen): cost of delay per week / duration in weeks, where an epic carries
+        both money figures. A priority score in cents per week per week, not an amount of money,
+        so a float; NULL when a figure is missing."""
+        return self.annotate(
+            cd3=models.Case(
+                models.When(
+                    cost_of_delay_per_week_cents__isnull=False,
+                    estimated_duration_weeks__gt=0,
+                    then=Cast("cost_of_delay_per_week_cents", models.FloatField())
+                    / Cast("estimated_duration_weeks", models.FloatField()),
+                ),
+                default=models.Value(None),
+                output_field=models.FloatField(),
+            )
+        )
+
+    def ranked(self):
+        """WSJF ranking (DESIGN.md section 3): wsjf desc, cost of delay desc, job size asc,
+        older first, id; unscored epics last (NULLs sort differently per backend, so explicit)."""
+        return self.with_is_scored().order_by(*RANK_ORDER)
+
+    def in_state(self, state):
+        return self.filter(state=state)
+
+    def managed_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(value_stream__managers=user)
+
+
+RANK_ORDER = (
+    "is_unscored",
+    models.F("wsjf").desc(nulls_last=True),
+    models.F("cost_of_delay").desc(nulls_last=True),
+    models.F("job_size").asc(nulls_last=True),
+    "created_at",
+    "id",
+)

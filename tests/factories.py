@@ -295,3 +295,25 @@ class ValueStreamSnapshotFactory(factory.django.DjangoModelFactory):
     quarter = factory.SubFactory(QuarterFactory)
     as_of = factory.LazyFunction(timezone.localdate)
     computed_at = factory.LazyFunction(timezone.now)
+
+
+def ready_epic_fields(**overrides) -> dict:
+    """Fields of an epic that meets every entry policy up to the portfolio backlog."""
+    fields = {
+        "hypothesis_for": "retail customers",
+        "hypothesis_who": "pay by phone",
+        "hypothesis_the": "instant payments",
+        "hypothesis_is_a": "payment rail",
+        "hypothesis_that": "settles in seconds",
+        "hypothesis_unlike": "card transfers",
+        "hypothesis_our_solution": "costs nothing to the payer",
+        "business_outcome_hypothesis": "10% more mobile payments",
+        "mvp_definition": "Instant payments between our own customers",
+        "estimated_cost_cents": 500_000_00,
+        "business_value": 8,
+        "time_criticality": 5,
+        "risk_reduction": 3,
+        "job_size": 5,
+    }
+    fields.update(overrides)
+    return fields

@@ -252,3 +252,11 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 KANBAN_FUNDING_POLICY = env("KANBAN_FUNDING_POLICY", default="kanban.policies.AllowAllFundingPolicy")
+# Epics (kanban): one OpenAPI enum for the WSJF scale and one for the Kanban states, however
+# many fields use them.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "WsjfScoreEnum": "portfolio.models.epics.WSJF_CHOICES",
+        "EpicStateEnum": "portfolio.models.epics.EpicState",
+    }
+)

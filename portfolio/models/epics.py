@@ -7,6 +7,7 @@ from django.db.models.functions import Cast
 from simple_history.models import HistoricalRecords
 
 from portfolio.models.base import Quarter, StrategicTheme, ValueStream
+from portfolio.querysets import EpicQuerySet
 
 # SAFe's modified Fibonacci scale for every WSJF input.
 WSJF_SCALE = (1, 2, 3, 5, 8, 13, 20)
@@ -137,6 +138,8 @@ class Epic(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["cost_of_delay", "wsjf", "updated_at"])
+
+    objects = EpicQuerySet.as_manager()
 
     class Meta:
         ordering = ["key"]

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from kanban import demo as kanban_demo
 from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
+from portfolio import demo_epics
 from vmo import demo as vmo_demo
 from vmo.roles import role_groups_ensure, role_groups_missing
 
@@ -25,6 +27,7 @@ class Command(BaseCommand):
             role_groups_ensure()
         ctx = portfolio_demo.seed_base(password=password, today=today, scale=scale)
         # Each app adds its part, in dependency order; every seeder is idempotent.
+        kanban_demo.seed_transitions(ctx, demo_epics.seed_epics(ctx))
         okrs_demo.seed(ctx)
         vmo_demo.seed(ctx)
         self.stdout.write(self.style.SUCCESS(f"Demo portfolio ready: {len(ctx.value_streams)} value streams."))

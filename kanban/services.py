@@ -1,0 +1,222 @@
+"""The one move service of the portfolio Kanban, used by the board page and the API alike."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from kanban.models import Transition, WipLimit
+from kanban.policies import funding_policy
+from portfolio.models import Epic, EpicState
+from portfolio.money import format_amount
+from portfolio.permissions import can_manage_value_stream, is_director
+from portfolio.services.base import rollup_due_mark
+
+# The forward order of the board; not pursued is a terminal side exit reachable from anywhere.
+FLOW = (
+    EpicState.FUNNEL,
+    EpicState.REVIEWING,
+    EpicState.ANALYZING,
+    EpicState.BACKLOG,
+    EpicState.IMPLEMENTING,
+    EpicState.DONE,
+)
+HYPOTHESIS_FIELDS = (
+    "hypothesis_for",
+    "hypothesis_who",
+    "hypothesis_the",
+    "hypothesis_is_a",
+    "hypothesis_that",
+    "hypothesis_unlike",
+    "hypothesis_our_solution",
+)
+
+
+class MoveRefused(Exception):
+    """The move breaks entry policies or WIP limits; `conditions` lists every unmet one."""
+
+    def __init__(self, conditions: list[str]):
+        super().__init__("; ".join(conditions))
+        self.conditions = conditions
+
+
+class MoveConflict(Exception):
+    """The move named a stale version: someone else moved or edited the card first."""
+
+    def __init__(self, *, state: str, version: int):
+        super().__init__(f"The epic changed meanwhile: it is now in {state} at version {version}.")
+        self.state = state
+        self.version = version
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    epic: Epic
+    transition: Transition
+
+
+def is_backward(from_state: str, to_state: str) -> bool:
+    if to_state == EpicState.NOT_PURSUED:
+        return False
+    if from_state == EpicState.NOT_PURSUED:
+        return True
+    return FLOW.index(to_state) < FLOW.index(from_state)
+
+
+def entry_conditions(*, epic: Epic, to_state: str) -> list[str]:
+    """Every unmet entry policy for `epic` to enter `to_state` (empty: the policies allow it).
+
+    A forward move that skips columns must meet the policies of every column it skips, so
+    jumping from the funnel to analyzing still needs an owner and a hypothesis statement.
+    """
+    if to_state == EpicState.NOT_PURSUED or epic.state == EpicState.NOT_PURSUED:
+        return []
+    start = FLOW.index(epic.state) + 1
+    end = FLOW.index(to_state)
+    unmet: list[str] = []
+    for state in FLOW[start : end + 1]:
+        unmet.extend(_entry_policy(epic=epic, state=state))
+    return unmet
+
+
+def _entry_policy(*, epic: Epic, state: str) -> list[str]:
+    unmet: list[str] = []
+    if state == EpicState.REVIEWING:
+        if epic.owner_id is None:
+            unmet.append("Reviewing needs an epic owner.")
+        missing = [Epic._meta.get_field(name).verbose_name for name in HYPOTHESIS_FIELDS if not getattr(epic, name)]
+        if missing:
+            unmet.append(f"Reviewing needs the epic hypothesis statement (missing: {', '.join(missing)}).")
+    elif state == EpicState.ANALYZING:
+        missing = [
+            Epic._meta.get_field(name).verbose_name
+            for name in ("business_value", "time_criticality", "risk_reduction", "job_size")
+            if getattr(epic, name) is None
+        ]
+        if missing:
+            unmet.append(f"Analyzing needs WSJF scores (missing: {', '.join(missing)}).")
+    elif state == EpicState.BACKLOG:
+        if not epic.business_outcome_hypothesis.strip():
+            unmet.append("Portfolio backlog needs a lean business case (business outcome hypothesis).")
+        if not epic.mvp_definition.strip():
+            unmet.append("Portfolio backlog needs an MVP definition.")
+        if epic.estimated_cost_cents is None:
+            unmet.append("Portfolio backlog needs a cost estimate.")
+        if epic.go_decision_at is None:
+            unmet.append("Portfolio backlog needs a recorded go decision.")
+        threshold = funding_policy().approval_threshold_cents(epic=epic)
+        if (
+            threshold is not None
+            and epic.estimated_cost_cents is not None
+            and epic.estimated_cost_cents > threshold
+            and (epic.go_decision_at is None or epic.go_decision_by is None or not is_director(epic.go_decision_by))
+        ):
+            unmet.append(
+                f"The cost {format_amount(epic.estimated_cost_cents)} is above the approval threshold "
+                f"{format_amount(threshold)}: a VMO director must record the go decision."
+            )
+    return unmet
+
+
+def _wip_conditions(*, epic: Epic, to_state: str) -> list[str]:
+    """Lock the WIP limits of the target column and count what is already in it.
+
+    Why the lock: two moves of *different* epics into a column with one free slot each lock only
+    their own epic row, both count "one free", and both would commit, overfilling the column.
+    Locking the column's WipLimit rows (in id order, so two movers never deadlock) makes the
+    second mover wait until the first commits; under READ COMMITTED its count then runs with a
+    fresh snapshot and sees the first epic already in the column. On SQLite the IMMEDIATE
+    transaction already serialises writers.
+    """
+    limits = list(
+        WipLimit.objects.select_for_update()
+        .filter(Q(value_stream__isnull=True) | Q(value_stream_id=epic.value_stream_id), state=to_state)
+        .order_by("id")
+    )
+    unmet: list[str] = []
+    label = EpicState(to_state).label
+    for limit in limits:
+        in_column = Epic.objects.filter(state=to_state)
+        if limit.value_stream_id is not None:
+            in_column = in_column.filter(value_stream_id=limit.value_stream_id)
+        count = in_column.count()
+        if count >= limit.limit:
+            scope = "in this value stream" if limit.value_stream_id is not None else "in the portfolio"
+            unmet.append(f"{label} is at its WIP limit {scope} ({count} of {limit.limit}).")
+    return unmet
+
+
+@transaction.atomic
+def epic_move(
+    *,
+    epic_id: int,
+    user,
+    to_state: str,
+    version: int,
+    reason: str = "",
+    override_funding: bool = False,
+) -> MoveResult:
+    """Move an epic to another column of the portfolio Kanban.
+
+    In one transaction: lock the epic row, check the caller's right and the version (stale: 409,
+    nothing written), check every entry policy and WIP limit (refused: 400 listing all unmet
+    conditions, nothing written), then write a `Transition` and bump the version with a
+    conditional UPDATE. Backward moves skip entry policies but need a reason.
+    """
+    epic = Epic.objects.select_for_update(of=("self",)).select_related("go_decision_by").get(id=epic_id)
+    if not can_manage_value_stream(user, epic.value_stream_id):
+        raise PermissionDenied("Only managers of this value stream and VMO directors may move its epics.")
+    if epic.version != version:
+        raise MoveConflict(state=epic.state, version=epic.version)
+    if to_state not in EpicState.values:
+        raise MoveRefused([f"{to_state!r} is not a state of the portfolio Kanban."])
+    reason = reason.strip()
+    if to_state == epic.state:
+        raise MoveRefused([f"The epic is already in {EpicState(to_state).label}."])
+
+    unmet: list[str] = []
+    backward = is_backward(epic.state, to_state)
+    if backward and not reason:
+        unmet.append("A backward move needs a reason.")
+    if to_state == EpicState.NOT_PURSUED and not reason:
+        unmet.append("Say why the epic is not pursued.")
+    if not backward:
+        unmet.extend(entry_conditions(epic=epic, to_state=to_state))
+    funding_override = False
+    if to_state == EpicState.IMPLEMENTING:
+        check = funding_policy().funding_room(epic=epic)
+        if not check.allowed:
+            if override_funding and is_director(user) and reason:
+                funding_override = True
+            elif override_funding and not is_director(user):
+                unmet.append("Only a VMO director may override the funding room check.")
+            elif override_funding:
+                unmet.append("A funding override needs a reason.")
+            else:
+                unmet.append(check.message or "The value stream has no funding room for this epic.")
+    unmet.extend(_wip_conditions(epic=epic, to_state=to_state))
+    if unmet:
+        raise MoveRefused(unmet)
+
+    now = timezone.now()
+    from_state = epic.state
+    # The row is locked, so this cannot miss; the version in WHERE keeps the move safe even
+    # where select_for_update is a no-op, and the row count proves it.
+    updated = Epic.objects.filter(id=epic.id, version=version).update(
+        state=to_state, version=F("version") + 1, state_changed_at=now
+    )
+    if updated != 1:
+        current = Epic.objects.values("state", "version").get(id=epic.id)
+        raise MoveConflict(state=current["state"], version=current["version"])
+    transition = Transition.objects.create(
+        epic=epic, from_state=from_state, to_state=to_state, by=user, at=now, reason=reason
+    )
+    if funding_override:
+        funding_policy().record_override(epic=epic, user=user, reason=reason)
+    rollup_due_mark(value_stream_ids=[epic.value_stream_id])
+    epic.state = to_state
+    epic.version = version + 1
+    epic.state_changed_at = now
+    return MoveResult(epic=epic, transition=transition)

@@ -1,0 +1,95 @@
+"""Reads for epics: ranked lists, the epic page, scoring columns and the WSJF/cost history."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from portfolio.models import MMP, Dependency, Epic, EpicState, Risk
+
+WSJF_INPUTS = ("business_value", "time_criticality", "risk_reduction", "job_size")
+# Fields whose changes the epic page lists (who, when, old and new value).
+HISTORY_FIELDS = (*WSJF_INPUTS, "estimated_cost_cents", "estimated_duration_weeks", "cost_of_delay_per_week_cents")
+OPEN_STATES = (EpicState.FUNNEL, EpicState.REVIEWING, EpicState.ANALYZING, EpicState.BACKLOG, EpicState.IMPLEMENTING)
+
+
+def epic_list(*, filters: dict | None = None) -> QuerySet[Epic]:
+    """Epics ranked by WSJF with what a list shows, in a fixed number of queries."""
+    qs = Epic.objects.select_related("value_stream", "owner", "target_quarter").prefetch_related("themes")
+    if filters:
+        qs = qs.filter(**filters)
+    return qs.with_cd3().ranked()
+
+
+def epic_detail(*, key: str) -> Epic:
+    """One epic with everything its page shows, related rows fetched in a fixed number of queries."""
+    return (
+        Epic.objects.select_related("value_stream", "owner", "target_quarter", "go_decision_by")
+        .prefetch_related(
+            "themes",
+            "value_stream__managers",
+            Prefetch("mmps", queryset=MMP.objects.select_related("target_quarter").order_by("kind", "id")),
+            Prefetch(
+                "dependencies",
+                queryset=Dependency.objects.select_related("depends_on", "depends_on__value_stream").order_by("id"),
+            ),
+            Prefetch(
+                "dependents", queryset=Dependency.objects.select_related("epic", "epic__value_stream").order_by("id")
+            ),
+            Prefetch("risks", queryset=Risk.objects.select_related("owner").order_by("-raised_at", "id")),
+        )
+        .get(key=key)
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    at: Any
+    by: Any
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+
+def epic_history_changes(*, epic: Epic) -> list[FieldChange]:
+    """Changes of the WSJF inputs and cost figures, newest first, from django-simple-history.
+
+    One query for the epic's history rows (a handful per epic); consecutive rows are compared
+    field by field to say what changed.
+    """
+    records = list(
+        epic.history.select_related("history_user")
+        .order_by("history_date", "history_id")
+        .only("history_id", "history_date", "history_user", "history_type", *HISTORY_FIELDS)
+    )
+    labels = {name: Epic._meta.get_field(name).verbose_name for name in HISTORY_FIELDS}
+    labels.update(estimated_cost_cents="estimated cost", cost_of_delay_per_week_cents="cost of delay per week")
+    changes: list[FieldChange] = []
+    previous = None
+    for record in records:
+        for name in HISTORY_FIELDS:
+            old = getattr(previous, name) if previous is not None else None
+            new = getattr(record, name)
+            if old != new:
+                changes.append(
+                    FieldChange(
+                        at=record.history_date, by=record.history_user, field=name, label=labels[name], old=old, new=new
+                    )
+                )
+        previous = record
+    changes.reverse()
+    return changes
+
+
+def scoring_column_warnings(*, queryset: QuerySet[Epic]) -> dict[str, bool]:
+    """For each WSJF input: True when the epics on the scoring page have no 1 in that column.
+
+    SAFe's relative scoring gives the smallest item in each column a 1; one aggregate query.
+    A column nobody scored yet is not warned about.
+    """
+    figures = queryset.order_by().aggregate(
+        **{f"{name}_ones": Count("id", filter=Q(**{name: 1})) for name in WSJF_INPUTS},
+        **{f"{name}_scored": Count("id", filter=Q(**{f"{name}__isnull": False})) for name in WSJF_INPUTS},
+    )
+    return {name: figures[f"{name}_scored"] > 0 and figures[f"{name}_ones"] == 0 for name in WSJF_INPUTS}

@@ -1,0 +1,223 @@
+"""Writes for epics, their WSJF scores, go decisions, MMPs, dependencies and risks.
+
+Every service takes the acting `user` and checks `portfolio.permissions` itself, so the pages
+and the API cannot disagree: only managers of the epic's value stream and directors change it.
+State changes are not here: the Kanban's `epic_move` is the one way an epic changes state.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from portfolio.models import MMP, Dependency, Epic, Risk
+from portfolio.permissions import can_manage_value_stream
+from portfolio.services.base import rollup_due_mark
+
+# What a create/update may set (the state, version, go decision and computed columns are not).
+EPIC_EDITABLE_FIELDS = (
+    "key",
+    "value_stream",
+    "title",
+    "kind",
+    "investment_type",
+    "horizon",
+    "owner",
+    "description",
+    "hypothesis_for",
+    "hypothesis_who",
+    "hypothesis_the",
+    "hypothesis_is_a",
+    "hypothesis_that",
+    "hypothesis_unlike",
+    "hypothesis_our_solution",
+    "business_outcome_hypothesis",
+    "leading_indicators",
+    "nonfunctional_requirements",
+    "mvp_definition",
+    "in_scope",
+    "out_of_scope",
+    "estimated_cost_cents",
+    "estimated_duration_weeks",
+    "cost_of_delay_per_week_cents",
+    "target_quarter",
+    "business_value",
+    "time_criticality",
+    "risk_reduction",
+    "job_size",
+)
+WSJF_INPUTS = ("business_value", "time_criticality", "risk_reduction", "job_size")
+DENIED = "Only managers of this value stream and VMO directors may change its epics."
+
+
+def _check_manage(user, value_stream_id) -> None:
+    if not can_manage_value_stream(user, value_stream_id):
+        raise PermissionDenied(DENIED)
+
+
+def _value_stream_id(value) -> int | None:
+    return getattr(value, "pk", value)
+
+
+def _set_fields(epic: Epic, fields: dict) -> None:
+    unknown = set(fields) - set(EPIC_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    for name, value in fields.items():
+        if name in ("value_stream", "owner", "target_quarter") and not hasattr(value, "pk") and value is not None:
+            setattr(epic, f"{name}_id", value)
+        else:
+            setattr(epic, name, value)
+
+
+@transaction.atomic
+def epic_create(*, user, value_stream, key: str, title: str, themes=None, **fields) -> Epic:
+    """Bring a new idea into the funnel of a value stream the user manages."""
+    _check_manage(user, _value_stream_id(value_stream))
+    epic = Epic()
+    _set_fields(epic, {"value_stream": value_stream, "key": key.strip().upper(), "title": title, **fields})
+    epic.full_clean()
+    # Name the author in the history even for token-authenticated API calls, which the history
+    # middleware (it reads the session user) cannot see.
+    epic._history_user = user
+    epic.save()
+    if themes is not None:
+        epic.themes.set(themes)
+    rollup_due_mark(value_stream_ids=[epic.value_stream_id])
+    return epic
+
+
+@transaction.atomic
+def epic_update(*, user, epic: Epic, themes=None, **fields) -> Epic:
+    """Edit an epic's case, scores or figures. Moving it to another value stream needs the right
+    to manage both streams: a VSM cannot push an epic into a stream they do not manage."""
+    _check_manage(user, epic.value_stream_id)
+    old_stream_id = epic.value_stream_id
+    if "value_stream" in fields:
+        _check_manage(user, _value_stream_id(fields["value_stream"]))
+    if "key" in fields:
+        fields["key"] = fields["key"].strip().upper()
+    _set_fields(epic, fields)
+    epic.full_clean()
+    epic._history_user = user
+    epic.save()
+    if themes is not None:
+        epic.themes.set(themes)
+    rollup_due_mark(value_stream_ids=[old_stream_id, epic.value_stream_id])
+    # The generated columns (cost of delay, WSJF) are computed by the database on save.
+    epic.refresh_from_db(fields=["cost_of_delay", "wsjf"])
+    return epic
+
+
+def epic_score(*, user, epic: Epic, **scores) -> Epic:
+    """Set some WSJF inputs (the scoring page sends one column at a time)."""
+    unknown = set(scores) - set(WSJF_INPUTS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Not a WSJF input."))
+    return epic_update(user=user, epic=epic, **scores)
+
+
+@transaction.atomic
+def epic_go_decision_record(*, user, epic: Epic, note: str) -> Epic:
+    """Record the go decision that lets an epic into the portfolio backlog.
+
+    Managers of the stream may record it; when the epic's cost is above the approval threshold
+    the move service only accepts a decision recorded by a VMO director.
+    """
+    _check_manage(user, epic.value_stream_id)
+    epic.go_decision_by = user
+    epic.go_decision_at = timezone.now()
+    epic.go_decision_note = note.strip()
+    if not epic.go_decision_note:
+        raise ValidationError({"note": "Say why the epic should go ahead."})
+    epic.full_clean()
+    epic._history_user = user
+    epic.save(update_fields=["go_decision_by", "go_decision_at", "go_decision_note", "updated_at"])
+    return epic
+
+
+@transaction.atomic
+def mmp_create(*, user, epic: Epic, title: str, **fields) -> MMP:
+    """Add an MVP or MMP under an epic."""
+    _check_manage(user, epic.value_stream_id)
+    mmp = MMP(epic=epic, title=title, **fields)
+    mmp.full_clean()
+    mmp.save()
+    rollup_due_mark(value_stream_ids=[epic.value_stream_id])
+    return mmp
+
+
+@transaction.atomic
+def mmp_update(*, user, mmp: MMP, **fields) -> MMP:
+    _check_manage(user, mmp.epic.value_stream_id)
+    if "epic" in fields:
+        _check_manage(user, fields["epic"].value_stream_id)
+    for name, value in fields.items():
+        setattr(mmp, name, value)
+    mmp.full_clean()
+    mmp.save()
+    rollup_due_mark(value_stream_ids=[mmp.epic.value_stream_id])
+    return mmp
+
+
+@transaction.atomic
+def dependency_create(*, user, epic: Epic, depends_on: Epic, **fields) -> Dependency:
+    """Record that `epic` waits for `depends_on` (managed by the dependent epic's managers)."""
+    _check_manage(user, epic.value_stream_id)
+    dependency = Dependency(epic=epic, depends_on=depends_on, **fields)
+    dependency.full_clean()
+    dependency.save()
+    return dependency
+
+
+@transaction.atomic
+def dependency_update(*, user, dependency: Dependency, **fields) -> Dependency:
+    _check_manage(user, dependency.epic.value_stream_id)
+    if "epic" in fields:
+        _check_manage(user, fields["epic"].value_stream_id)
+    for name, value in fields.items():
+        setattr(dependency, name, value)
+    dependency.full_clean()
+    dependency.save()
+    return dependency
+
+
+@transaction.atomic
+def dependency_delete(*, user, dependency: Dependency) -> None:
+    _check_manage(user, dependency.epic.value_stream_id)
+    dependency.delete()
+
+
+def _risk_stream_id(value_stream, epic) -> int | None:
+    if epic is not None:
+        return epic.value_stream_id
+    return _value_stream_id(value_stream)
+
+
+@transaction.atomic
+def risk_create(*, user, title: str, value_stream=None, epic: Epic | None = None, **fields) -> Risk:
+    """Raise a risk on an epic (it belongs to the epic's stream) or on a whole value stream."""
+    stream_id = _risk_stream_id(value_stream, epic)
+    _check_manage(user, stream_id)
+    if epic is not None and value_stream is not None and _value_stream_id(value_stream) != epic.value_stream_id:
+        raise ValidationError({"value_stream": "A risk on an epic belongs to the epic's value stream."})
+    risk = Risk(title=title, value_stream_id=stream_id, epic=epic, **fields)
+    risk.full_clean()
+    risk.save()
+    return risk
+
+
+@transaction.atomic
+def risk_update(*, user, risk: Risk, **fields) -> Risk:
+    _check_manage(user, risk.value_stream_id)
+    epic = fields.get("epic", risk.epic)
+    value_stream = fields.get("value_stream", risk.value_stream_id)
+    new_stream_id = _risk_stream_id(value_stream, epic)
+    _check_manage(user, new_stream_id)
+    if epic is not None and "value_stream" in fields and _value_stream_id(value_stream) != epic.value_stream_id:
+        raise ValidationError({"value_stream": "A risk on an epic belongs to the epic's value stream."})
+    for name, value in fields.items():
+        setattr(risk, name, value)
+    risk.value_stream_id = new_stream_id
+    risk.full_clean()
+    risk.save()
+    return risk

@@ -1,0 +1,351 @@
+"""Pages: the board, moves from a card's form and by htmx, scoring, the epic page and forms."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from kanban.models import Transition
+from portfolio.models import Epic
+from tests.factories import (
+    EpicFactory,
+    MMPFactory,
+    RiskFactory,
+    StrategicThemeFactory,
+    ValueStreamFactory,
+    WipLimitFactory,
+    ready_epic_fields,
+)
+from tests.kanban.test_api import _bulk_epics
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _card_keys(html: str, state: str) -> list[str]:
+    column = html.split(f'id="column-{state}"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r'id="card-([^"]+)"', column)
+
+
+def test_board_shows_every_column_with_cards_ranked_and_unscored_marked(client, executive, value_stream):
+    EpicFactory(
+        key="LOW", value_stream=value_stream, business_value=1, time_criticality=1, risk_reduction=1, job_size=8
+    )
+    EpicFactory(key="NONE", value_stream=value_stream)
+    EpicFactory(
+        key="HIGH", value_stream=value_stream, business_value=8, time_criticality=8, risk_reduction=8, job_size=1
+    )
+    EpicFactory(key="REV", value_stream=value_stream, state="reviewing")
+    client.force_login(executive)
+
+    html = client.get("/kanban/").content.decode()
+
+    for state in ("funnel", "reviewing", "analyzing", "backlog", "implementing", "done", "not_pursued"):
+        assert f'id="column-{state}"' in html
+    assert _card_keys(html, "funnel") == ["HIGH", "LOW", "NONE"]
+    assert _card_keys(html, "reviewing") == ["REV"]
+    assert "WSJF 24.00" in html
+    assert html.count("unscored-badge") == 2  # NONE and REV
+    assert "Move…" not in html  # an executive reads but moves nothing
+
+
+def test_board_filters_with_the_epic_filterset(client, executive, value_stream, other_value_stream):
+    theme = StrategicThemeFactory()
+    EpicFactory(key="PAY-1", value_stream=value_stream).themes.add(theme)
+    EpicFactory(key="ONB-1", value_stream=other_value_stream)
+    client.force_login(executive)
+
+    by_stream = client.get(f"/kanban/?value_stream={other_value_stream.id}").content.decode()
+    by_theme = client.get(f"/kanban/?theme={theme.id}").content.decode()
+
+    assert _card_keys(by_stream, "funnel") == ["ONB-1"]
+    assert _card_keys(by_theme, "funnel") == ["PAY-1"]
+
+
+def test_board_shows_wip_against_the_limit(client, executive, value_stream):
+    WipLimitFactory(state="analyzing", limit=2)
+    EpicFactory.create_batch(2, value_stream=value_stream, state="analyzing")
+    client.force_login(executive)
+
+    html = client.get("/kanban/").content.decode()
+
+    assert "WIP 2 / 2" in html
+    assert 'class="kanban-column at-limit" id="column-analyzing"' in html
+
+
+def test_board_htmx_request_gets_the_board_fragment(client, executive, value_stream):
+    EpicFactory(key="PAY-1", value_stream=value_stream)
+    client.force_login(executive)
+
+    html = client.get("/kanban/", **HTMX).content.decode()
+
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="board"')
+    assert _card_keys(html, "funnel") == ["PAY-1"]
+
+
+@pytest.mark.parametrize("count", [10, 2000])
+def test_board_runs_the_same_number_of_queries_for_10_and_2000_epics(
+    client, vsm, value_stream, django_assert_num_queries, count
+):
+    _bulk_epics(count, [value_stream, ValueStreamFactory()], StrategicThemeFactory())
+    WipLimitFactory(state="funnel", limit=5000)
+    client.force_login(vsm)
+
+    # session, user, roles, managed streams, 3 filter dropdowns (stream, theme, owner), base.html groups,
+    # cards, column counts, WIP limits, WIP counts
+    with django_assert_num_queries(12):
+        response = client.get("/kanban/")
+
+    assert response.status_code == 200
+    assert len(_card_keys(response.content.decode(), "funnel")) == min(count, 100)
+
+
+def test_a_card_form_moves_without_javascript(client, vsm, value_stream):
+    epic = EpicFactory(key="PAY-1", value_stream=value_stream, owner=vsm, **ready_epic_fields())
+    client.force_login(vsm)
+
+    response = client.post(
+        "/kanban/epics/PAY-1/move/", {"to_state": "reviewing", "version": 1, "reason": "", "query": "kind=business"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/kanban/?kind=business"
+    epic.refresh_from_db()
+    assert (epic.state, epic.version) == ("reviewing", 2)
+    assert Transition.objects.filter(epic=epic, to_state="reviewing", by=vsm).count() == 1
+
+
+def test_an_htmx_move_answers_the_board_fragment_with_the_card_moved(client, vsm, value_stream):
+    EpicFactory(key="PAY-1", value_stream=value_stream, owner=vsm, **ready_epic_fields())
+    client.force_login(vsm)
+
+    response = client.post("/kanban/epics/PAY-1/move/", {"to_state": "reviewing", "version": 1}, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert _card_keys(html, "reviewing") == ["PAY-1"]
+    assert 'id="board-moved"' in html
+
+
+def test_a_refused_move_shows_every_condition_and_changes_nothing(client, vsm, value_stream):
+    epic = EpicFactory(key="PAY-1", value_stream=value_stream)
+    client.force_login(vsm)
+
+    response = client.post("/kanban/epics/PAY-1/move/", {"to_state": "reviewing", "version": 1}, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Reviewing needs an epic owner." in html
+    assert "Reviewing needs the epic hypothesis statement" in html
+    assert _card_keys(html, "funnel") == ["PAY-1"]
+    assert Epic.objects.get(id=epic.id).version == 1
+
+
+def test_a_stale_move_from_the_page_is_a_409(client, vsm, value_stream):
+    EpicFactory(key="PAY-1", value_stream=value_stream, owner=vsm, version=2, **ready_epic_fields())
+    client.force_login(vsm)
+
+    response = client.post("/kanban/epics/PAY-1/move/", {"to_state": "reviewing", "version": 1})
+
+    assert response.status_code == 409
+    assert "now in funnel at version 2" in response.content.decode()
+    assert Transition.objects.count() == 0
+
+
+@pytest.mark.parametrize("persona", ["other_vsm", "executive", "program_manager"])
+def test_others_cannot_move_from_the_page(client, request, value_stream, persona):
+    user = request.getfixturevalue(persona)
+    epic = EpicFactory(key="PAY-1", value_stream=value_stream, owner=user, **ready_epic_fields())
+    client.force_login(user)
+
+    response = client.post("/kanban/epics/PAY-1/move/", {"to_state": "reviewing", "version": 1})
+
+    assert response.status_code == 403
+    assert (Epic.objects.get(id=epic.id).state, Transition.objects.count()) == ("funnel", 0)
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+
+def test_scoring_warns_about_columns_without_a_1(client, vsm, value_stream):
+    EpicFactory(value_stream=value_stream, business_value=1, time_criticality=3, risk_reduction=2, job_size=5)
+    EpicFactory(value_stream=value_stream, business_value=5, time_criticality=8, risk_reduction=1, job_size=1)
+    client.force_login(vsm)
+
+    html = client.get(f"/kanban/scoring/?value_stream={value_stream.id}").content.decode()
+
+    assert 'id="warn-time_criticality"' in html
+    assert 'id="warn-business_value"' not in html
+    assert 'id="warn-risk_reduction"' not in html
+    assert 'id="warn-job_size"' not in html
+
+
+def test_scoring_by_htmx_updates_the_ranking_in_place(client, vsm, value_stream):
+    EpicFactory(key="A", value_stream=value_stream, business_value=5, time_criticality=5, risk_reduction=5, job_size=5)
+    b = EpicFactory(key="B", value_stream=value_stream)
+    client.force_login(vsm)
+
+    response = client.post(
+        "/kanban/epics/B/score/",
+        {"business_value": "20", "time_criticality": "8", "risk_reduction": "1", "job_size": "1", "query": ""},
+        **HTMX,
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert re.findall(r'id="score-row-([^"]+)"', html) == ["B", "A"]
+    b.refresh_from_db()
+    assert (b.cost_of_delay, b.wsjf) == (29, 29.0)
+
+
+def test_scoring_without_javascript_redirects_back(client, vsm, value_stream):
+    EpicFactory(key="B", value_stream=value_stream)
+    client.force_login(vsm)
+
+    response = client.post("/kanban/epics/B/score/", {"business_value": "3", "query": "kind=business"})
+
+    assert (response.status_code, response["Location"]) == (302, "/kanban/scoring/?kind=business")
+    assert Epic.objects.get(key="B").business_value == 3
+
+
+def test_a_score_off_the_scale_is_shown_again_and_not_saved(client, vsm, value_stream):
+    EpicFactory(key="B", value_stream=value_stream, job_size=3)
+    client.force_login(vsm)
+
+    response = client.post("/kanban/epics/B/score/", {"job_size": "4"}, **HTMX)
+
+    assert response.status_code == 400
+    assert 'id="scoring-errors"' in response.content.decode()
+    assert Epic.objects.get(key="B").job_size == 3
+
+
+@pytest.mark.parametrize("persona", ["other_vsm", "executive"])
+def test_others_cannot_score(client, request, value_stream, persona):
+    user = request.getfixturevalue(persona)
+    EpicFactory(key="B", value_stream=value_stream)
+    client.force_login(user)
+
+    response = client.post("/kanban/epics/B/score/", {"business_value": "3"}, **HTMX)
+
+    assert response.status_code == 403
+    assert Epic.objects.get(key="B").business_value is None
+
+
+# --- epic page and forms ---------------------------------------------------------------------------
+
+
+def test_epic_page_shows_case_wsjf_mmps_risks_transitions_and_history(client, vsm, executive, value_stream):
+    client.force_login(vsm)
+    client.post(
+        "/kanban/epics/new/",
+        {
+            "key": "pay-9",
+            "title": "Request to pay",
+            "value_stream": value_stream.id,
+            "kind": "business",
+            "investment_type": "business_features",
+            "estimated_cost_cents": "1000.00",
+            "business_value": "3",
+        },
+    )
+    epic = Epic.objects.get(key="PAY-9")
+    client.post(
+        "/kanban/epics/PAY-9/edit/",
+        {
+            "key": "PAY-9",
+            "title": "Request to pay",
+            "value_stream": value_stream.id,
+            "kind": "business",
+            "investment_type": "business_features",
+            "estimated_cost_cents": "2500.50",
+            "business_value": "8",
+            "time_criticality": "3",
+            "risk_reduction": "2",
+            "job_size": "5",
+        },
+    )
+    MMPFactory(epic=epic, kind="mvp", title="Pilot with 100 merchants")
+    RiskFactory(value_stream=value_stream, epic=epic, title="Scheme rules change", roam_status="owned")
+    Transition.objects.create(epic=epic, from_state="funnel", to_state="reviewing", by=vsm, at=timezone.now())
+    client.force_login(executive)
+
+    response = client.get("/kanban/epics/PAY-9/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Pilot with 100 merchants" in html
+    assert "Scheme rules change" in html
+    assert "Funnel → <strong>Reviewing</strong>" in html
+    assert "<strong>2.60</strong>" in html  # (8 + 3 + 2) / 5
+    history = re.sub(r"\s+", " ", html.split('id="epic-history"', 1)[1])
+    assert re.search(r'Business value</td> <td class="num">3</td><td class="num">8</td>', history)
+    assert re.search(r'Estimated cost</td> <td class="num">1,000.00</td><td class="num">2,500.50</td>', history)
+    assert "KEY-RESULTS-SLOT" not in html  # a template comment, not output
+
+
+def test_a_bad_epic_form_is_shown_again_with_messages(client, vsm, value_stream):
+    client.force_login(vsm)
+
+    response = client.post(
+        "/kanban/epics/new/",
+        {"key": "", "title": "x", "value_stream": value_stream.id, "estimated_cost_cents": "12.345"},
+    )
+
+    assert response.status_code == 400
+    assert 'class="field-errors"' in response.content.decode()
+    assert Epic.objects.count() == 0
+
+
+def test_a_vsm_cannot_create_an_epic_in_a_stream_they_do_not_manage(client, vsm, value_stream, other_value_stream):
+    client.force_login(vsm)
+
+    response = client.post(
+        "/kanban/epics/new/",
+        {
+            "key": "ONB-1",
+            "title": "x",
+            "value_stream": other_value_stream.id,
+            "kind": "business",
+            "investment_type": "business_features",
+        },
+    )
+
+    assert response.status_code == 400  # not among the form's choices
+    assert Epic.objects.count() == 0
+
+
+@pytest.mark.parametrize("persona", ["executive", "program_manager"])
+def test_readers_cannot_open_the_epic_forms(client, request, value_stream, persona):
+    user = request.getfixturevalue(persona)
+    EpicFactory(key="PAY-1", value_stream=value_stream, title="Before")
+    client.force_login(user)
+
+    new = client.get("/kanban/epics/new/")
+    edit = client.post("/kanban/epics/PAY-1/edit/", {"key": "PAY-1", "title": "After", "value_stream": value_stream.id})
+
+    assert (new.status_code, edit.status_code) == (403, 403)
+    assert Epic.objects.get(key="PAY-1").title == "Before"
+
+
+def test_director_records_a_go_decision_on_the_page(client, director, value_stream):
+    EpicFactory(key="PAY-1", value_stream=value_stream)
+    client.force_login(director)
+
+    response = client.post("/kanban/epics/PAY-1/go-decision/", {"note": "Go"})
+
+    assert response.status_code == 302
+    epic = Epic.objects.get(key="PAY-1")
+    assert (epic.go_decision_by_id, epic.go_decision_note) == (director.id, "Go")
+
+
+def test_executive_cannot_record_a_go_decision_on_the_page(client, executive, value_stream):
+    EpicFactory(key="PAY-1", value_stream=value_stream)
+    client.force_login(executive)
+
+    response = client.post("/kanban/epics/PAY-1/go-decision/", {"note": "Go"})
+
+    assert response.status_code == 403
+    assert Epic.objects.get(key="PAY-1").go_decision_at is None
