@@ -9,6 +9,8 @@ from portfolio.models.base import (
 )
 from portfolio.models.delivery import (
     Deployment,
+    DoraBenchmark,
+    DoraLevel,
     FlowItemType,
     Incident,
     Source,
@@ -40,6 +42,8 @@ __all__ = [
     "DeliveryMode",
     "Dependency",
     "Deployment",
+    "DoraBenchmark",
+    "DoraLevel",
     "Epic",
     "EpicKind",
     "EpicState",

@@ -186,3 +186,40 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "delivery_id"], name="webhook_delivery_unique")]
+
+
+class DoraLevel(models.TextChoices):
+    ELITE = "elite", "Elite"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class DoraBenchmark(models.Model):
+    """One performance level of one DORA benchmark vintage (2021, 2023, 2024), stored as data.
+
+    A metric reaches a level when it meets that level's threshold; the best level met wins
+    (`rank` 1 is elite). A null threshold means "anything" (the low level's catch-all). The
+    vintage in use is the `DORA_BENCHMARK` setting. Thresholds: deployments per week at least
+    `deploys_per_week_min`; lead time and recovery time strictly under their `*_hours_max`;
+    change failure rate at most `change_failure_rate_max` (2024's table is non-monotonic on
+    that metric, as the report is: the best level met still wins).
+    """
+
+    vintage = models.CharField(max_length=4)
+    level = models.CharField(max_length=6, choices=DoraLevel.choices)
+    rank = models.PositiveSmallIntegerField()
+    deploys_per_week_min = models.FloatField(null=True, blank=True)
+    lead_time_hours_max = models.FloatField(null=True, blank=True)
+    change_failure_rate_max = models.FloatField(null=True, blank=True)
+    recovery_hours_max = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["vintage", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["vintage", "level"], name="dora_benchmark_unique_level"),
+            models.UniqueConstraint(fields=["vintage", "rank"], name="dora_benchmark_unique_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"DORA {self.vintage} {self.level}"
