@@ -128,11 +128,12 @@ def _percentiles(qs: QuerySet, *, value, fractions: tuple[tuple[int, int], ...])
             f"SUM(CASE WHEN rn = {lo} + 1 THEN pv * (1.0 - {frac}) "
             f"WHEN rn = {lo} + 2 THEN pv * {frac} ELSE 0 END) AS p{i}"
         )
-    sql = (
-        "SELECT pg, " + ", ".join(columns) + " FROM ("
-        "SELECT pg, pv, ROW_NUMBER() OVER (PARTITION BY pg ORDER BY pv) AS rn, "
-        "COUNT(*) OVER (PARTITION BY pg) AS n FROM (" + inner_sql + ") AS ranked_source"
-        ") AS ranked GROUP BY pg"
+    # Only integers we chose and the ORM's own SQL are interpolated; values travel as params.
+    sql = "SELECT pg, {columns} FROM (SELECT pg, pv, {rank} FROM ({inner}) AS ranked_source) AS ranked GROUP BY pg"
+    sql = sql.format(  # noqa: S608
+        columns=", ".join(columns),
+        rank="ROW_NUMBER() OVER (PARTITION BY pg ORDER BY pv) AS rn, COUNT(*) OVER (PARTITION BY pg) AS n",
+        inner=inner_sql,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
