@@ -130,7 +130,7 @@ def _percentiles(qs: QuerySet, *, value, fractions: tuple[tuple[int, int], ...])
         )
     # Only integers we chose and the ORM's own SQL are interpolated; values travel as params.
     sql = "SELECT pg, {columns} FROM (SELECT pg, pv, {rank} FROM ({inner}) AS ranked_source) AS ranked GROUP BY pg"
-    sql = sql.format(  # noqa: S608
+    sql = sql.format(
         columns=", ".join(columns),
         rank="ROW_NUMBER() OVER (PARTITION BY pg ORDER BY pv) AS rn, COUNT(*) OVER (PARTITION BY pg) AS n",
         inner=inner_sql,
