@@ -1,11 +1,14 @@
 from rest_framework.routers import DefaultRouter
 
-from portfolio.api import views
+from portfolio.api import delivery, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("value-streams", views.ValueStreamViewSet, basename="value-stream")
 router.register("quarters", views.QuarterViewSet, basename="quarter")
 router.register("themes", views.StrategicThemeViewSet, basename="theme")
+router.register("work-items", delivery.WorkItemViewSet, basename="work-item")
+router.register("deployments", delivery.DeploymentViewSet, basename="deployment")
+router.register("incidents", delivery.IncidentViewSet, basename="incident")
 
 urlpatterns = router.urls
