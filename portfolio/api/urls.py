@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from portfolio.api import delivery, views
+from portfolio.api import delivery, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -11,4 +12,9 @@ router.register("work-items", delivery.WorkItemViewSet, basename="work-item")
 router.register("deployments", delivery.DeploymentViewSet, basename="deployment")
 router.register("incidents", delivery.IncidentViewSet, basename="incident")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("webhooks/github/", webhooks.github, name="webhook-github"),
+    path("webhooks/gitlab/", webhooks.gitlab, name="webhook-gitlab"),
+    path("webhooks/jira/", webhooks.jira, name="webhook-jira"),
+]
