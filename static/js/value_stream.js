@@ -58,7 +58,8 @@
         labels: types.length ? types : ["no items done"],
         datasets: [{ data: types.length ? types.map(function (t) { return distribution[t]; }) : [1], backgroundColor: types.length ? COLORS : ["#e0e0e0"] }],
       },
-      options: { responsive: true },
+      // As wide as the line charts beside it are tall, not a page-high disc.
+      options: { responsive: true, aspectRatio: 2, plugins: { legend: { position: "right" } } },
     });
 
     draw("chart-dora-trend", {

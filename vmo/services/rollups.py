@@ -182,3 +182,22 @@ def rollup_outbox_drain(*, as_of: dt.date | None = None, batch_size: int = 500) 
             if quarter is not None:
                 rollup_value_streams(value_stream_ids=ids, quarter=quarter, as_of=as_of)
         drained.extend(ids)
+
+
+def rollup_backfill(*, quarter_id: int | None = None, until: dt.date | None = None) -> int:
+    """One snapshot per day from the quarter's start to `until` (today), for demo trends.
+
+    Figures that describe "now" (flow load) come out as of today on every day: the data keeps
+    no history of statuses per day. Returns the number of days rolled up.
+    """
+    until = until or timezone.localdate()
+    quarter = _quarter_or_current(quarter_id, until)
+    if quarter is None:
+        return 0
+    ids = list(ValueStream.objects.filter(active=True).values_list("id", flat=True))
+    day, days = quarter.start, 0
+    while day <= min(until, quarter.end):
+        rollup_value_streams(value_stream_ids=ids, quarter=quarter, as_of=day)
+        day += dt.timedelta(days=1)
+        days += 1
+    return days

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from portfolio import demo as portfolio_demo
+from portfolio import demo_delivery
+from vmo.services.rollups import rollup_backfill
 
 
 class Command(BaseCommand):
@@ -20,6 +22,9 @@ class Command(BaseCommand):
         today = timezone.localdate()
         ctx = portfolio_demo.seed_base(password=password, today=today, scale=scale)
         # Each app adds its part, in dependency order; every seeder is idempotent.
+        demo_delivery.seed_delivery(value_streams=ctx.value_streams)
+        # Last: daily snapshots of the current quarter so far, so the pages show trends.
+        rollup_backfill(quarter_id=ctx.quarters["current"].id, until=today)
         self.stdout.write(self.style.SUCCESS(f"Demo portfolio ready: {len(ctx.value_streams)} value streams."))
         self.stdout.write(f"Log in at http://127.0.0.1:8000/ with password '{password}' as:")
         for username, first, last, role, _staff in portfolio_demo.DEMO_USERS:
