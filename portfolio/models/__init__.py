@@ -8,6 +8,9 @@ from portfolio.models.base import (
     ValueStreamKind,
 )
 from portfolio.models.delivery import (
+    DeliveryImport,
+    DeliveryImportKind,
+    DeliveryImportStatus,
     Deployment,
     DoraBenchmark,
     DoraLevel,
@@ -39,6 +42,9 @@ from portfolio.models.epics import (
 __all__ = [
     "MMP",
     "WSJF_SCALE",
+    "DeliveryImport",
+    "DeliveryImportKind",
+    "DeliveryImportStatus",
     "DeliveryMode",
     "Dependency",
     "Deployment",

@@ -4,6 +4,7 @@ Every row carries its `source` and the tool's `external_id`, unique together, so
 idempotent upsert whichever path (bulk API, CSV, webhook) the row arrives by.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -223,3 +224,44 @@ class DoraBenchmark(models.Model):
 
     def __str__(self) -> str:
         return f"DORA {self.vintage} {self.level}"
+
+
+class DeliveryImportKind(models.TextChoices):
+    WORK_ITEMS = "work_items", "Work items"
+    DEPLOYMENTS = "deployments", "Deployments"
+    INCIDENTS = "incidents", "Incidents"
+
+
+class DeliveryImportStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class DeliveryImport(models.Model):
+    """An uploaded CSV of delivery data, imported by a task that takes this row's id.
+
+    The file's text is kept here so the worker (maybe on another machine) can read it; the
+    import is all or nothing, and `result` holds the counts or the per-row errors.
+    """
+
+    kind = models.CharField(max_length=12, choices=DeliveryImportKind.choices)
+    value_stream = models.ForeignKey(
+        ValueStream, on_delete=models.CASCADE, null=True, blank=True, related_name="delivery_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="delivery_imports"
+    )
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.TextField()
+    task_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=8, choices=DeliveryImportStatus.choices, default=DeliveryImportStatus.PENDING)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.id}"
