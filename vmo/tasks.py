@@ -21,7 +21,7 @@ TASK_OPTIONS = {
 }
 
 
-@shared_task(name="vmo.tasks.rollup_outbox_drain_task", ignore_result=True, **TASK_OPTIONS)
+@shared_task(name="vmo.tasks.rollup_outbox_drain_task", **TASK_OPTIONS)
 def rollup_outbox_drain_task() -> int:
     """Drain the rollup outbox: one run per due value stream. Returns how many streams ran."""
     from vmo.services.rollups import rollup_outbox_drain

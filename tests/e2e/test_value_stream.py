@@ -18,7 +18,7 @@ from tests.factories import (
     WorkItemFactory,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CANVASES = ["chart-flow-trend", "chart-distribution", "chart-dora-trend", "chart-cfd", "chart-burn"]
 
