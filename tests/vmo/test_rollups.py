@@ -148,15 +148,31 @@ def test_the_drain_is_a_no_op_when_nothing_is_due(quarter, django_assert_num_que
         assert rollups.rollup_outbox_drain(as_of=AS_OF) == []
 
 
+@pytest.fixture
+def hung_broker():
+    """A TCP port that accepts connections and never answers (a hung Redis)."""
+    import socket
+
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    try:
+        yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("broker", ["closed", "hung"])
 def test_a_write_with_the_broker_down_succeeds_and_its_rollup_waits_in_the_outbox(
-    quarter, settings, django_capture_on_commit_callbacks
+    quarter, request, broker, django_capture_on_commit_callbacks
 ):
     from config.celery import app
 
     vs = ValueStreamFactory()
     previous = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    # Nothing listens on port 1; the hung one accepts and stays silent.
+    app.conf.broker_url = "redis://127.0.0.1:1/0" if broker == "closed" else request.getfixturevalue("hung_broker")
     app._pool = None
     try:
         started = time.monotonic()

@@ -109,9 +109,9 @@ def rollup_value_streams(
     with transaction.atomic():
         # An upsert on (value_stream, quarter, as_of): INSERT ... ON CONFLICT DO UPDATE on both
         # backends, so two runs racing on the same day cannot create a duplicate.
+        # One statement on PostgreSQL; Django splits it on SQLite (999 variables per statement).
         ValueStreamSnapshot.objects.bulk_create(
             snapshots,
-            batch_size=500,
             update_conflicts=True,
             unique_fields=["value_stream", "quarter", "as_of"],
             update_fields=SNAPSHOT_FIGURES,
