@@ -198,13 +198,23 @@ def _ingestion(report, ids: list[int]) -> None:
         ]
         for b in range(batches)
     ]
-    for label, expected in (("new rows", "created"), ("replay", "unchanged")):
-        started = time.perf_counter()
-        for payload in payloads:
-            response = client.post("/api/work-items/", payload, format="json")
-            assert response.status_code == 200 and response.json()[expected] == 1000, response.content[:300]
-        elapsed = time.perf_counter() - started
-        report.value(f"bulk ingestion via API, {label}", f"{batches * 1000 / elapsed:,.0f} rows/s")
+    # In production the outbox drain runs on a worker, not in the request: leave it out here
+    # (the bench runs tasks eagerly, which would roll up 200 streams after every POST).
+    from portfolio.services import base as portfolio_base
+
+    nudge, portfolio_base._nudge_rollup_drain = portfolio_base._nudge_rollup_drain, lambda: None
+    try:
+        warmup = [dict(payloads[0][0], external_id=f"ingest-{prefix}-warmup")]
+        client.post("/api/work-items/", warmup, format="json")  # imports and caches, not measured
+        for label, expected in (("new rows", "created"), ("replay", "unchanged")):
+            started = time.perf_counter()
+            for payload in payloads:
+                response = client.post("/api/work-items/", payload, format="json")
+                assert response.status_code == 200 and response.json()[expected] == 1000, response.content[:300]
+            elapsed = time.perf_counter() - started
+            report.value(f"bulk ingestion via API, {label}", f"{batches * 1000 / elapsed:,.0f} rows/s")
+    finally:
+        portfolio_base._nudge_rollup_drain = nudge
 
 
 def run(report) -> None:
