@@ -274,3 +274,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Largest bulk POST of delivery data and largest CSV import handled in one request.
 DELIVERY_BULK_MAX_ROWS = 1000
+# Work items and quarters both have a "status" enum; name ours so the schema has no collision.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "WorkItemStatusEnum": "portfolio.models.delivery.WorkItemStatus",
+        "QuarterStatusEnum": "portfolio.models.base.QuarterStatus",
+    }
+)
