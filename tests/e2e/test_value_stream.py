@@ -79,3 +79,20 @@ def test_executive_sees_the_value_stream_charts_drawn(live_server, page):
     ]
     trend = page.evaluate("() => Chart.getChart(document.getElementById('chart-flow-trend')).data.datasets[0].data")
     assert trend[-1] == 8
+
+
+def test_vsm_starts_a_rollup_and_sees_its_result_without_a_reload(live_server, page):
+    vsm = UserFactory(username="victor", password="pw", roles=[roles.VALUE_STREAM_MANAGER])
+    current_quarter()
+    ValueStreamFactory(name="Digital Payments", slug="payments", managers=[vsm])
+
+    page.goto(f"{live_server.url}/login/?next=/value-streams/payments/")
+    page.get_by_label("Username").fill("victor")
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("No rollup yet for this quarter.")).to_be_visible()
+    page.get_by_role("button", name="Roll up now").click()
+
+    expect(page.locator("#task-progress")).to_contain_text("Rollup done: 1 value stream.")
+    expect(page.locator("#task-progress progress")).to_have_attribute("value", "4")
+    assert page.url.endswith("/value-streams/payments/")  # swapped in place by htmx
