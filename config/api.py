@@ -95,8 +95,7 @@ except ImportError:  # pragma: no cover - drf-spectacular is a pinned dependency
 
 def exception_handler(exc, context):
     """DRF's handler, plus Django validation and integrity errors as 400/409 JSON, never 500."""
-    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES (this module) at import
-    # time, so a module-level import is circular whenever a system check imports us first.
+    # Imported here: rest_framework.views reads the API settings that name this module.
     from rest_framework.views import exception_handler as drf_exception_handler
 
     if isinstance(exc, DjangoValidationError):

@@ -292,3 +292,20 @@ class ValueStreamSnapshotFactory(factory.django.DjangoModelFactory):
     quarter = factory.SubFactory(QuarterFactory)
     as_of = factory.LazyFunction(timezone.localdate)
     computed_at = factory.LazyFunction(timezone.now)
+
+
+# --- delivery and rollups (issue 6) -------------------------------------------------------------
+
+
+def restore_migrated_data() -> None:
+    """Put back the rows data migrations create (role groups, DORA benchmarks): a transactional
+    test that ran earlier flushed every table, and tests of real services need them."""
+    import importlib
+
+    from django.apps import apps
+
+    from portfolio import roles
+
+    for name in roles.ALL_ROLES:
+        Group.objects.get_or_create(name=name)
+    importlib.import_module("portfolio.migrations.0003_dora_benchmark_data").load(apps, None)

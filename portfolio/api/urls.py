@@ -14,7 +14,7 @@ router.register("incidents", delivery.IncidentViewSet, basename="incident")
 
 urlpatterns = [
     *router.urls,
-    path("webhooks/github/", webhooks.github, name="webhook-github"),
-    path("webhooks/gitlab/", webhooks.gitlab, name="webhook-gitlab"),
-    path("webhooks/jira/", webhooks.jira, name="webhook-jira"),
+    path("webhooks/github/", webhooks.GitHubWebhook.as_view(), name="webhook-github"),
+    path("webhooks/gitlab/", webhooks.GitLabWebhook.as_view(), name="webhook-gitlab"),
+    path("webhooks/jira/", webhooks.JiraWebhook.as_view(), name="webhook-jira"),
 ]

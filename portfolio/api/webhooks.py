@@ -1,20 +1,20 @@
 """Webhook endpoints for GitHub, GitLab and Jira.
 
-Plain Django views (the raw body must be read before any parsing to check its HMAC), exempt
-from login and CSRF: the sender proves itself with the shared secret from settings
-(`WEBHOOK_SECRETS`). No or an empty signature answers 401, a wrong one 403, and nothing is
-stored in either case. The delivery id makes a replay a no-op.
+DRF views with no user authentication (hence no session and no CSRF): the sender proves itself
+with the shared secret from settings (`WEBHOOK_SECRETS`) over the raw body, which is read
+before any parsing so its HMAC can be checked. No or an empty signature answers 401, a wrong
+one 403, and nothing is stored in either case. The delivery id makes a replay a no-op.
 """
 
 import hashlib
 import json
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 from portfolio.models import Source
 from portfolio.services import ingestion
@@ -58,49 +58,61 @@ def _receive(request, *, source: str, verify, event: str, delivery_id: str):
     )
 
 
-@csrf_exempt
-@login_not_required
-@require_POST
-def github(request):
+class _WebhookView(APIView):
+    """POST only; the signature is the authentication."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes: list = []  # the body is read raw, never parsed by DRF
+
+    def receive(self, request) -> JsonResponse:
+        raise NotImplementedError
+
+    @extend_schema(exclude=True)
+    def post(self, request, *args, **kwargs):
+        return self.receive(request)
+
+
+class GitHubWebhook(_WebhookView):
     """GitHub: `X-Hub-Signature-256`, events issues, pull_request and deployment_status."""
-    return _receive(
-        request,
-        source=Source.GITHUB,
-        verify=lambda body: ingestion.verify_hmac_sha256(
-            secret=_secret("github"), body=body, header=request.headers.get("X-Hub-Signature-256")
-        ),
-        event=request.headers.get("X-GitHub-Event", ""),
-        delivery_id=request.headers.get("X-GitHub-Delivery", ""),
-    )
+
+    def receive(self, request):
+        return _receive(
+            request,
+            source=Source.GITHUB,
+            verify=lambda body: ingestion.verify_hmac_sha256(
+                secret=_secret("github"), body=body, header=request.headers.get("X-Hub-Signature-256")
+            ),
+            event=request.headers.get("X-GitHub-Event", ""),
+            delivery_id=request.headers.get("X-GitHub-Delivery", ""),
+        )
 
 
-@csrf_exempt
-@login_not_required
-@require_POST
-def gitlab(request):
+class GitLabWebhook(_WebhookView):
     """GitLab: `X-Gitlab-Token`, events issue, merge request and deployment."""
-    return _receive(
-        request,
-        source=Source.GITLAB,
-        verify=lambda body: ingestion.verify_token(
-            secret=_secret("gitlab"), header=request.headers.get("X-Gitlab-Token")
-        ),
-        event=request.headers.get("X-Gitlab-Event", ""),
-        delivery_id=request.headers.get("Idempotency-Key") or request.headers.get("X-Gitlab-Event-UUID", ""),
-    )
+
+    def receive(self, request):
+        return _receive(
+            request,
+            source=Source.GITLAB,
+            verify=lambda body: ingestion.verify_token(
+                secret=_secret("gitlab"), header=request.headers.get("X-Gitlab-Token")
+            ),
+            event=request.headers.get("X-Gitlab-Event", ""),
+            delivery_id=request.headers.get("Idempotency-Key") or request.headers.get("X-Gitlab-Event-UUID", ""),
+        )
 
 
-@csrf_exempt
-@login_not_required
-@require_POST
-def jira(request):
+class JiraWebhook(_WebhookView):
     """Jira: a shared secret signing the body (`X-Hub-Signature: sha256=...`), issue created/updated."""
-    return _receive(
-        request,
-        source=Source.JIRA,
-        verify=lambda body: ingestion.verify_hmac_sha256(
-            secret=_secret("jira"), body=body, header=request.headers.get("X-Hub-Signature")
-        ),
-        event=request.headers.get("X-Atlassian-Webhook-Event", ""),
-        delivery_id=request.headers.get("X-Atlassian-Webhook-Identifier", ""),
-    )
+
+    def receive(self, request):
+        return _receive(
+            request,
+            source=Source.JIRA,
+            verify=lambda body: ingestion.verify_hmac_sha256(
+                secret=_secret("jira"), body=body, header=request.headers.get("X-Hub-Signature")
+            ),
+            event=request.headers.get("X-Atlassian-Webhook-Event", ""),
+            delivery_id=request.headers.get("X-Atlassian-Webhook-Identifier", ""),
+        )

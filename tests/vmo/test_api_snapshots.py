@@ -124,9 +124,19 @@ def test_banner_says_background_updates_are_delayed_when_the_outbox_is_old(clien
     due = RollupDue.objects.create(value_stream=vs)
     client.force_login(executive)
 
-    fresh = client.get("/value-streams/")
+    page = client.get("/value-streams/").content.decode()
+    fresh = client.get("/background-status/", headers={"HX-Request": "true"}).content.decode()
     RollupDue.objects.filter(id=due.id).update(due_since=timezone.now() - dt.timedelta(minutes=10))
-    stale = client.get("/value-streams/")
+    stale = client.get("/background-status/", headers={"HX-Request": "true"}).content.decode()
 
-    assert 'id="background-delayed"' not in fresh.content.decode()
-    assert 'id="background-delayed"' in stale.content.decode()
+    assert 'hx-get="/background-status/" hx-trigger="load"' in page
+    assert 'id="background-delayed"' not in fresh
+    assert 'id="background-delayed"' in stale
+
+
+def test_the_banner_check_is_one_query(client, executive, django_assert_num_queries):
+    client.force_login(executive)
+    client.get("/background-status/")
+
+    with django_assert_num_queries(3):  # session, user, the outbox
+        client.get("/background-status/")

@@ -9,11 +9,17 @@ from django.db import connection, connections, transaction
 
 from portfolio.models import RollupDue
 from portfolio.services.base import rollup_due_mark
-from tests.factories import QuarterFactory, ValueStreamFactory
+from tests.factories import QuarterFactory, ValueStreamFactory, restore_migrated_data
 from vmo.models import ValueStreamSnapshot
 from vmo.services import rollups
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data(transactional_db):
+    restore_migrated_data()
+
 
 AS_OF = dt.date(2026, 7, 28)
 

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
 from portfolio import demo_delivery
+from vmo import demo as vmo_demo
 from vmo.services.rollups import rollup_backfill
 
 
@@ -23,6 +25,8 @@ class Command(BaseCommand):
         ctx = portfolio_demo.seed_base(password=password, today=today, scale=scale)
         # Each app adds its part, in dependency order; every seeder is idempotent.
         demo_delivery.seed_delivery(value_streams=ctx.value_streams)
+        okrs_demo.seed(ctx)
+        vmo_demo.seed(ctx)
         # Last: daily snapshots of the current quarter so far, so the pages show trends.
         rollup_backfill(quarter_id=ctx.quarters["current"].id, until=today)
         self.stdout.write(self.style.SUCCESS(f"Demo portfolio ready: {len(ctx.value_streams)} value streams."))
