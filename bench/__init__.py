@@ -47,3 +47,6 @@ class Report:
         print("-" * len(line))
         for row in self.rows:
             print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+SECTIONS.append("rollups")

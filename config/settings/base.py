@@ -260,3 +260,32 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "EpicStateEnum": "portfolio.models.epics.EpicState",
     }
 )
+
+# --- Rollups and delivery data (issue 6) ------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+# Eager tasks (the embedded default) keep their state too, so a page can poll a task's progress.
+CELERY_TASK_STORE_EAGER_RESULT = True
+CELERY_BEAT_SCHEDULE = {
+    # Drain the rollup outbox every minute; the on-commit nudge usually got there first.
+    "rollup-outbox-drain": {
+        "task": "vmo.tasks.rollup_outbox_drain_task",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    # Nightly snapshot of every value stream, so trends have a point per day even without writes.
+    "rollup-nightly": {
+        "task": "vmo.tasks.rollup_all_task",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 60 * 60 * 23},
+    },
+}
+# Largest bulk POST of delivery data and largest CSV import handled in one request.
+DELIVERY_BULK_MAX_ROWS = 1000
+# Work items and quarters both have a "status" enum; name ours so the schema has no collision.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "WorkItemStatusEnum": "portfolio.models.delivery.WorkItemStatus",
+        "QuarterStatusEnum": "portfolio.models.base.QuarterStatus",
+    }
+)
