@@ -251,4 +251,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-KANBAN_FUNDING_POLICY = env("KANBAN_FUNDING_POLICY", default="kanban.policies.AllowAllFundingPolicy")
+KANBAN_FUNDING_POLICY = env("KANBAN_FUNDING_POLICY", default="funding.policies.GuardrailFundingPolicy")
