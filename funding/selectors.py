@@ -207,7 +207,9 @@ class StreamRow:
         return self.forecast_cents > self.allocated_cents
 
 
-def stream_rows(*, quarter: Quarter, as_of: dt.date, budget: QuarterBudget | None) -> list[StreamRow]:
+def stream_rows(
+    *, quarter: Quarter, as_of: dt.date, budget: QuarterBudget | None, current: Quarter | bool | None = False
+) -> list[StreamRow]:
     """Allocated, spent, run rate, forecast, variance, team capacity per active value stream.
 
     Run rate = spent to date / months of the quarter started (per month, rounded half up).
@@ -217,7 +219,8 @@ def stream_rows(*, quarter: Quarter, as_of: dt.date, budget: QuarterBudget | Non
     """
     money = value_stream_money(quarter=quarter, as_of=as_of)
     elapsed = months_elapsed(quarter, as_of)
-    current = quarter_current()
+    if current is False:
+        current = quarter_current()
     implementing = Coalesce(
         Subquery(
             Epic.objects.filter(
@@ -283,7 +286,9 @@ class MixRow:
     drift: bool
 
 
-def guardrail_mix(*, quarter: Quarter, guardrail: Guardrail | None) -> list[MixRow]:
+def guardrail_mix(
+    *, quarter: Quarter, guardrail: Guardrail | None, current: Quarter | bool | None = False
+) -> list[MixRow]:
     """Planned vs actual capacity allocation by investment type, with drift flagged.
 
     Actual = each investment type's share of the cost estimates of the quarter's epics in the
@@ -291,9 +296,11 @@ def guardrail_mix(*, quarter: Quarter, guardrail: Guardrail | None) -> list[MixR
     database. An epic belongs to the quarter it targets, or to the current quarter when it
     targets none. Drift: |actual - planned| > the guardrail's tolerance (percentage points).
     """
+    if current is False:
+        current = quarter_current()
     sums = dict(
         Epic.objects.filter(
-            epics_in_quarter_q(quarter, current=quarter_current()),
+            epics_in_quarter_q(quarter, current=current),
             state__in=[EpicState.BACKLOG, EpicState.IMPLEMENTING],
             estimated_cost_cents__isnull=False,
         )
@@ -502,3 +509,87 @@ def scenario_compare(*, scenarios: list[Scenario]) -> list[ScenarioCompareRow]:
 
 def spend_list():
     return Spend.objects.select_related("value_stream", "epic", "created_by")
+
+
+@dataclass(frozen=True)
+class FundingOverview:
+    """Everything the funding page shows for one quarter."""
+
+    quarter: Quarter
+    budget: QuarterBudget | None
+    guardrail: Guardrail | None
+    rows: list[StreamRow]
+    mix: list[MixRow]
+    history: list[HistoryRow]
+    previous: Quarter | None
+    next: Quarter | None
+    as_of: dt.date
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {
+            "allocated": sum(r.allocated_cents for r in self.rows),
+            "spent": sum(r.spent_cents for r in self.rows),
+            "forecast": sum(r.forecast_cents for r in self.rows),
+            "run_rate": sum(r.run_rate_cents for r in self.rows),
+            "capacity": sum(r.capacity_cents for r in self.rows),
+            "variance": sum(r.variance_cents for r in self.rows),
+        }
+
+    @property
+    def chart(self) -> dict:
+        """Allocation vs spend per value stream, as plain numbers of whole currency units for Chart.js."""
+        return {
+            "labels": [r.value_stream.name for r in self.rows],
+            "allocated": [r.allocated_cents // 100 for r in self.rows],
+            "spent": [r.spent_cents // 100 for r in self.rows],
+            "forecast": [r.forecast_cents // 100 for r in self.rows],
+        }
+
+
+def funding_overview(*, quarter: Quarter, as_of: dt.date) -> FundingOverview:
+    """The funding page's data in a fixed number of queries, whatever the number of streams and rows."""
+    from portfolio.selectors.base import quarter_next, quarter_previous
+
+    current = quarter_current(today=as_of)
+    budget = budget_for_quarter(quarter=quarter)
+    guardrail = Guardrail.objects.filter(budget=budget).first() if budget is not None else None
+    return FundingOverview(
+        quarter=quarter,
+        budget=budget,
+        guardrail=guardrail,
+        rows=stream_rows(quarter=quarter, as_of=as_of, budget=budget, current=current),
+        mix=guardrail_mix(quarter=quarter, guardrail=guardrail, current=current),
+        history=budget_history(budget=budget) if budget is not None else [],
+        previous=quarter_previous(quarter=quarter),
+        next=quarter_next(quarter=quarter),
+        as_of=as_of,
+    )
+
+
+def epic_estimates(*, value_stream_id=None):
+    """Epics with their estimate shown both ways: money, and sprints of a team.
+
+    Entered as sprints: that team and count. Entered as money: the equivalent in sprints of the
+    stream's largest-cost active team, `equivalent_tenths` (tenths of a sprint, rounded down),
+    computed by the database.
+    """
+    reference = Team.objects.filter(value_stream=OuterRef("value_stream"), active=True, cost_per_sprint_cents__gt=0)
+    reference = reference.order_by("-cost_per_sprint_cents", "id")
+    rows = (
+        Epic.objects.exclude(state__in=[EpicState.DONE, EpicState.NOT_PURSUED])
+        .select_related("value_stream", "funding_estimate__team")
+        .annotate(
+            reference_team=Subquery(reference.values("name")[:1]),
+            reference_cost=Subquery(reference.values("cost_per_sprint_cents")[:1], output_field=BigIntegerField()),
+        )
+        .annotate(
+            equivalent_tenths=ExpressionWrapper(
+                F("estimated_cost_cents") * 10 / F("reference_cost"), output_field=BigIntegerField()
+            )
+        )
+        .order_by("value_stream__name", "key")
+    )
+    if value_stream_id:
+        rows = rows.filter(value_stream_id=value_stream_id)
+    return rows
