@@ -6,9 +6,16 @@ urlpatterns = [
     path("funding/", views.funding_home, name="funding-home"),
     path("funding/quarters/<int:quarter_id>/budget/", views.budget_save, name="funding-budget-save"),
     path(
-        "funding/budgets/<int:budget_id>/<str:action>/",
+        "funding/budgets/<int:budget_id>/approve/",
         views.budget_transition,
-        name="funding-budget-transition",
+        {"action": "approve"},
+        name="funding-budget-approve",
+    ),
+    path(
+        "funding/budgets/<int:budget_id>/close/",
+        views.budget_transition,
+        {"action": "close"},
+        name="funding-budget-close",
     ),
     path(
         "funding/budgets/<int:budget_id>/allocations/<int:value_stream_id>/",
