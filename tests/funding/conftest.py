@@ -1,0 +1,40 @@
+"""Keep the role groups in the reused test database after transactional tests.
+
+A `transaction=True` test ends with a flush of every table; Django's post-migrate signal brings
+the permissions back (unless the flush was for a serialized rollback) but not the role groups made by the `vmo` data migration, so the next
+session (the suite runs with --reuse-db) would find no groups. At the end of the session, put
+them back exactly as the migration defines them.
+"""
+
+import importlib
+
+import pytest
+
+
+def _restore_roles() -> None:
+    from django.contrib.auth.models import Group, Permission
+    from django.core.management.sql import emit_post_migrate_signal
+
+    # Content types and permissions (a serialized-rollback flush skips post_migrate).
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    roles = importlib.import_module("vmo.migrations.0002_roles")
+    view_perms = list(
+        Permission.objects.filter(content_type__app_label__in=roles.OUR_APPS, codename__startswith="view_")
+    )
+    for role, writes in roles.WRITES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = list(view_perms)
+        for app_label, models in writes.items():
+            for model, actions in models.items():
+                for action in actions.split():
+                    perms.append(
+                        Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
+                    )
+        group.permissions.set(perms)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _roles_survive_flushes(django_db_setup, django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        _restore_roles()
