@@ -1,9 +1,9 @@
 """Keep the role groups in the reused test database after transactional tests.
 
 A `transaction=True` test ends with a flush of every table; Django's post-migrate signal brings
-the permissions back (unless the flush was for a serialized rollback) but not the role groups made by the `vmo` data migration, so the next
-session (the suite runs with --reuse-db) would find no groups. At the end of the session, put
-them back exactly as the migration defines them.
+the permissions back (unless the flush was for a serialized rollback) but not the role groups
+made by the `vmo` data migration, so the next session (the suite runs with --reuse-db) would
+find no groups. At the end of the session, put them back as the migration defines them.
 """
 
 import importlib
