@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SECTIONS: list[str] = []
+SECTIONS.append("funding")
 
 
 def measure(fn: Callable[[], object], *, repeat: int = 5, warmup: int = 1) -> float:

@@ -393,3 +393,21 @@ def test_vsm_cannot_edit_or_commit_scenarios(client, director, vsm, budget, valu
     assert codes == [403, 403]
     assert scenario.lines.count() == 0
     assert Allocation.objects.get().amount_cents == 100_00
+
+
+def test_admin_shows_money_read_only(client, budget, value_stream):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    allocation = AllocationFactory(budget=budget, value_stream=value_stream)
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/funding/allocation/")
+    change = client.post(f"/admin/funding/allocation/{allocation.id}/change/", {"amount_cents": 1})
+    delete = client.post(f"/admin/funding/allocation/{allocation.id}/delete/", {"post": "yes"})
+
+    assert listing.status_code == 200
+    assert change.status_code == 403
+    assert delete.status_code == 403
+    allocation.refresh_from_db()
+    assert allocation.amount_cents == 1_000_000_00
