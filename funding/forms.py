@@ -1,6 +1,7 @@
 """Page forms for funding. Amounts go through portfolio.money.parse_amount (exact, never float)."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from funding.models import SpendCategory, Team
@@ -61,6 +62,9 @@ class TeamForm(forms.Form):
     cost_per_sprint_cents = AmountField(label="Cost per sprint")
     sprint_length_days = forms.IntegerField(min_value=1, max_value=90, initial=14, label="Sprint length (days)")
     headcount = forms.IntegerField(min_value=0, max_value=500, initial=0)
+    members = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"), required=False
+    )
     active = forms.BooleanField(required=False, initial=True)
 
     def __init__(self, *args, value_streams, **kwargs):

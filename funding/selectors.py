@@ -337,8 +337,8 @@ class HistoryRow:
 def budget_history(*, budget: QuarterBudget, limit: int = 50) -> list[HistoryRow]:
     """Who changed the budget and its allocations, when, old and new value (simple-history).
 
-    Two queries: the budget's and the allocations' historical rows, each with
-    `prev_record`-free diffing by window: the previous amount comes from a subquery.
+    Three queries: the budget's, the allocations' and the guardrails' historical rows; the
+    previous value of each row comes from a subquery, not a query per row.
     """
     from portfolio.money import format_amount
 
@@ -373,7 +373,25 @@ def budget_history(*, budget: QuarterBudget, limit: int = 50) -> list[HistoryRow
         .annotate(prev_total=prev_total, prev_status=prev_status)
         .order_by("-history_id")[:limit]
     )
+    guardrail_rows = (
+        Guardrail.history.model.objects.filter(budget_id=budget.pk)
+        .select_related("history_user")
+        .order_by("-history_id")[:limit]
+    )
     rows = []
+    for h in guardrail_rows:
+        mix = f"{h.business_features_pct}/{h.enablers_pct}/{h.tech_debt_pct}/{h.ktlo_pct}"
+        threshold = format_amount(h.approval_threshold_cents) if h.approval_threshold_cents is not None else "none"
+        rows.append(
+            HistoryRow(
+                when=h.history_date,
+                who=_who(h.history_user),
+                what="Guardrails (features/enablers/debt/KTLO, threshold)",
+                old="",
+                new=f"{mix}, {threshold}",
+                reason=h.history_change_reason or "",
+            )
+        )
     for h in alloc_rows:
         rows.append(
             HistoryRow(

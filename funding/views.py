@@ -244,6 +244,7 @@ def team_edit(request, team_id: int):
         "cost_per_sprint_cents": services.amount_text(team.cost_per_sprint_cents),
         "sprint_length_days": team.sprint_length_days,
         "headcount": team.headcount,
+        "members": list(team.members.all()),
         "active": team.active,
     }
     form = TeamForm(request.POST or None, initial=initial, value_streams=_writable_streams(request.user))
