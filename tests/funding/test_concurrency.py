@@ -10,6 +10,7 @@ from django.db.models import Sum
 from funding import services
 from funding.models import Allocation, QuarterBudget
 from tests.factories import QuarterBudgetFactory, UserFactory, ValueStreamFactory
+from tests.funding.conftest import _restore_roles
 
 pytestmark = [pytest.mark.postgres]
 
@@ -36,11 +37,12 @@ def _run_concurrently(functions):
     return results
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_allocations_never_exceed_the_total():
     # given: a 100.00 budget and 20 value streams, each asking for 10.00 at the same moment
     from portfolio import roles
 
+    _restore_roles()  # an earlier transactional test's flush removed them
     director = UserFactory(username="conc_director", roles=[roles.DIRECTOR])
     budget = QuarterBudgetFactory(total_cents=100_00)
     streams = [ValueStreamFactory() for _ in range(20)]
@@ -63,11 +65,12 @@ def test_twenty_concurrent_allocations_never_exceed_the_total():
     assert QuarterBudget.objects.get().total_cents == 100_00
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_raises_of_existing_allocations_keep_the_sum_within_the_total():
     # given: 20 allocations of 1.00 in a 30.00 budget; all 20 raise theirs to 2.50 at once
     from portfolio import roles
 
+    _restore_roles()
     director = UserFactory(username="conc_director2", roles=[roles.DIRECTOR])
     budget = QuarterBudgetFactory(total_cents=30_00)
     streams = [ValueStreamFactory() for _ in range(20)]
