@@ -10,7 +10,6 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from portfolio.money import cents_to_decimal, decimal_to_cents, parse_amount
 
@@ -96,6 +95,9 @@ except ImportError:  # pragma: no cover - drf-spectacular is a pinned dependency
 
 def exception_handler(exc, context):
     """DRF's handler, plus Django validation and integrity errors as 400/409 JSON, never 500."""
+    # Imported here: rest_framework.views reads the API settings that name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)

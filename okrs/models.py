@@ -54,6 +54,13 @@ class Objective(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def score_band(self) -> str:
+        """The band of the `score` annotation (`with_scores()`), '' when unscored or not annotated."""
+        from okrs.selectors import score_band
+
+        return score_band(getattr(self, "score", None))
+
 
 class KRDirection(models.TextChoices):
     INCREASE = "increase", "Increase"

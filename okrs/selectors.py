@@ -1,13 +1,19 @@
-"""Reads for OKRs."""
+"""Reads for OKRs: scores per value stream, the quarter's objective tree, a KR's history."""
 
-from django.db.models import Avg, FloatField
+from dataclasses import dataclass, field
 
-from okrs.models import Objective, ObjectiveLevel
+from django.db.models import Avg, ExpressionWrapper, F, FloatField, Prefetch, QuerySet, Value
+from django.db.models.functions import Cast, Greatest, Least
+
+from okrs.models import CheckIn, KeyResult, Objective, ObjectiveLevel
 from okrs.querysets import objective_score_subquery
-from portfolio.models import Quarter
+from portfolio.models import MMP, Quarter
 
 ON_TRACK = 0.7
 AT_RISK = 0.4
+BAND_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "": "No score"}
+# Sparklines are drawn in this box (SVG user units); the page scales them with CSS.
+SPARK_WIDTH, SPARK_HEIGHT = 100, 24
 
 
 def score_band(score: float | None) -> str:
@@ -33,3 +39,181 @@ def value_stream_okr_scores(*, quarter: Quarter) -> dict[int, float | None]:
         .values_list("value_stream", "okr_score")
     )
     return dict(rows)
+
+
+def check_in_grade_expression():
+    """A check-in's value graded against its KR's baseline and target, clamped to 0..1."""
+
+    def col(name):
+        return Cast(F(name), FloatField())
+
+    progress = ExpressionWrapper(
+        (col("value") - col("key_result__baseline")) / (col("key_result__target") - col("key_result__baseline")),
+        output_field=FloatField(),
+    )
+    return Greatest(Value(0.0), Least(Value(1.0), progress), output_field=FloatField())
+
+
+def sparkline_points(grades: list[float]) -> str:
+    """SVG polyline points for a run of 0..1 grades (one point is drawn as a flat line)."""
+    if not grades:
+        return ""
+    if len(grades) == 1:
+        grades = [grades[0], grades[0]]
+    step = SPARK_WIDTH / (len(grades) - 1)
+    return " ".join(
+        f"{i * step:.1f},{SPARK_HEIGHT - 2 - max(0.0, min(1.0, g)) * (SPARK_HEIGHT - 4):.1f}"
+        for i, g in enumerate(grades)
+    )
+
+
+def key_results_scored() -> QuerySet[KeyResult]:
+    """Key results with `progress_value`, `grade_value` and their objective (for lists)."""
+    return KeyResult.objects.with_scores().select_related("objective", "objective__value_stream")
+
+
+@dataclass
+class ObjectiveNode:
+    objective: Objective
+    key_results: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+
+    @property
+    def band(self) -> str:
+        return score_band(self.objective.score)
+
+
+@dataclass
+class OkrTree:
+    quarter: Quarter
+    portfolio: list[ObjectiveNode]
+    unaligned: list[ObjectiveNode]  # value-stream objectives without a portfolio parent
+
+    @property
+    def empty(self) -> bool:
+        return not self.portfolio and not self.unaligned
+
+
+def okr_tree(*, quarter: Quarter, value_stream_id: int | None = None) -> OkrTree:
+    """The quarter's objectives as a tree: portfolio objectives -> aligned value-stream
+    objectives -> key results (with grade, band, confidence and sparkline points).
+
+    Three queries whatever the size: objectives with scores, key results with grades, and the
+    check-ins' grades for the sparklines. Python only arranges rows into the tree.
+    """
+    objectives = (
+        Objective.objects.filter(quarter=quarter)
+        .with_scores()
+        .select_related("value_stream", "owner", "theme")
+        .order_by("level", "value_stream__name", "title", "id")
+    )
+    # No select_related here: the tree already holds the objectives, and building three model
+    # instances per KR row was most of this function's time at benchmark size.
+    key_results = KeyResult.objects.with_scores().filter(objective__quarter=quarter).order_by("objective_id", "id")
+    check_ins = (
+        CheckIn.objects.filter(key_result__objective__quarter=quarter)
+        .annotate(grade=check_in_grade_expression())
+        .order_by("key_result_id", "date", "id")
+        .values_list("key_result_id", "grade")
+    )
+    if value_stream_id is not None:
+        # Keep the portfolio objectives the stream's objectives align to.
+        objectives = objectives.filter(value_stream_id=value_stream_id) | objectives.filter(
+            level=ObjectiveLevel.PORTFOLIO
+        )
+        key_results = key_results.filter(objective__value_stream_id=value_stream_id)
+        check_ins = check_ins.filter(key_result__objective__value_stream_id=value_stream_id)
+
+    grades: dict[int, list[float]] = {}
+    for kr_id, grade in check_ins:
+        grades.setdefault(kr_id, []).append(grade)
+    krs_by_objective: dict[int, list[KeyResult]] = {}
+    for kr in key_results:
+        kr.band = score_band(kr.grade_value)
+        kr.sparkline = sparkline_points(grades.get(kr.id, []))
+        krs_by_objective.setdefault(kr.objective_id, []).append(kr)
+
+    nodes = {o.id: ObjectiveNode(objective=o, key_results=krs_by_objective.get(o.id, [])) for o in objectives}
+    portfolio, unaligned = [], []
+    for node in nodes.values():
+        objective = node.objective
+        if objective.level == ObjectiveLevel.PORTFOLIO:
+            portfolio.append(node)
+        elif objective.parent_id in nodes:
+            nodes[objective.parent_id].children.append(node)
+        else:
+            unaligned.append(node)
+    if value_stream_id is not None:
+        portfolio = [node for node in portfolio if node.children]
+    return OkrTree(quarter=quarter, portfolio=portfolio, unaligned=unaligned)
+
+
+def objective_scored(*, objective_id: int) -> Objective:
+    return Objective.objects.with_scores().select_related("value_stream").get(pk=objective_id)
+
+
+def key_result_row(*, key_result_id: int) -> KeyResult:
+    """One KR as the tree shows it (grade, band, sparkline): two queries."""
+    kr = key_results_scored().get(pk=key_result_id)
+    grades = list(
+        CheckIn.objects.filter(key_result_id=key_result_id)
+        .annotate(grade=check_in_grade_expression())
+        .order_by("date", "id")
+        .values_list("grade", flat=True)
+    )
+    kr.band = score_band(kr.grade_value)
+    kr.sparkline = sparkline_points(grades)
+    return kr
+
+
+def key_result_detail(*, key_result_id: int) -> tuple[KeyResult, list[CheckIn]]:
+    """A KR with its scores, linked epics and MMPs, and its check-ins (oldest first) with grades."""
+    kr = (
+        key_results_scored()
+        .select_related("objective__quarter", "objective__parent")
+        .prefetch_related("epics", Prefetch("mmps", queryset=MMP.objects.select_related("epic")))
+        .get(pk=key_result_id)
+    )
+    kr.band = score_band(kr.grade_value)
+    check_ins = list(
+        CheckIn.objects.filter(key_result_id=key_result_id)
+        .annotate(grade=check_in_grade_expression())
+        .select_related("author")
+        .order_by("date", "id")
+    )
+    return kr, check_ins
+
+
+def epic_key_results(*, epic) -> list[KeyResult]:
+    """The KRs an epic is expected to move, with grades: one query (or none when the caller
+    prefetched `key_results` with `key_results_scored()`)."""
+    cache = getattr(epic, "_prefetched_objects_cache", {})
+    if "key_results" in cache:
+        krs = list(cache["key_results"])
+    else:
+        krs = list(
+            epic.key_results.with_scores()
+            .select_related("objective", "objective__value_stream")
+            .order_by("objective__title", "id")
+        )
+    for kr in krs:
+        kr.band = score_band(getattr(kr, "grade_value", None))
+    return krs
+
+
+def key_result_target_history(*, key_result_id: int) -> list:
+    """Each recorded version of a KR's definition (newest first) with who changed it: one query."""
+    return list(
+        KeyResult.history.filter(id=key_result_id)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .values(
+            "history_date",
+            "history_type",
+            "history_user__username",
+            "direction",
+            "baseline",
+            "target",
+            "weight",
+        )
+    )

@@ -1,10 +1,30 @@
 from django.urls import path
 
-from vmo.views import backlog, health, overview
+from vmo.views import backlog, health, overview, planning
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
     path("vmo/", backlog.vmo_home, name="vmo-home"),
+    path("vmo/action-items/", backlog.action_item_add, name="vmo-action-item-add"),
+    path("vmo/action-items/<int:pk>/status/", backlog.action_item_status, name="vmo-action-item-status"),
+    path("vmo/action-items/<int:pk>/move/", backlog.action_item_move, name="vmo-action-item-move"),
+    path("vmo/planning/", planning.planning_list, name="vmo-planning-list"),
+    path("vmo/planning/<int:pk>/", planning.planning_detail, name="vmo-planning-detail"),
+    path("vmo/planning/<int:pk>/summary/", planning.planning_summary, name="vmo-planning-summary"),
+    path("vmo/planning/<int:pk>/mmps/", planning.planning_add_mmp, name="vmo-planning-add-mmp"),
+    path(
+        "vmo/planning/<int:pk>/mmps/<int:mmp_id>/remove/", planning.planning_remove_mmp, name="vmo-planning-remove-mmp"
+    ),
+    path("vmo/planning/<int:pk>/communications/", planning.planning_add_communication, name="vmo-planning-add-comm"),
+    path("vmo/planning/<int:pk>/action-items/", planning.planning_add_action_item, name="vmo-planning-add-action"),
+    path("vmo/planning/<int:pk>/links/", planning.planning_link, name="vmo-planning-link"),
+    path(
+        "vmo/planning/<int:pk>/agenda/<int:item_id>/toggle/",
+        planning.planning_agenda_toggle,
+        name="vmo-planning-agenda-toggle",
+    ),
+    path("vmo/planning/<int:pk>/refresh-results/", planning.planning_refresh_results, name="vmo-planning-refresh"),
+    path("vmo/planning/<int:pk>/close/", planning.planning_close, name="vmo-planning-close"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

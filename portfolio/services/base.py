@@ -9,7 +9,8 @@ from django.utils.text import slugify
 from portfolio.models import Quarter, QuarterStatus, RollupDue, StrategicTheme, ValueStream
 
 
-def _quarter_check_overlap(*, start: date, end: date, exclude_id: int | None = None) -> None:
+def quarter_check_overlap(*, start: date, end: date, exclude_id: int | None = None) -> None:
+    """Raise ValidationError (on `start`) when [start, end] overlaps another quarter."""
     overlapping = Quarter.objects.filter(start__lte=end, end__gte=start)
     if exclude_id is not None:
         overlapping = overlapping.exclude(id=exclude_id)
@@ -30,7 +31,7 @@ def quarter_create(*, code: str, start: date, end: date, status: str = QuarterSt
     """
     quarter = Quarter(code=code, start=start, end=end, status=status)
     quarter.full_clean()
-    _quarter_check_overlap(start=start, end=end)
+    quarter_check_overlap(start=start, end=end)
     quarter.save()
     return quarter
 
@@ -40,7 +41,7 @@ def quarter_update(*, quarter: Quarter, **fields) -> Quarter:
     for name, value in fields.items():
         setattr(quarter, name, value)
     quarter.full_clean()
-    _quarter_check_overlap(start=quarter.start, end=quarter.end, exclude_id=quarter.id)
+    quarter_check_overlap(start=quarter.start, end=quarter.end, exclude_id=quarter.id)
     quarter.save()
     return quarter
 

@@ -15,13 +15,17 @@ from tests.factories import (
     UserFactory,
     ValueStreamFactory,
 )
-from tests.funding.conftest import _restore_roles, _roles_survive_flushes  # noqa: F401 - session fixture
+from tests.funding.conftest import _restore_roles, roles_back_after_module  # noqa: F401 - fixture
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are
 # still synchronous (CI.md). Set here too so the module also runs without the variable.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("roles_back_after_module"),
+]
 
 
 def test_director_moves_money_between_two_value_streams(live_server, page):

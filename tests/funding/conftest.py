@@ -38,3 +38,12 @@ def _roles_survive_flushes(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         _restore_roles()
+
+
+@pytest.fixture(scope="module")
+def roles_back_after_module(django_db_setup, django_db_blocker):
+    """For modules of transactional tests: the flush after their last test removes the role
+    groups, which tests in later modules expect; put them back when the module is done."""
+    yield
+    with django_db_blocker.unblock():
+        _restore_roles()

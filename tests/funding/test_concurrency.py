@@ -12,7 +12,7 @@ from funding.models import Allocation, QuarterBudget
 from tests.factories import QuarterBudgetFactory, UserFactory, ValueStreamFactory
 from tests.funding.conftest import _restore_roles
 
-pytestmark = [pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("roles_back_after_module")]
 
 
 def _run_concurrently(functions):

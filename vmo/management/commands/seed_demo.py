@@ -5,7 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from funding import demo as funding_demo
+from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
+from vmo import demo as vmo_demo
 
 
 class Command(BaseCommand):
@@ -22,6 +24,8 @@ class Command(BaseCommand):
         ctx = portfolio_demo.seed_base(password=password, today=today, scale=scale)
         # Each app adds its part, in dependency order; every seeder is idempotent.
         funding_demo.seed(ctx)
+        okrs_demo.seed(ctx)
+        vmo_demo.seed(ctx)
         self.stdout.write(self.style.SUCCESS(f"Demo portfolio ready: {len(ctx.value_streams)} value streams."))
         self.stdout.write(f"Log in at http://127.0.0.1:8000/ with password '{password}' as:")
         for username, first, last, role, _staff in portfolio_demo.DEMO_USERS:

@@ -1,0 +1,113 @@
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+
+from okrs import services
+from okrs.models import CheckIn, KeyResult, Objective
+from okrs.permissions import can_manage_objective_scope
+from okrs.selectors import key_results_scored, score_band
+from portfolio.models import MMP, Epic
+
+
+class ObjectiveSerializer(serializers.ModelSerializer):
+    score = serializers.FloatField(read_only=True, allow_null=True, help_text="Weighted mean of KR grades, 0..1.")
+    band = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Objective
+        fields = [
+            "id",
+            "quarter",
+            "level",
+            "value_stream",
+            "title",
+            "description",
+            "owner",
+            "theme",
+            "parent",
+            "score",
+            "band",
+        ]
+
+    def get_band(self, obj) -> str:
+        return score_band(getattr(obj, "score", None))
+
+    def validate(self, attrs):
+        level = attrs.get("level", getattr(self.instance, "level", None) or "value_stream")
+        stream = attrs.get("value_stream", getattr(self.instance, "value_stream", None))
+        user = self.context["request"].user
+        if not can_manage_objective_scope(user, level=level, value_stream_id=stream.id if stream else None):
+            raise PermissionDenied("Portfolio objectives are the directors'; a VSM writes only their streams'.")
+        return attrs
+
+    def create(self, validated_data):
+        objective = services.objective_create(**validated_data)
+        return Objective.objects.with_scores().get(pk=objective.pk)
+
+    def update(self, instance, validated_data):
+        objective = services.objective_update(objective=instance, **validated_data)
+        return Objective.objects.with_scores().get(pk=objective.pk)
+
+
+class KeyResultSerializer(serializers.ModelSerializer):
+    progress = serializers.FloatField(source="progress_value", read_only=True, help_text="Raw progress (may exceed 1).")
+    grade = serializers.FloatField(source="grade_value", read_only=True, help_text="Progress clamped to 0..1.")
+    band = serializers.SerializerMethodField()
+    epics = serializers.PrimaryKeyRelatedField(many=True, queryset=Epic.objects.all(), required=False)
+    mmps = serializers.PrimaryKeyRelatedField(many=True, queryset=MMP.objects.select_related("epic"), required=False)
+    current = serializers.DecimalField(max_digits=18, decimal_places=4, required=False)
+
+    class Meta:
+        model = KeyResult
+        fields = [
+            "id",
+            "objective",
+            "title",
+            "unit",
+            "direction",
+            "baseline",
+            "target",
+            "current",
+            "weight",
+            "commitment",
+            "confidence",
+            "epics",
+            "mmps",
+            "progress",
+            "grade",
+            "band",
+        ]
+        read_only_fields = ["confidence"]
+        # The database constraints are re-checked by the service with readable messages.
+        validators = []
+
+    def get_band(self, obj) -> str:
+        return score_band(getattr(obj, "grade_value", None))
+
+    def validate(self, attrs):
+        objective = attrs.get("objective", getattr(self.instance, "objective", None))
+        if self.instance is not None and "objective" in attrs and attrs["objective"] != self.instance.objective:
+            raise serializers.ValidationError({"objective": "A key result cannot move to another objective."})
+        user = self.context["request"].user
+        if objective is not None and not can_manage_objective_scope(
+            user, level=objective.level, value_stream_id=objective.value_stream_id
+        ):
+            raise PermissionDenied("Only the managers of this objective's value stream (or directors) may change it.")
+        return attrs
+
+    def create(self, validated_data):
+        kr = services.key_result_create(**validated_data)
+        return key_results_scored().get(pk=kr.pk)
+
+    def update(self, instance, validated_data):
+        kr = services.key_result_update(key_result=instance, **validated_data)
+        return key_results_scored().get(pk=kr.pk)
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    date = serializers.DateField(required=False)
+    confidence = serializers.IntegerField(min_value=0, max_value=10)
+
+    class Meta:
+        model = CheckIn
+        fields = ["id", "key_result", "date", "value", "confidence", "note", "author", "created_at"]
+        read_only_fields = ["key_result", "author", "created_at"]

@@ -1,0 +1,70 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from okrs import services
+from okrs.api.serializers import CheckInSerializer, KeyResultSerializer, ObjectiveSerializer
+from okrs.filters import KeyResultFilter, ObjectiveFilter
+from okrs.models import CheckIn, KeyResult, Objective
+from okrs.permissions import can_check_in, can_manage_objective
+from okrs.selectors import key_results_scored
+
+
+class _NoDeleteViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Objectives and KRs are history (check-ins, snapshots point at them): never deleted."""
+
+
+class ObjectiveViewSet(_NoDeleteViewSet):
+    serializer_class = ObjectiveSerializer
+    filterset_class = ObjectiveFilter
+    ordering_fields = ["title", "id", "score"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return Objective.objects.with_scores()
+
+    def perform_update(self, serializer):
+        if not can_manage_objective(self.request.user, serializer.instance):
+            raise PermissionDenied("Only the owners of this objective's scope may change it.")
+        serializer.save()
+
+
+class KeyResultViewSet(_NoDeleteViewSet):
+    serializer_class = KeyResultSerializer
+    filterset_class = KeyResultFilter
+    ordering_fields = ["id", "title", "grade_value", "progress_value"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return key_results_scored().prefetch_related("epics", "mmps")
+
+    def perform_update(self, serializer):
+        if not can_check_in(self.request.user, serializer.instance):
+            raise PermissionDenied("Only the managers of this objective's value stream (or directors) may change it.")
+        serializer.save()
+
+    @extend_schema(request=CheckInSerializer, responses={200: CheckInSerializer(many=True), 201: CheckInSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="check-ins")
+    def check_ins(self, request, pk=None):
+        """GET: the KR's check-ins, oldest first. POST: record one (value, confidence 0-10, note,
+        optional date); the KR's `current` and `confidence` follow the latest check-in."""
+        key_result = get_object_or_404(KeyResult.objects.select_related("objective"), pk=pk)
+        if request.method == "GET":
+            rows = CheckIn.objects.filter(key_result=key_result).order_by("date", "id")
+            page = self.paginate_queryset(rows)
+            return self.get_paginated_response(CheckInSerializer(page, many=True).data)
+        if not can_check_in(request.user, key_result):
+            raise PermissionDenied("Only the managers of this key result's value stream (or directors) check in.")
+        serializer = CheckInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        check_in = services.check_in_record(key_result=key_result, author=request.user, **serializer.validated_data)
+        return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)

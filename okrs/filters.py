@@ -1,0 +1,24 @@
+"""FilterSets for objectives and key results, shared by the pages and the API."""
+
+import django_filters
+
+from okrs.models import KeyResult, Objective
+
+
+class ObjectiveFilter(django_filters.FilterSet):
+    quarter = django_filters.CharFilter(field_name="quarter__code", label="Quarter code (2026-Q3)")
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+
+    class Meta:
+        model = Objective
+        fields = ["level", "value_stream", "owner", "theme", "parent"]
+
+
+class KeyResultFilter(django_filters.FilterSet):
+    quarter = django_filters.CharFilter(field_name="objective__quarter__code", label="Quarter code (2026-Q3)")
+    value_stream = django_filters.NumberFilter(field_name="objective__value_stream", label="Value stream id")
+    epic = django_filters.NumberFilter(field_name="epics", label="Linked epic id")
+
+    class Meta:
+        model = KeyResult
+        fields = ["objective", "direction", "commitment"]

@@ -1,0 +1,37 @@
+from django import forms
+
+from okrs.models import KeyResult, KRCommitment, KRDirection, Objective, ObjectiveLevel
+from portfolio.models import StrategicTheme, ValueStream
+
+
+class CheckInForm(forms.Form):
+    value = forms.DecimalField(max_digits=18, decimal_places=4)
+    confidence = forms.IntegerField(min_value=0, max_value=10, initial=5)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class KeyResultForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    unit = forms.CharField(max_length=30, required=False)
+    direction = forms.ChoiceField(choices=KRDirection.choices, initial=KRDirection.INCREASE)
+    baseline = forms.DecimalField(max_digits=18, decimal_places=4)
+    target = forms.DecimalField(max_digits=18, decimal_places=4)
+    weight = forms.DecimalField(max_digits=6, decimal_places=2, initial=1, min_value=0.01)
+    commitment = forms.ChoiceField(choices=KRCommitment.choices, initial=KRCommitment.COMMITTED)
+
+    class Meta:
+        model = KeyResult
+
+
+class ObjectiveForm(forms.Form):
+    """A new objective. The view narrows `value_stream` to the streams the user may write and
+    `parent` to the quarter's portfolio objectives."""
+
+    level = forms.ChoiceField(choices=ObjectiveLevel.choices, initial=ObjectiveLevel.VALUE_STREAM)
+    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.none(), required=False)
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    theme = forms.ModelChoiceField(queryset=StrategicTheme.objects.filter(active=True), required=False)
+    parent = forms.ModelChoiceField(
+        queryset=Objective.objects.none(), required=False, label="Aligned to (portfolio objective)"
+    )

@@ -1,0 +1,49 @@
+"""End to end: a value stream manager checks in on a key result and sees its grade and band change."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from portfolio import roles
+from tests.factories import KeyResultFactory, ObjectiveFactory, QuarterFactory
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def roles_present(transactional_db):
+    """A transactional test before this one flushes every table, and with them the role groups
+    that the data migration created: make sure they are there before the personas are built."""
+    for name in roles.ALL_ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def test_vsm_checks_in_and_sees_grade_and_band_change(roles_present, live_server, page, vsm, value_stream):
+    quarter = QuarterFactory(code="2026-Q3")
+    objective = ObjectiveFactory(quarter=quarter, value_stream=value_stream, title="Faster payouts")
+    kr = KeyResultFactory(objective=objective, title="Instant payouts share", baseline=0, target=200, current=40)
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", vsm.username)
+    page.fill("input[name=password]", "pw")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/okrs/?quarter=2026-Q3")
+
+    row = page.locator(f"#kr-{kr.id}")
+    expect(row.locator(".kr-grade")).to_have_text("20%")
+    expect(row.locator(".kr-band")).to_have_text("Off track")
+    row.locator("input[name=value]").fill("150")
+    row.locator("input[name=confidence]").fill("8")
+    row.get_by_role("button", name="Check in").click()
+
+    row = page.locator(f"#kr-{kr.id}")
+    expect(row.locator(".kr-grade")).to_have_text("75%")
+    expect(row.locator(".kr-band")).to_have_text("On track")
+    expect(row.locator(".kr-confidence")).to_have_text("8/10")
+    expect(page.locator(f"#objective-score-{objective.id}")).to_contain_text("75%")
+    assert page.url == f"{live_server.url}/okrs/?quarter=2026-Q3"  # swapped in place by htmx

@@ -1,0 +1,59 @@
+"""`manage.py seed_demo` builds a believable organisation and is idempotent."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from portfolio.models import Quarter, StrategicTheme, ValueStream
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot_of_demo_data() -> dict:
+    from django.apps import apps
+
+    counts = {
+        f"{model._meta.label}": model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"portfolio", "funding", "okrs", "kanban", "vmo", "auth"}
+    }
+    counts["value_streams"] = list(ValueStream.objects.order_by("slug").values_list("id", "slug", "kind"))
+    counts["quarters"] = list(Quarter.objects.values_list("code", "status"))
+    return counts
+
+
+def test_seed_demo_creates_users_streams_quarters_and_themes(capsys):
+    call_command("seed_demo")
+
+    users = get_user_model().objects.filter(username__in=["director", "vsm", "executive", "pm"])
+    assert users.count() == 4
+    assert all(user.check_password("demo") for user in users)
+    assert set(get_user_model().objects.get(username="vsm").groups.values_list("name", flat=True)) == {
+        "Value Stream Manager"
+    }
+    streams = ValueStream.objects.all()
+    assert streams.count() == 8
+    assert set(streams.filter(kind="support").values_list("slug", flat=True)) == {"hr", "finance"}
+    assert ValueStream.objects.get(slug="payments").managers.get().username == "vsm"
+    assert [q.status for q in Quarter.objects.order_by("start")] == ["closed", "active", "planning"]
+    assert StrategicTheme.objects.count() == 4
+    out = capsys.readouterr().out
+    assert "director" in out
+    assert "password 'demo'" in out
+
+
+def test_seed_demo_twice_gives_the_same_data():
+    call_command("seed_demo")
+    first = snapshot_of_demo_data()
+
+    call_command("seed_demo")
+
+    assert snapshot_of_demo_data() == first
+
+
+def test_demo_password_comes_from_the_setting(settings):
+    settings.DEMO_PASSWORD = "s3cret-demo"
+
+    call_command("seed_demo")
+
+    assert get_user_model().objects.get(username="executive").check_password("s3cret-demo")

@@ -1,0 +1,58 @@
+"""Forms of the VMO pages: backlog items and planning event outputs."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from portfolio.models import MMP, Dependency, Quarter, Risk, ValueStream
+from vmo.models import ActionItemStatus, PlanningEventKind, Priority
+
+User = get_user_model()
+
+
+def _users():
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    owner = forms.ModelChoiceField(queryset=_users(), required=False)
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.MEDIUM)
+    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.active(), required=False)
+    description = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActionItemStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionItemStatus.choices)
+
+
+class PlanningEventForm(forms.Form):
+    kind = forms.ChoiceField(choices=PlanningEventKind.choices)
+    quarter = forms.ModelChoiceField(queryset=Quarter.objects.order_by("-start"))
+    title = forms.CharField(max_length=200)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    attendees = forms.ModelMultipleChoiceField(queryset=_users(), required=False)
+    notes = forms.CharField(required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PlannedMMPForm(forms.Form):
+    mmp = forms.ModelChoiceField(queryset=MMP.objects.select_related("epic"))
+
+
+class CommunicationItemForm(forms.Form):
+    audience = forms.CharField(max_length=200)
+    message = forms.CharField(max_length=2000)
+    channel = forms.CharField(max_length=100)
+    owner = forms.ModelChoiceField(queryset=_users(), required=False)
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class EventLinkForm(forms.Form):
+    risk = forms.ModelChoiceField(queryset=Risk.objects.all(), required=False)
+    dependency = forms.ModelChoiceField(queryset=Dependency.objects.all(), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("risk") and not data.get("dependency"):
+            raise forms.ValidationError("Choose a risk or a dependency.")
+        return data

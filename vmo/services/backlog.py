@@ -1,0 +1,96 @@
+"""Writes for the VMO backlog: action items."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from vmo.models import ActionItem, ActionItemStatus, Priority
+
+CLOSED_STATUSES = (ActionItemStatus.DONE, ActionItemStatus.DROPPED)
+ACTION_ITEM_FIELDS = ("title", "description", "owner", "due", "status", "priority", "rank", "value_stream")
+
+
+@transaction.atomic
+def action_item_create(
+    *,
+    title: str,
+    created_by=None,
+    description: str = "",
+    owner=None,
+    due: dt.date | None = None,
+    priority: int = Priority.MEDIUM,
+    value_stream=None,
+    source_event=None,
+    rank: int | None = None,
+    status: str = ActionItemStatus.OPEN,
+) -> ActionItem:
+    """Add an item at the end of the backlog (or at `rank`)."""
+    if rank is None:
+        rank = (ActionItem.objects.aggregate(top=Max("rank"))["top"] or 0) + 1
+    item = ActionItem(
+        title=title,
+        description=description,
+        owner=owner,
+        due=due,
+        priority=priority,
+        value_stream=value_stream,
+        source_event=source_event,
+        rank=rank,
+        status=status,
+        created_by=created_by,
+        closed_at=timezone.now() if status in CLOSED_STATUSES else None,
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def action_item_update(*, item: ActionItem, **fields) -> ActionItem:
+    """Change an action item; moving to done/dropped stamps `closed_at`, reopening clears it."""
+    for name, value in fields.items():
+        if name not in ACTION_ITEM_FIELDS:
+            raise ValidationError({name: "This field cannot be changed here."})
+        setattr(item, name, value)
+    if item.status in CLOSED_STATUSES and item.closed_at is None:
+        item.closed_at = timezone.now()
+    elif item.status not in CLOSED_STATUSES:
+        item.closed_at = None
+    item.full_clean()
+    item.save()
+    return item
+
+
+def action_item_set_status(*, item: ActionItem, status: str) -> ActionItem:
+    if status not in ActionItemStatus.values:
+        raise ValidationError({"status": f"Choose one of: {', '.join(ActionItemStatus.values)}."})
+    return action_item_update(item=item, status=status)
+
+
+@transaction.atomic
+def action_item_move(*, item: ActionItem, direction: str) -> ActionItem:
+    """Move an item one place up or down the backlog by swapping ranks with its neighbour.
+
+    Both rows are locked (in id order, so two moves at once cannot deadlock) before swapping.
+    At the top or bottom it stays where it is.
+    """
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": "Move 'up' or 'down'."})
+    item = ActionItem.objects.get(pk=item.pk)
+    if direction == "up":
+        neighbour = ActionItem.objects.filter(rank__lt=item.rank).order_by("-rank", "-id").first()
+    else:
+        neighbour = ActionItem.objects.filter(rank__gt=item.rank).order_by("rank", "id").first()
+    if neighbour is None:
+        return item
+    locked = {
+        row.pk: row
+        for row in ActionItem.objects.select_for_update().filter(pk__in=[item.pk, neighbour.pk]).order_by("id")
+    }
+    item, neighbour = locked[item.pk], locked[neighbour.pk]
+    item.rank, neighbour.rank = neighbour.rank, item.rank
+    ActionItem.objects.bulk_update([item, neighbour], ["rank"])
+    return item
