@@ -411,3 +411,37 @@ def test_admin_shows_money_read_only(client, budget, value_stream):
     assert delete.status_code == 403
     allocation.refresh_from_db()
     assert allocation.amount_cents == 1_000_000_00
+
+
+def test_estimates_and_scenario_pages_run_a_constant_number_of_queries(
+    client, director, budget, quarter, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from funding import services
+
+    client = _login(client, director)
+
+    def grow(n):
+        for _ in range(n):
+            vs = ValueStreamFactory()
+            team = TeamFactory(value_stream=vs)
+            AllocationFactory(budget=budget, value_stream=vs, amount_cents=10_00)
+            epic = EpicFactory(value_stream=vs, target_quarter=quarter, state="backlog", estimated_cost_cents=1_00)
+            services.epic_estimate_set(user=director, epic=epic, team=team, sprints=1)
+
+    grow(1)
+    scenario = services.scenario_create(user=director, budget=budget, name="S")
+    urls = ["/funding/estimates/", f"/funding/scenarios/?quarter=2026-Q3&ids={scenario.id}"]
+    small = []
+    for url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        small.append(len(captured))
+    grow(10)
+    for url, count in zip(urls, small, strict=True):
+        with django_assert_num_queries(count):
+            client.get(url)
+    assert small == [5, 14]
