@@ -356,7 +356,8 @@ def spend_export(request):
 
 
 def estimate_index(request):
-    value_stream = request.GET.get("value_stream") or None
+    raw = request.GET.get("value_stream", "")
+    value_stream = raw if raw.isdecimal() else None
     epics = selectors.epic_estimates(value_stream_id=value_stream)
     return render(
         request,
@@ -416,7 +417,7 @@ def scenario_index(request):
     scenarios = (
         list(Scenario.objects.filter(budget=budget).select_related("created_by", "committed_by")) if budget else []
     )
-    ids = [int(x) for x in request.GET.getlist("ids") if x.isdigit()]
+    ids = [int(x) for x in request.GET.getlist("ids") if x.isdecimal()]
     chosen = [s for s in scenarios if s.pk in ids][:6]
     compare = selectors.scenario_compare(scenarios=chosen) if chosen else []
     return render(
@@ -441,7 +442,8 @@ def scenario_detail(request, scenario_id: int):
     if request.method == "POST":
         if not can_manage_funding(request.user):
             return HttpResponseForbidden("Only VMO directors may change scenarios.")
-        value_stream = get_object_or_404(ValueStream, pk=request.POST.get("value_stream", 0) or 0)
+        raw = request.POST.get("value_stream", "")
+        value_stream = get_object_or_404(ValueStream, pk=int(raw) if raw.isdecimal() else 0)
         form = ScenarioLineForm(request.POST)
         if form.is_valid():
             try:

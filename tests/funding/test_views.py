@@ -445,3 +445,22 @@ def test_estimates_and_scenario_pages_run_a_constant_number_of_queries(
         with django_assert_num_queries(count):
             client.get(url)
     assert small == [5, 14]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", "/funding/estimates/?value_stream=abc", None),
+        ("get", "/funding/?quarter=<script>", None),
+        ("get", "/funding/scenarios/?quarter=nope&ids=x&ids=\u00b2", None),
+        ("get", "/funding/spend/?value_stream=abc&month_from=yesterday", None),
+        ("post", "/funding/scenarios/{scenario}/", {"value_stream": "abc", "amount": "1"}),
+    ],
+)
+def test_garbage_parameters_never_answer_500(client, director, budget, method, url, data):
+    scenario = Scenario.objects.create(budget=budget, name="S")
+    client = _login(client, director)
+
+    response = getattr(client, method)(url.format(scenario=scenario.id), data)
+
+    assert response.status_code in (200, 404)
