@@ -96,3 +96,32 @@ def test_concurrent_raises_of_existing_allocations_keep_the_sum_within_the_total
 
 def test_marker_runs_on_postgresql(db):
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_transfers_both_ways_conserve_the_total():
+    # given: A and B with 50.00 each; 10 threads move 7.00 A->B while 10 move 7.00 B->A
+    from portfolio import roles
+
+    _restore_roles()
+    director = UserFactory(username="conc_director3", roles=[roles.DIRECTOR])
+    budget = QuarterBudgetFactory(total_cents=100_00)
+    a, b = ValueStreamFactory(), ValueStreamFactory()
+    services.allocation_set(user=director, budget=budget, value_stream=a, amount_cents=50_00)
+    services.allocation_set(user=director, budget=budget, value_stream=b, amount_cents=50_00)
+
+    def move(source, target):
+        return lambda: services.allocation_transfer(
+            user=director, budget=budget, source=source, target=target, amount_cents=7_00
+        )
+
+    results = _run_concurrently([move(a, b) for _ in range(10)] + [move(b, a) for _ in range(10)])
+
+    # then: no deadlock or other error surfaced; every move either happened or was refused for lack
+    # of money, and the two allocations still add up to 100.00
+    unexpected = [r for r in results if isinstance(r, Exception) and not isinstance(r, ValidationError)]
+    assert unexpected == []
+    amounts = dict(Allocation.objects.values_list("value_stream_id", "amount_cents"))
+    assert amounts[a.id] + amounts[b.id] == 100_00
+    moved = sum(1 for r in results[:10] if isinstance(r, tuple)) - sum(1 for r in results[10:] if isinstance(r, tuple))
+    assert amounts[a.id] == 50_00 - 7_00 * moved
