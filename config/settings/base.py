@@ -251,7 +251,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-KANBAN_FUNDING_POLICY = env("KANBAN_FUNDING_POLICY", default="kanban.policies.AllowAllFundingPolicy")
 # Epics (kanban): one OpenAPI enum for the WSJF scale and one for the Kanban states, however
 # many fields use them.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
@@ -289,3 +288,4 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "QuarterStatusEnum": "portfolio.models.base.QuarterStatus",
     }
 )
+KANBAN_FUNDING_POLICY = env("KANBAN_FUNDING_POLICY", default="funding.policies.GuardrailFundingPolicy")

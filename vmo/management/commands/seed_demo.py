@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from funding import demo as funding_demo
 from kanban import demo as kanban_demo
 from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         ctx = portfolio_demo.seed_base(password=password, today=today, scale=scale)
         # Each app adds its part, in dependency order; every seeder is idempotent.
         kanban_demo.seed_transitions(ctx, demo_epics.seed_epics(ctx))
+        funding_demo.seed(ctx)  # after the epics: estimates and the guardrail mix need them
         demo_delivery.seed_delivery(value_streams=ctx.value_streams)
         okrs_demo.seed(ctx)
         vmo_demo.seed(ctx)
