@@ -1,9 +1,152 @@
-"""The executive overview at `/`."""
+"""The executive overview at `/`: the quarter's money, outcomes and flow per value stream."""
 
-from django.shortcuts import render
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
-from portfolio.selectors.base import value_stream_list
+from portfolio.models import Quarter, ValueStream
+from portfolio.money import cents_to_decimal
+from portfolio.permissions import can_keep_vmo_backlog
+from portfolio.selectors.base import quarter_from_code, quarter_previous
+from vmo.models import Priority
+from vmo.selectors.overview import (
+    SORTS,
+    overview_rows,
+    parse_sort,
+    plan_changes,
+    portfolio_totals,
+    portfolio_trend,
+    with_bands,
+)
+from vmo.services.backlog import action_item_create
+
+# Table columns in order: ?sort= key, header, numeric.
+COLUMNS = (
+    ("name", "Value stream", False),
+    ("allocated", "Allocated", True),
+    ("spent", "Spent", True),
+    ("forecast", "Forecast", True),
+    ("okr", "OKR score", True),
+    ("progress", "Delivery progress", True),
+    ("velocity", "Flow velocity", True),
+    ("flow_time", "Flow time (days, median)", True),
+    ("dora", "DORA level", False),
+    ("risks", "Open risks", True),
+)
+EXPORT_LISTS = (("epics", "Epics"), ("allocations", "Allocations"), ("spend", "Spend"), ("okrs", "OKRs"))
 
 
+def _chart_data(rows, trend) -> dict:
+    """Series for Chart.js. Money goes as decimal strings (never float); the script parses them."""
+    return {
+        "streams": [row.name for row in rows],
+        "allocated": [cents_to_decimal(row.allocated_cents) for row in rows],
+        "spent": [cents_to_decimal(row.spent_cents) for row in rows],
+        "outcome": [
+            {"label": row.name, "x": cents_to_decimal(row.spent_cents), "y": row.okr_score}
+            for row in rows
+            if row.okr_score is not None and row.spent_cents is not None
+        ],
+        "trend": {
+            "quarters": [point["quarter"] for point in trend],
+            "allocated": [cents_to_decimal(point["allocated_cents"]) for point in trend],
+            "spent": [cents_to_decimal(point["spent_cents"]) for point in trend],
+            "okr_score": [point["okr_score"] for point in trend],
+            "delivery_progress": [point["delivery_progress"] for point in trend],
+            "flow_velocity": [point["flow_velocity"] for point in trend],
+        },
+    }
+
+
+def _sort_links(*, quarter_code: str, sort: str, descending: bool) -> dict[str, str]:
+    """For each sortable column the query string that sorts by it (clicking again reverses)."""
+    links = {}
+    for key in SORTS:
+        flip = key == sort and not descending
+        links[key] = f"?quarter={quarter_code}&sort={'-' if flip else ''}{key}"
+    return links
+
+
+@require_http_methods(["GET"])
 def overview(request):
-    return render(request, "vmo/overview.html", {"value_streams": value_stream_list()})
+    quarter = quarter_from_code(code=request.GET.get("quarter"))
+    context = {
+        "quarter": quarter,
+        "quarters": Quarter.objects.order_by("-start"),
+        "columns": COLUMNS,
+        "export_lists": EXPORT_LISTS,
+    }
+    if quarter is None:
+        return render(request, "vmo/overview.html", context)
+    sort, descending = parse_sort(request.GET.get("sort"))
+    previous = quarter_previous(quarter=quarter)
+    rows = with_bands(overview_rows(quarter=quarter, previous=previous, sort=sort, descending=descending))
+    context.update(
+        rows=rows,
+        previous=previous,
+        sort=sort,
+        descending=descending,
+        sort_links=_sort_links(quarter_code=quarter.code, sort=sort, descending=descending),
+        totals=portfolio_totals(quarter=quarter),
+        can_raise_actions=can_keep_vmo_backlog(request.user),
+    )
+    if request.htmx and request.htmx.target == "overview-table":
+        return render(request, "vmo/overview.html#table", context)
+    trend = portfolio_trend(quarter=quarter)
+    context.update(
+        chart_data=_chart_data(rows, trend),
+        previous_totals=portfolio_totals(quarter=previous) if previous else None,
+        plan=plan_changes(quarter=quarter),
+    )
+    return render(request, "vmo/overview.html", context)
+
+
+class ActionItemForm(forms.Form):
+    """An executive's action item raised from a row of the overview."""
+
+    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.active(), widget=forms.HiddenInput)
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True).order_by("username"))
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.MEDIUM)
+
+
+@require_http_methods(["GET", "POST"])
+def action_item(request):
+    """GET: the form for one value stream's row; POST: create the item in the VMO backlog.
+
+    Executives, program managers and directors keep the backlog; anyone else gets 403 and
+    nothing is written.
+    """
+    if not can_keep_vmo_backlog(request.user):
+        raise PermissionDenied("Only executives, program managers and directors raise action items.")
+    quarter_code = request.GET.get("quarter") or request.POST.get("quarter") or ""
+    if request.method == "POST":
+        form = ActionItemForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            item = action_item_create(
+                title=data["title"],
+                description=data["description"],
+                owner=data["owner"],
+                value_stream=data["value_stream"],
+                due=data["due"],
+                priority=data["priority"],
+                created_by=request.user,
+            )
+            if request.htmx:
+                return render(request, "vmo/overview.html#action-done", {"item": item})
+            messages.success(request, f"Action item “{item.title}” added to the VMO backlog.")
+            return redirect(f"{reverse('overview')}?quarter={quarter_code}" if quarter_code else "overview")
+    else:
+        form = ActionItemForm(initial={"value_stream": request.GET.get("value_stream"), "owner": request.user.pk})
+    value_stream = ValueStream.objects.filter(pk=form["value_stream"].value() or None).first()
+    context = {"form": form, "action_value_stream": value_stream, "quarter_code": quarter_code, "action_page": True}
+    if request.htmx:
+        return render(request, "vmo/overview.html#action-form", context)
+    return render(request, "vmo/overview.html", context)

@@ -11,7 +11,7 @@ from portfolio import demo as portfolio_demo
 from portfolio import demo_delivery, demo_epics
 from vmo import demo as vmo_demo
 from vmo.roles import role_groups_ensure, role_groups_missing
-from vmo.services.rollups import rollup_backfill
+from vmo.services.rollups import rollup_backfill, rollup_value_streams
 
 
 class Command(BaseCommand):
@@ -34,7 +34,10 @@ class Command(BaseCommand):
         demo_delivery.seed_delivery(value_streams=ctx.value_streams)
         okrs_demo.seed(ctx)
         vmo_demo.seed(ctx)
-        # Last: daily snapshots of the current quarter so far, so the pages show trends.
+        # Last: daily snapshots of the current quarter so far, so the pages show trends, and the
+        # closing figures of last quarter, so the overview can compare the two.
+        last = ctx.quarters["last"]
+        rollup_value_streams(value_stream_ids=[vs.id for vs in ctx.value_streams], quarter=last, as_of=last.end)
         rollup_backfill(quarter_id=ctx.quarters["current"].id, until=today)
         self.stdout.write(self.style.SUCCESS(f"Demo portfolio ready: {len(ctx.value_streams)} value streams."))
         self.stdout.write(f"Log in at http://127.0.0.1:8000/ with password '{password}' as:")

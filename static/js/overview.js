@@ -1,0 +1,126 @@
+// The executive overview: charts drawn from the json_script data, and the quarter picker.
+(function () {
+  "use strict";
+
+  function money(value) {
+    // Amounts arrive as decimal strings (exact on the server); the chart only needs to draw them.
+    return value === null || value === undefined ? null : Number.parseFloat(value);
+  }
+
+  function pct(value) {
+    return value === null || value === undefined ? null : Math.round(value * 1000) / 10;
+  }
+
+  function draw() {
+    const source = document.getElementById("overview-chart-data");
+    if (!source || typeof Chart === "undefined") return;
+    const data = JSON.parse(source.textContent);
+
+    const allocation = document.getElementById("chart-allocation-spend");
+    if (allocation) {
+      new Chart(allocation, {
+        type: "bar",
+        data: {
+          labels: data.streams,
+          datasets: [
+            { label: "Allocated", data: data.allocated.map(money), backgroundColor: "#90caf9" },
+            { label: "Spent", data: data.spent.map(money), backgroundColor: "#1565c0" },
+          ],
+        },
+        options: { responsive: true, animation: false, scales: { y: { beginAtZero: true } } },
+      });
+    }
+
+    const outcome = document.getElementById("chart-outcome-spend");
+    if (outcome) {
+      new Chart(outcome, {
+        type: "scatter",
+        data: {
+          datasets: [{
+            label: "Value streams",
+            data: data.outcome.map(function (p) { return { x: money(p.x), y: pct(p.y), label: p.label }; }),
+            backgroundColor: "#2e7d32",
+          }],
+        },
+        options: {
+          animation: false,
+          scales: {
+            x: { title: { display: true, text: "Spent" }, beginAtZero: true },
+            y: { title: { display: true, text: "OKR score %" }, min: 0, max: 100 },
+          },
+          plugins: {
+            tooltip: { callbacks: { label: function (ctx) { return ctx.raw.label + ": " + ctx.raw.y + "% for " + ctx.raw.x; } } },
+          },
+        },
+      });
+    }
+
+    const trend = document.getElementById("chart-trend");
+    if (trend) {
+      const t = data.trend;
+      new Chart(trend, {
+        type: "line",
+        data: {
+          labels: t.quarters,
+          datasets: [
+            { label: "Allocated", data: t.allocated.map(money), yAxisID: "money", borderColor: "#90caf9" },
+            { label: "Spent", data: t.spent.map(money), yAxisID: "money", borderColor: "#1565c0" },
+            { label: "OKR score %", data: t.okr_score.map(pct), yAxisID: "pct", borderColor: "#2e7d32" },
+            { label: "Delivery progress %", data: t.delivery_progress.map(pct), yAxisID: "pct", borderColor: "#ef6c00" },
+          ],
+        },
+        options: {
+          animation: false,
+          spanGaps: true,
+          scales: {
+            money: { type: "linear", position: "left", beginAtZero: true },
+            pct: { type: "linear", position: "right", min: 0, max: 100, grid: { drawOnChartArea: false } },
+          },
+        },
+      });
+    }
+  }
+
+  function drawEconomy() {
+    const source = document.getElementById("economy-chart-data");
+    const canvas = document.getElementById("chart-economy");
+    if (!source || !canvas || typeof Chart === "undefined") return;
+    const data = JSON.parse(source.textContent);
+    const colours = { 1: "#2e7d32", 2: "#f9a825", 3: "#9e9e9e", 4: "#c62828" };
+    const names = { 1: "High value, low cost", 2: "High value, high cost", 3: "Low value, low cost", 4: "Low value, high cost" };
+    const datasets = [1, 2, 3, 4].map(function (q) {
+      return {
+        label: names[q],
+        backgroundColor: colours[q],
+        data: data.points.filter(function (p) { return p.quadrant === q; })
+          .map(function (p) { return { x: money(p.x), y: p.y, label: p.key + " " + p.title }; }),
+      };
+    });
+    new Chart(canvas, {
+      type: "scatter",
+      data: { datasets: datasets },
+      options: {
+        animation: false,
+        scales: {
+          x: { title: { display: true, text: "Estimated cost" }, beginAtZero: true },
+          y: { title: { display: true, text: "Cost of delay" }, beginAtZero: true },
+        },
+        plugins: {
+          tooltip: { callbacks: { label: function (ctx) { return ctx.raw.label + ": CoD " + ctx.raw.y + ", cost " + ctx.raw.x; } } },
+        },
+      },
+    });
+  }
+
+  function autoSubmitQuarter() {
+    const select = document.getElementById("quarter-select");
+    if (!select) return;
+    select.addEventListener("change", function () { select.form.requestSubmit(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    draw();
+    drawEconomy();
+    autoSubmitQuarter();
+  });
+})();

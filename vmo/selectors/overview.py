@@ -1,0 +1,480 @@
+"""Reads for the executive overview at `/`: one row per value stream from its latest snapshot.
+
+Snapshots hold one row per value stream x quarter x day; the overview wants the latest of each
+value stream in a quarter. Every figure is read through a correlated subquery that the index
+`snapshot_latest_idx` (quarter, value_stream, -as_of) answers, so the page costs the same
+number of queries for 5 or 500 value streams, and the database sorts and totals.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from funding.models import Allocation
+from okrs.models import KeyResult
+from okrs.selectors import score_band
+from portfolio.models import Epic, Quarter, Risk, RoamStatus, ValueStream
+from portfolio.money import decimal_to_cents, parse_amount
+from vmo.models import PlanningEvent, PlanningEventKind, PlanningEventStatus, ValueStreamSnapshot
+
+# Figures copied from the latest snapshot onto each value stream row, with their field types.
+SNAPSHOT_FIELDS = {
+    "as_of": None,
+    "allocated_cents": IntegerField(),
+    "spent_cents": IntegerField(),
+    "forecast_cents": IntegerField(),
+    "okr_score": FloatField(),
+    "delivery_progress": FloatField(),
+    "flow_velocity": IntegerField(),
+    "flow_time_median_days": FloatField(),
+    "dora_level": None,
+}
+
+DORA_LEVELS = ("elite", "high", "medium", "low")
+DORA_LABELS = {"elite": "Elite", "high": "High", "medium": "Medium", "low": "Low"}
+BAND_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "": "—"}
+
+# ?sort= allowlist: the key users see in the URL -> the annotation ordered by.
+SORTS = {
+    "name": "name",
+    "allocated": "allocated_cents",
+    "spent": "spent_cents",
+    "forecast": "forecast_cents",
+    "okr": "okr_score",
+    "progress": "delivery_progress",
+    "velocity": "flow_velocity",
+    "flow_time": "flow_time_median_days",
+    "dora": "dora_rank",
+    "risks": "open_risks",
+}
+DEFAULT_SORT = "name"
+
+
+def latest_snapshot_rows(*, quarter_ref) -> QuerySet[ValueStreamSnapshot]:
+    """Snapshots of the value stream at OuterRef('pk') in `quarter_ref`, latest first."""
+    return ValueStreamSnapshot.objects.filter(value_stream=OuterRef("pk"), quarter=quarter_ref).order_by(
+        "-as_of", "-id"
+    )
+
+
+def latest_snapshots(*, quarters) -> QuerySet[ValueStreamSnapshot]:
+    """The latest snapshot of every value stream in each of `quarters` (a queryset or list)."""
+    newest = ValueStreamSnapshot.objects.filter(
+        value_stream=OuterRef("value_stream"), quarter=OuterRef("quarter")
+    ).order_by("-as_of", "-id")
+    return ValueStreamSnapshot.objects.filter(quarter__in=quarters, id=Subquery(newest.values("id")[:1]))
+
+
+def _open_risks():
+    return Coalesce(
+        Subquery(
+            Risk.objects.filter(value_stream=OuterRef("pk"))
+            .exclude(roam_status=RoamStatus.RESOLVED)
+            .order_by()
+            .values("value_stream")
+            .annotate(n=Count("id"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _dora_rank():
+    """Elite sorts as the best (4), no level as 0."""
+    return Case(
+        *[When(dora_level=level, then=Value(len(DORA_LEVELS) - i)) for i, level in enumerate(DORA_LEVELS)],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def parse_sort(sort: str | None) -> tuple[str, bool]:
+    """`?sort=-spent` -> ('spent', True); anything off the allowlist falls back to the name."""
+    sort = (sort or "").strip()
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        return DEFAULT_SORT, False
+    return key, descending
+
+
+def overview_rows(
+    *, quarter: Quarter, previous: Quarter | None = None, sort: str = DEFAULT_SORT, descending: bool = False
+) -> QuerySet[ValueStream]:
+    """Active value streams with their latest snapshot's figures in `quarter` (None where the
+    rollup has not run yet), open risks, and deltas against `previous` quarter's latest snapshot.
+    One query, sorted by the database with empty figures last."""
+    latest = latest_snapshot_rows(quarter_ref=quarter.pk)
+    annotations = {
+        name: Subquery(latest.values(name)[:1], output_field=field) if field else Subquery(latest.values(name)[:1])
+        for name, field in SNAPSHOT_FIELDS.items()
+    }
+    rows = ValueStream.objects.active().annotate(**annotations, open_risks=_open_risks())
+    rows = rows.annotate(dora_rank=_dora_rank())
+    if previous is not None:
+        before = latest_snapshot_rows(quarter_ref=previous.pk)
+        rows = rows.annotate(
+            prev_spent_cents=Subquery(before.values("spent_cents")[:1], output_field=IntegerField()),
+            prev_okr_score=Subquery(before.values("okr_score")[:1], output_field=FloatField()),
+            prev_delivery_progress=Subquery(before.values("delivery_progress")[:1], output_field=FloatField()),
+            prev_flow_velocity=Subquery(before.values("flow_velocity")[:1], output_field=IntegerField()),
+        ).annotate(
+            delta_spent_cents=F("spent_cents") - F("prev_spent_cents"),
+            delta_okr_score=F("okr_score") - F("prev_okr_score"),
+            delta_delivery_progress=F("delivery_progress") - F("prev_delivery_progress"),
+            delta_flow_velocity=F("flow_velocity") - F("prev_flow_velocity"),
+        )
+    column = SORTS[sort]
+    order = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+    return rows.order_by(order, "name", "id")
+
+
+def with_bands(rows) -> list:
+    """Evaluate the rows and label each with its OKR band and display labels (no queries)."""
+    rows = list(rows)
+    for row in rows:
+        row.band = score_band(row.okr_score)
+        row.band_label = BAND_LABELS[row.band]
+        row.dora_label = DORA_LABELS.get(row.dora_level or "", row.dora_level or "—")
+    return rows
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Portfolio totals over the latest snapshots of active value streams in one quarter."""
+
+    value_streams: int
+    allocated_cents: int
+    spent_cents: int
+    forecast_cents: int
+    okr_score: float | None
+    delivery_progress: float | None
+    flow_velocity: int
+    open_risks: int
+
+    @property
+    def band(self) -> str:
+        return score_band(self.okr_score)
+
+    @property
+    def band_label(self) -> str:
+        return BAND_LABELS[self.band]
+
+
+def portfolio_totals(*, quarter: Quarter) -> Totals:
+    """Sums of money and velocity, means of OKR score and delivery progress, open risks.
+
+    Two queries: the risk count is its own query, as joining risks to snapshots would multiply
+    the sums (the fan-out trap).
+    """
+    figures = latest_snapshots(quarters=[quarter]).filter(value_stream__active=True)
+    result = figures.aggregate(
+        value_streams=Count("id"),
+        allocated_cents=Coalesce(Sum("allocated_cents"), 0),
+        spent_cents=Coalesce(Sum("spent_cents"), 0),
+        forecast_cents=Coalesce(Sum("forecast_cents"), 0),
+        okr_score=Avg("okr_score"),
+        delivery_progress=Avg("delivery_progress"),
+        flow_velocity=Coalesce(Sum("flow_velocity"), 0),
+    )
+    result["open_risks"] = (
+        Risk.objects.filter(value_stream__active=True).exclude(roam_status=RoamStatus.RESOLVED).count()
+    )
+    return Totals(**result)
+
+
+def portfolio_trend(*, quarter: Quarter, count: int = 4) -> list[dict]:
+    """The main figures per quarter for the last `count` quarters up to `quarter`, each from the
+    latest snapshot of every value stream in that quarter. Two queries."""
+    quarters = list(Quarter.objects.filter(start__lte=quarter.start).order_by("-start")[:count])
+    rows = (
+        latest_snapshots(quarters=quarters)
+        .filter(value_stream__active=True)
+        .order_by()
+        .values("quarter")
+        .annotate(
+            allocated_cents=Sum("allocated_cents"),
+            spent_cents=Sum("spent_cents"),
+            okr_score=Avg("okr_score"),
+            delivery_progress=Avg("delivery_progress"),
+            flow_velocity=Sum("flow_velocity"),
+        )
+    )
+    by_quarter = {row["quarter"]: row for row in rows}
+    empty = {
+        "allocated_cents": None,
+        "spent_cents": None,
+        "okr_score": None,
+        "delivery_progress": None,
+        "flow_velocity": None,
+    }
+    return [{"quarter": q.code, **{**empty, **by_quarter.get(q.pk, {})}} for q in reversed(quarters)]
+
+
+# --- then and now: the plan as it stood when the quarter's planning event closed ---------------
+
+OPEN_EPIC_STATES_EXCLUDED = ("done", "not_pursued")
+
+
+@dataclass(frozen=True)
+class PlanChanges:
+    """What changed since the quarter's plan was made. `source` says where "then" came from for
+    each part: 'snapshot' (the event's plan_snapshot) or 'history' (simple-history as of the
+    event's close)."""
+
+    event: PlanningEvent | None
+    taken_at: dt.datetime | None
+    allocations: list[dict]
+    epics: list[dict]
+    key_results: list[dict]
+    sources: dict[str, str]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.allocations or self.epics or self.key_results)
+
+
+def closed_planning_event(*, quarter: Quarter) -> PlanningEvent | None:
+    return (
+        PlanningEvent.objects.filter(
+            quarter=quarter, kind=PlanningEventKind.QUARTERLY_PLANNING, status=PlanningEventStatus.CLOSED
+        )
+        .order_by(F("closed_at").desc(nulls_last=True), "-id")
+        .first()
+    )
+
+
+def _taken_at(event: PlanningEvent) -> dt.datetime | None:
+    raw = (event.plan_snapshot or {}).get("taken_at")
+    if isinstance(raw, str):
+        taken = parse_datetime(raw)
+        if taken is not None:
+            return taken if timezone.is_aware(taken) else timezone.make_aware(taken)
+    return event.closed_at
+
+
+def _amount_cents(raw) -> int | None:
+    try:
+        return decimal_to_cents(parse_amount(raw))
+    except (ValidationError, TypeError):
+        return None
+
+
+def _decimal(raw) -> Decimal | None:
+    try:
+        return Decimal(str(raw))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+def _int_keys(mapping) -> dict[int, object]:
+    """JSON object keys are strings; keep the ones that are ids."""
+    if not isinstance(mapping, dict):
+        return {}
+    return {int(key): value for key, value in mapping.items() if str(key).isdigit()}
+
+
+def _normalised_plan(raw) -> dict:
+    """The parts of a `plan_snapshot` as {id: ...} maps, whichever shape the event stored.
+
+    `planning_event_close` writes lists of rows (see vmo.services.planning); an older shape kept
+    maps keyed by id with amounts as strings. A part that is missing or malformed is left out,
+    and the caller then reads that part from the history tables instead.
+    """
+    plan = raw if isinstance(raw, dict) else {}
+    parts: dict = {}
+    allocations = plan.get("allocations")
+    if isinstance(allocations, list):
+        parts["allocations"] = {
+            int(row["value_stream_id"]): row.get("amount_cents")
+            for row in allocations
+            if isinstance(row, dict) and str(row.get("value_stream_id", "")).isdigit()
+        }
+    elif isinstance(allocations, dict):
+        parts["allocations"] = {key: _amount_cents(value) for key, value in _int_keys(allocations).items()}
+    for name, id_key in (("epics", "id"), ("key_results", "id")):
+        value = plan.get(name)
+        if isinstance(value, list):
+            parts[name] = {
+                int(row[id_key]): row for row in value if isinstance(row, dict) and str(row.get(id_key, "")).isdigit()
+            }
+        elif isinstance(value, dict):
+            parts[name] = _int_keys(value)
+    return parts
+
+
+def _allocations_from_snapshot(*, quarter: Quarter, planned: dict[int, object]) -> list[dict]:
+    now = Subquery(
+        Allocation.objects.filter(budget__quarter=quarter, value_stream=OuterRef("pk")).values("amount_cents")[:1],
+        output_field=IntegerField(),
+    )
+    streams = (
+        ValueStream.objects.filter(Q(id__in=planned.keys()) | Q(allocations__budget__quarter=quarter))
+        .distinct()
+        .annotate(now_cents=now)
+        .order_by("name")
+        .values("id", "name", "slug", "now_cents")
+    )
+    changes = []
+    for stream in streams:
+        then = planned.get(stream["id"])
+        if then != stream["now_cents"]:
+            changes.append({**stream, "then_cents": then})
+    return changes
+
+
+def _allocations_from_history(*, quarter: Quarter, when: dt.datetime) -> list[dict]:
+    then = Subquery(
+        Allocation.history.filter(id=OuterRef("id"), history_date__lte=when)
+        .order_by("-history_date", "-history_id")
+        .values("amount_cents")[:1],
+        output_field=IntegerField(),
+    )
+    rows = (
+        Allocation.objects.filter(budget__quarter=quarter)
+        .annotate(then_cents=then)
+        .filter(Q(then_cents__isnull=True) | ~Q(then_cents=F("amount_cents")))
+        .order_by("value_stream__name")
+        .values("then_cents", "value_stream_id", now_cents=F("amount_cents"), name=F("value_stream__name"))
+        .annotate(slug=F("value_stream__slug"))
+    )
+    return list(rows)
+
+
+def _ranked_open_epic_ids() -> list[int]:
+    """Epic ids in portfolio WSJF order (ties: higher cost of delay, smaller job, older, id);
+    unscored last. The plan's `rank` is compared against this position."""
+    return list(
+        Epic.objects.exclude(state__in=OPEN_EPIC_STATES_EXCLUDED)
+        .order_by(
+            F("wsjf").desc(nulls_last=True),
+            F("cost_of_delay").desc(nulls_last=True),
+            F("job_size").asc(nulls_last=True),
+            "created_at",
+            "id",
+        )
+        .values_list("id", flat=True)
+    )
+
+
+def _epics_from_snapshot(*, planned: dict[int, object]) -> list[dict]:
+    ranks = {epic_id: position for position, epic_id in enumerate(_ranked_open_epic_ids(), start=1)}
+    epics = Epic.objects.filter(id__in=planned.keys()).order_by("key").values("id", "key", "title", "state")
+    changes = []
+    for epic in epics:
+        plan = planned[epic["id"]] if isinstance(planned[epic["id"]], dict) else {}
+        then_rank, then_state = plan.get("rank"), plan.get("state")
+        now_rank = ranks.get(epic["id"])
+        rank_changed = then_rank is not None and then_rank != now_rank
+        state_changed = then_state is not None and then_state != epic["state"]
+        if rank_changed or state_changed:
+            changes.append(
+                {**epic, "then_rank": then_rank, "now_rank": now_rank, "then_state": then_state or epic["state"]}
+            )
+    return changes
+
+
+def _epics_from_history(*, when: dt.datetime) -> list[dict]:
+    def then(field):
+        return Subquery(
+            Epic.history.filter(id=OuterRef("id"), history_date__lte=when)
+            .order_by("-history_date", "-history_id")
+            .values(field)[:1]
+        )
+
+    rows = (
+        Epic.objects.filter(Exists(Epic.history.filter(id=OuterRef("id"), history_date__gt=when)))
+        .annotate(then_state=then("state"))
+        .filter(then_state__isnull=False)
+        .exclude(then_state=F("state"))
+        .order_by("key")
+        .values("id", "key", "title", "state", "then_state")
+    )
+    return [{**row, "then_rank": None, "now_rank": None} for row in rows]
+
+
+def _key_results_from_snapshot(*, planned: dict[int, object]) -> list[dict]:
+    rows = (
+        KeyResult.objects.filter(id__in=planned.keys())
+        .order_by("objective__title", "id")
+        .values("id", "title", "target", "unit", objective_title=F("objective__title"))
+    )
+    changes = []
+    for row in rows:
+        plan = planned[row["id"]] if isinstance(planned[row["id"]], dict) else {}
+        then_target = _decimal(plan.get("target"))
+        if then_target is not None and then_target != row["target"]:
+            changes.append({**row, "then_target": then_target})
+    return changes
+
+
+def _key_results_from_history(*, quarter: Quarter, when: dt.datetime) -> list[dict]:
+    then = Subquery(
+        KeyResult.history.filter(id=OuterRef("id"), history_date__lte=when)
+        .order_by("-history_date", "-history_id")
+        .values("target")[:1]
+    )
+    rows = (
+        KeyResult.objects.filter(objective__quarter=quarter)
+        .annotate(then_target=then)
+        .filter(then_target__isnull=False)
+        .exclude(then_target=F("target"))
+        .order_by("objective__title", "id")
+        .values("id", "title", "target", "unit", "then_target", objective_title=F("objective__title"))
+    )
+    return list(rows)
+
+
+def plan_changes(*, quarter: Quarter) -> PlanChanges:
+    """Allocations, epic ranks and states, and KR targets that changed since the quarter's
+    quarterly planning event closed. Each part reads the event's `plan_snapshot` when it holds
+    that part, else the history tables as of the close; a constant number of queries."""
+    event = closed_planning_event(quarter=quarter)
+    when = _taken_at(event) if event else None
+    if event is None or when is None:
+        return PlanChanges(event=event, taken_at=None, allocations=[], epics=[], key_results=[], sources={})
+    plan = _normalised_plan(event.plan_snapshot)
+    sources = {}
+    if isinstance(plan.get("allocations"), dict):
+        allocations = _allocations_from_snapshot(quarter=quarter, planned=plan["allocations"])
+        sources["allocations"] = "snapshot"
+    else:
+        allocations = _allocations_from_history(quarter=quarter, when=when)
+        sources["allocations"] = "history"
+    if isinstance(plan.get("epics"), dict):
+        epics = _epics_from_snapshot(planned=plan["epics"])
+        sources["epics"] = "snapshot"
+    else:
+        epics = _epics_from_history(when=when)
+        sources["epics"] = "history"
+    if isinstance(plan.get("key_results"), dict):
+        key_results = _key_results_from_snapshot(planned=plan["key_results"])
+        sources["key_results"] = "snapshot"
+    else:
+        key_results = _key_results_from_history(quarter=quarter, when=when)
+        sources["key_results"] = "history"
+    return PlanChanges(
+        event=event, taken_at=when, allocations=allocations, epics=epics, key_results=key_results, sources=sources
+    )
