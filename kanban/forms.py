@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from portfolio.models import WSJF_SCALE, Epic, EpicState, ValueStream
 from portfolio.money import cents_to_decimal, decimal_to_cents, parse_amount
 from portfolio.permissions import is_director
+from portfolio.services.epics import EPIC_EDITABLE_FIELDS
 
 SCORE_CHOICES = [("", "—")] + [(str(n), str(n)) for n in WSJF_SCALE]
 
@@ -40,38 +41,8 @@ class EpicForm(forms.ModelForm):
 
     class Meta:
         model = Epic
-        fields = [
-            "key",
-            "title",
-            "value_stream",
-            "kind",
-            "investment_type",
-            "horizon",
-            "owner",
-            "description",
-            "hypothesis_for",
-            "hypothesis_who",
-            "hypothesis_the",
-            "hypothesis_is_a",
-            "hypothesis_that",
-            "hypothesis_unlike",
-            "hypothesis_our_solution",
-            "business_outcome_hypothesis",
-            "leading_indicators",
-            "nonfunctional_requirements",
-            "mvp_definition",
-            "in_scope",
-            "out_of_scope",
-            "estimated_cost_cents",
-            "estimated_duration_weeks",
-            "cost_of_delay_per_week_cents",
-            "themes",
-            "target_quarter",
-            "business_value",
-            "time_criticality",
-            "risk_reduction",
-            "job_size",
-        ]
+        # The service's list of what an edit may set, so form and API cannot drift apart.
+        fields = [*EPIC_EDITABLE_FIELDS, "themes"]
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in (
