@@ -201,3 +201,12 @@ def test_vsm_cannot_link_another_streams_epic_through_the_api(api_as, vsm, objec
     assert response.status_code == 400
     assert response.json()["epics"] == ["Link only epics of this objective's value stream."]
     assert KeyResult.objects.count() == 0
+
+
+@pytest.mark.parametrize("param", ["epic", "value_stream"])
+def test_key_result_id_filters_refuse_what_is_no_id_with_400(api_as, executive, param):
+    # (Found by the API fuzzer: ?epic=<30 digits> reached SQLite and raised OverflowError.)
+    response = api_as(executive).get(f"/api/key-results/?{param}=99999999999999999999999")
+
+    assert response.status_code == 400
+    assert list(response.json()) == [param]

@@ -48,6 +48,15 @@ def test_value_streams_filter_by_kind_and_manager(api_as, executive, vsm, value_
     assert [row["slug"] for row in by_manager] == ["payments"]
 
 
+@pytest.mark.parametrize("manager", ["99999999999999999999999", "1.5", "0", "-3"])
+def test_a_manager_filter_that_is_no_id_gets_400_not_500(api_as, executive, manager):
+    # (Found by the API fuzzer: a number beyond 64 bits reached SQLite and raised OverflowError.)
+    response = api_as(executive).get(f"/api/value-streams/?manager={manager}")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["manager"]
+
+
 def test_director_creates_a_value_stream(api_as, director, vsm):
     response = api_as(director).post(
         "/api/value-streams/",
