@@ -210,3 +210,19 @@ def test_key_result_id_filters_refuse_what_is_no_id_with_400(api_as, executive, 
 
     assert response.status_code == 400
     assert list(response.json()) == [param]
+
+
+def test_a_key_result_value_keeps_15_digits_exactly_and_refuses_more(api_as, vsm, objective):
+    # (Found by the amount fuzzer: SQLite kept 12345678901234.5678 as ...234.6000, and
+    # 99999999999999.9999 came back as 1E+14 and raised on read, a 500.)
+    kr = KeyResultFactory(objective=objective, baseline=0, target=100, current=7)
+    client = api_as(vsm)
+
+    exact = client.patch(f"/api/key-results/{kr.id}/", {"current": "99999999999.9999"}, format="json")
+    too_long = client.patch(f"/api/key-results/{kr.id}/", {"current": "99999999999999.9999"}, format="json")
+
+    assert exact.status_code == 200, exact.json()
+    assert exact.json()["current"] == "99999999999.9999"
+    assert too_long.status_code == 400
+    assert too_long.json() == {"current": ["Ensure that there are no more than 15 digits in total."]}
+    assert KeyResult.objects.get(id=kr.id).current == Decimal("99999999999.9999")
