@@ -226,3 +226,12 @@ def test_a_key_result_value_keeps_15_digits_exactly_and_refuses_more(api_as, vsm
     assert too_long.status_code == 400
     assert too_long.json() == {"current": ["Ensure that there are no more than 15 digits in total."]}
     assert KeyResult.objects.get(id=kr.id).current == Decimal("99999999999.9999")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_check_ins_of_a_key_result_id_that_is_no_number_is_404(api_as, director, method):
+    # (Found by the API fuzzer: Django's get_object_or_404 let int('true') raise, a 500.)
+    response = getattr(api_as(director), method)("/api/key-results/true/check-ins/", {}, format="json")
+
+    assert response.status_code == 404
+    assert CheckIn.objects.count() == 0

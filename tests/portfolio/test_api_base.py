@@ -193,3 +193,12 @@ def test_schema_lists_the_base_endpoints(api_as, executive):
     paths = response.json()["paths"]
     for path in ("/api/value-streams/", "/api/quarters/", "/api/themes/"):
         assert path in paths
+
+
+def test_money_fields_are_documented_as_the_decimal_strings_they_are(api_as, executive):
+    # (Found by the API fuzzer: MoneyField was documented as a JSON number, every response a string.)
+    schemas = api_as(executive).get("/api/schema/?format=json").json()["components"]["schemas"]
+
+    documented = [schemas["Epic"]["properties"]["estimated_cost"], schemas["MMP"]["properties"]["cost_estimate"]]
+
+    assert [(field["type"], field["format"]) for field in documented] == [("string", "decimal"), ("string", "decimal")]
