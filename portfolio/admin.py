@@ -2,7 +2,20 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from portfolio.models import MMP, Dependency, Epic, Quarter, Risk, StrategicTheme, ValueStream
+from portfolio.models import (
+    MMP,
+    DeliveryImport,
+    Dependency,
+    DoraBenchmark,
+    Epic,
+    Quarter,
+    Risk,
+    SourceRule,
+    StatusMapping,
+    StrategicTheme,
+    ValueStream,
+    WebhookDelivery,
+)
 from portfolio.services.base import quarter_check_overlap
 
 
@@ -91,3 +104,59 @@ class RiskAdmin(SimpleHistoryAdmin):
     list_filter = ["roam_status", "value_stream"]
     list_select_related = ["value_stream", "epic", "owner"]
     search_fields = ["title"]
+
+
+# --- Delivery data and its ingestion settings (issue 6) ----------------------------------------
+# Status mappings and source rules are how an administrator wires the teams' tools in; the
+# DORA benchmark rows are data, shown read-only (the vintage in use is the DORA_BENCHMARK setting).
+
+
+@admin.register(StatusMapping)
+class StatusMappingAdmin(admin.ModelAdmin):
+    list_display = ["source", "tool_status", "flow_status"]
+    list_filter = ["source", "flow_status"]
+    search_fields = ["tool_status"]
+
+
+@admin.register(SourceRule)
+class SourceRuleAdmin(admin.ModelAdmin):
+    list_display = ["source", "pattern", "value_stream"]
+    list_filter = ["source"]
+    list_select_related = ["value_stream"]
+    search_fields = ["pattern"]
+
+
+@admin.register(DoraBenchmark)
+class DoraBenchmarkAdmin(admin.ModelAdmin):
+    list_display = [
+        "vintage",
+        "level",
+        "deploys_per_week_min",
+        "lead_time_hours_max",
+        "change_failure_rate_max",
+        "recovery_hours_max",
+    ]
+    list_filter = ["vintage"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["source", "delivery_id", "received_at"]
+    list_filter = ["source"]
+
+
+@admin.register(DeliveryImport)
+class DeliveryImportAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "value_stream", "uploaded_by", "status", "created_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["value_stream", "uploaded_by"]
+    exclude = ["content"]

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from portfolio import views
+from portfolio import delivery_views, views
 
+# The value stream page itself (/value-streams/<slug>/) lives in vmo, which reads every app.
 urlpatterns = [
     path("value-streams/", views.value_stream_index, name="value-stream-list"),
-    path("value-streams/<slug:slug>/", views.value_stream_detail, name="value-stream-detail"),
+    path("delivery/import/", delivery_views.delivery_import, name="delivery-import"),
+    path("delivery/import/<int:import_id>/", delivery_views.delivery_import_detail, name="delivery-import-detail"),
 ]

@@ -159,8 +159,8 @@ def real_broker():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """A reused test database may have been flushed by the last run's transactional tests:
-    bring the role groups of the data migration back once per session."""
-    from vmo.roles import role_groups_ensure
+    bring the rows of the data migrations (role groups, DORA benchmarks) back once per session."""
+    from tests.factories import restore_migrated_data
 
     with django_db_blocker.unblock():
-        role_groups_ensure()
+        restore_migrated_data()

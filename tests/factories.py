@@ -317,3 +317,17 @@ def ready_epic_fields(**overrides) -> dict:
     }
     fields.update(overrides)
     return fields
+
+
+# --- delivery and rollups (issue 6) -------------------------------------------------------------
+
+
+def restore_migrated_data() -> None:
+    """Put back the rows data migrations create (role groups, DORA benchmarks): a transactional
+    test that ran earlier flushed every table, and tests of real services need them."""
+    import importlib
+
+    from django.apps import apps
+
+    role_groups_ensure()
+    importlib.import_module("portfolio.migrations.0003_dora_benchmark_data").load(apps, None)

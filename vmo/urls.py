@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vmo.views import backlog, health, overview, planning
+from vmo.views import background, backlog, health, overview, planning, value_streams
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
@@ -25,6 +25,10 @@ urlpatterns = [
     ),
     path("vmo/planning/<int:pk>/refresh-results/", planning.planning_refresh_results, name="vmo-planning-refresh"),
     path("vmo/planning/<int:pk>/close/", planning.planning_close, name="vmo-planning-close"),
+    path("value-streams/<slug:slug>/", value_streams.value_stream_detail, name="value-stream-detail"),
+    path("value-streams/<slug:slug>/rollup/", value_streams.value_stream_rollup, name="value-stream-rollup"),
+    path("value-streams/<slug:slug>/tasks/<str:task_id>/", value_streams.value_stream_task, name="value-stream-task"),
+    path("background-status/", background.background_status, name="background-status"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

@@ -249,9 +249,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # In-process (eager) tasks would log a line per write; a real worker keeps them.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+    },
 }
-KANBAN_FUNDING_POLICY = env("KANBAN_FUNDING_POLICY", default="kanban.policies.AllowAllFundingPolicy")
 # Epics (kanban): one OpenAPI enum for the WSJF scale and one for the Kanban states, however
 # many fields use them.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
@@ -260,3 +263,33 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "EpicStateEnum": "portfolio.models.epics.EpicState",
     }
 )
+
+# --- Rollups and delivery data (issue 6) ------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+# Eager tasks (the embedded default) keep their state too, so a page can poll a task's progress.
+CELERY_TASK_STORE_EAGER_RESULT = True
+CELERY_BEAT_SCHEDULE = {
+    # Drain the rollup outbox every minute; the on-commit nudge usually got there first.
+    "rollup-outbox-drain": {
+        "task": "vmo.tasks.rollup_outbox_drain_task",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    # Nightly snapshot of every value stream, so trends have a point per day even without writes.
+    "rollup-nightly": {
+        "task": "vmo.tasks.rollup_all_task",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 60 * 60 * 23},
+    },
+}
+# Largest bulk POST of delivery data and largest CSV import handled in one request.
+DELIVERY_BULK_MAX_ROWS = 1000
+# Work items and quarters both have a "status" enum; name ours so the schema has no collision.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "WorkItemStatusEnum": "portfolio.models.delivery.WorkItemStatus",
+        "QuarterStatusEnum": "portfolio.models.base.QuarterStatus",
+    }
+)
+KANBAN_FUNDING_POLICY = env("KANBAN_FUNDING_POLICY", default="funding.policies.GuardrailFundingPolicy")

@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from portfolio.api import epics, views
+from portfolio.api import delivery, epics, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -10,5 +11,13 @@ router.register("themes", views.StrategicThemeViewSet, basename="theme")
 router.register("mmps", epics.MMPViewSet, basename="mmp")
 router.register("dependencies", epics.DependencyViewSet, basename="dependency")
 router.register("risks", epics.RiskViewSet, basename="risk")
+router.register("work-items", delivery.WorkItemViewSet, basename="work-item")
+router.register("deployments", delivery.DeploymentViewSet, basename="deployment")
+router.register("incidents", delivery.IncidentViewSet, basename="incident")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("webhooks/github/", webhooks.GitHubWebhook.as_view(), name="webhook-github"),
+    path("webhooks/gitlab/", webhooks.GitLabWebhook.as_view(), name="webhook-gitlab"),
+    path("webhooks/jira/", webhooks.JiraWebhook.as_view(), name="webhook-jira"),
+]

@@ -8,7 +8,12 @@ from portfolio.models.base import (
     ValueStreamKind,
 )
 from portfolio.models.delivery import (
+    DeliveryImport,
+    DeliveryImportKind,
+    DeliveryImportStatus,
     Deployment,
+    DoraBenchmark,
+    DoraLevel,
     FlowItemType,
     Incident,
     Source,
@@ -37,9 +42,14 @@ from portfolio.models.epics import (
 __all__ = [
     "MMP",
     "WSJF_SCALE",
+    "DeliveryImport",
+    "DeliveryImportKind",
+    "DeliveryImportStatus",
     "DeliveryMode",
     "Dependency",
     "Deployment",
+    "DoraBenchmark",
+    "DoraLevel",
     "Epic",
     "EpicKind",
     "EpicState",

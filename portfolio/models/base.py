@@ -97,5 +97,9 @@ class RollupDue(models.Model):
     value_stream = models.OneToOneField(ValueStream, on_delete=models.CASCADE, related_name="rollup_due")
     due_since = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        # The "background updates are delayed" banner asks for old rows on every page.
+        indexes = [models.Index(fields=["due_since"], name="rollup_due_since_idx")]
+
     def __str__(self) -> str:
         return f"rollup due for {self.value_stream_id}"

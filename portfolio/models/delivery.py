@@ -4,6 +4,7 @@ Every row carries its `source` and the tool's `external_id`, unique together, so
 idempotent upsert whichever path (bulk API, CSV, webhook) the row arrives by.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -186,3 +187,81 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "delivery_id"], name="webhook_delivery_unique")]
+
+
+class DoraLevel(models.TextChoices):
+    ELITE = "elite", "Elite"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class DoraBenchmark(models.Model):
+    """One performance level of one DORA benchmark vintage (2021, 2023, 2024), stored as data.
+
+    A metric reaches a level when it meets that level's threshold; the best level met wins
+    (`rank` 1 is elite). A null threshold means "anything" (the low level's catch-all). The
+    vintage in use is the `DORA_BENCHMARK` setting. Thresholds: deployments per week at least
+    `deploys_per_week_min`; lead time and recovery time strictly under their `*_hours_max`;
+    change failure rate at most `change_failure_rate_max` (2024's table is non-monotonic on
+    that metric, as the report is: the best level met still wins).
+    """
+
+    vintage = models.CharField(max_length=4)
+    level = models.CharField(max_length=6, choices=DoraLevel.choices)
+    rank = models.PositiveSmallIntegerField()
+    deploys_per_week_min = models.FloatField(null=True, blank=True)
+    lead_time_hours_max = models.FloatField(null=True, blank=True)
+    change_failure_rate_max = models.FloatField(null=True, blank=True)
+    recovery_hours_max = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["vintage", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["vintage", "level"], name="dora_benchmark_unique_level"),
+            models.UniqueConstraint(fields=["vintage", "rank"], name="dora_benchmark_unique_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"DORA {self.vintage} {self.level}"
+
+
+class DeliveryImportKind(models.TextChoices):
+    WORK_ITEMS = "work_items", "Work items"
+    DEPLOYMENTS = "deployments", "Deployments"
+    INCIDENTS = "incidents", "Incidents"
+
+
+class DeliveryImportStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class DeliveryImport(models.Model):
+    """An uploaded CSV of delivery data, imported by a task that takes this row's id.
+
+    The file's text is kept here so the worker (maybe on another machine) can read it; the
+    import is all or nothing, and `result` holds the counts or the per-row errors.
+    """
+
+    kind = models.CharField(max_length=12, choices=DeliveryImportKind.choices)
+    value_stream = models.ForeignKey(
+        ValueStream, on_delete=models.CASCADE, null=True, blank=True, related_name="delivery_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="delivery_imports"
+    )
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.TextField()
+    task_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=8, choices=DeliveryImportStatus.choices, default=DeliveryImportStatus.PENDING)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.id}"

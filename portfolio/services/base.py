@@ -103,6 +103,12 @@ def _nudge_rollup_drain() -> None:
     from config.celery import app
 
     try:
+        if app.conf.task_always_eager:
+            # Embedded mode has no worker: send_task would only queue in memory, so run it here
+            # (after loading the apps' task modules, which only a worker imports by itself).
+            app.loader.import_default_modules()
+            app.tasks["vmo.tasks.rollup_outbox_drain_task"].apply()
+            return
         app.send_task("vmo.tasks.rollup_outbox_drain_task", ignore_result=True)
     except Exception:
         import logging

@@ -66,6 +66,9 @@ def test_vsm_scores_an_epic_and_drags_it_to_reviewing(page, live_server, vsm, ka
     for name, value in (("business_value", "8"), ("time_criticality", "5"), ("risk_reduction", "3"), ("job_size", "5")):
         with page.expect_response(lambda r: r.url.endswith("/kanban/epics/PAY-1/score/")):
             page.select_option(f"#score-row-PAY-1 select[name={name}]", value)
+        # The response re-renders the whole ranking: wait until htmx has swapped it in, or the
+        # next choice lands on the outgoing table and is lost with it.
+        page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
         expect(page.locator(f"#score-row-PAY-1 select[name={name}]")).to_have_value(value)
     expect(page.locator("#score-row-PAY-1 .wsjf")).to_have_text("3.20")
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from kanban.models import Transition
+from kanban.policies import funding_policy
 from kanban.services import MoveConflict, MoveRefused, epic_move
 from portfolio.models import Epic, RollupDue
 from tests.factories import EpicFactory, UserFactory, WipLimitFactory, ready_epic_fields
@@ -162,6 +163,7 @@ def test_implementing_with_funding_room_is_allowed(fake_funding, vsm, value_stre
     epic = _epic(value_stream, state="backlog", owner=vsm, **ready_epic_fields())
 
     epic_move(epic_id=epic.id, user=vsm, to_state="implementing", version=1)
+    funding_policy.cache_clear()
 
     assert Epic.objects.get(id=epic.id).state == "implementing"
 
@@ -187,7 +189,10 @@ def test_a_vsm_cannot_override_the_funding_room(fake_funding, vsm, value_stream)
     assert fake_funding.overrides == []
 
 
-def test_the_default_policy_allows_implementing(vsm, value_stream):
+def test_the_allow_all_policy_allows_implementing(vsm, value_stream, settings):
+    # Without the funding app's policy configured, the Kanban applies no funding rule.
+    settings.KANBAN_FUNDING_POLICY = "kanban.policies.AllowAllFundingPolicy"
+    funding_policy.cache_clear()
     epic = _epic(value_stream, state="backlog", **ready_epic_fields())
 
     epic_move(epic_id=epic.id, user=vsm, to_state="implementing", version=1)

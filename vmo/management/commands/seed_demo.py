@@ -4,12 +4,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from funding import demo as funding_demo
 from kanban import demo as kanban_demo
 from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
-from portfolio import demo_epics
+from portfolio import demo_delivery, demo_epics
 from vmo import demo as vmo_demo
 from vmo.roles import role_groups_ensure, role_groups_missing
+from vmo.services.rollups import rollup_backfill
 
 
 class Command(BaseCommand):
@@ -28,8 +30,12 @@ class Command(BaseCommand):
         ctx = portfolio_demo.seed_base(password=password, today=today, scale=scale)
         # Each app adds its part, in dependency order; every seeder is idempotent.
         kanban_demo.seed_transitions(ctx, demo_epics.seed_epics(ctx))
+        funding_demo.seed(ctx)  # after the epics: estimates and the guardrail mix need them
+        demo_delivery.seed_delivery(value_streams=ctx.value_streams)
         okrs_demo.seed(ctx)
         vmo_demo.seed(ctx)
+        # Last: daily snapshots of the current quarter so far, so the pages show trends.
+        rollup_backfill(quarter_id=ctx.quarters["current"].id, until=today)
         self.stdout.write(self.style.SUCCESS(f"Demo portfolio ready: {len(ctx.value_streams)} value streams."))
         self.stdout.write(f"Log in at http://127.0.0.1:8000/ with password '{password}' as:")
         for username, first, last, role, _staff in portfolio_demo.DEMO_USERS:

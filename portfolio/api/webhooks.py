@@ -1,0 +1,118 @@
+"""Webhook endpoints for GitHub, GitLab and Jira.
+
+DRF views with no user authentication (hence no session and no CSRF): the sender proves itself
+with the shared secret from settings (`WEBHOOK_SECRETS`) over the raw body, which is read
+before any parsing so its HMAC can be checked. No or an empty signature answers 401, a wrong
+one 403, and nothing is stored in either case. The delivery id makes a replay a no-op.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from portfolio.models import Source
+from portfolio.services import ingestion
+from portfolio.services.delivery import BulkValidationError
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+
+
+def _secret(source: str) -> str:
+    return (getattr(settings, "WEBHOOK_SECRETS", {}) or {}).get(source, "")
+
+
+def _receive(request, *, source: str, verify, event: str, delivery_id: str):
+    body = request.body
+    if len(body) > MAX_BODY_BYTES:
+        return JsonResponse({"detail": "Payload too large."}, status=413)
+    try:
+        verify(body)
+    except ingestion.SignatureMissing as exc:
+        return JsonResponse({"detail": f"Unauthenticated: {exc}."}, status=401)
+    except ingestion.SignatureInvalid as exc:
+        return JsonResponse({"detail": f"Forbidden: {exc}."}, status=403)
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return JsonResponse({"detail": "The body is not JSON."}, status=400)
+    if not isinstance(payload, dict):
+        return JsonResponse({"detail": "The body must be a JSON object."}, status=400)
+    # Tools that send no delivery id: the body itself identifies the delivery.
+    delivery_id = delivery_id or "sha256:" + hashlib.sha256(body).hexdigest()
+    try:
+        outcome = ingestion.webhook_receive(source=source, delivery_id=delivery_id, event=event, payload=payload)
+    except BulkValidationError as exc:
+        return JsonResponse(
+            {"detail": "The payload could not be mapped; nothing was stored.", "rows": exc.rows}, status=400
+        )
+    except ValidationError as exc:
+        return JsonResponse({"detail": exc.messages}, status=400)
+    return JsonResponse(
+        {"status": outcome.status, "work_items": outcome.work_items, "deployments": outcome.deployments}, status=200
+    )
+
+
+class _WebhookView(APIView):
+    """POST only; the signature is the authentication."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes: list = []  # the body is read raw, never parsed by DRF
+
+    def receive(self, request) -> JsonResponse:
+        raise NotImplementedError
+
+    @extend_schema(exclude=True)
+    def post(self, request, *args, **kwargs):
+        return self.receive(request)
+
+
+class GitHubWebhook(_WebhookView):
+    """GitHub: `X-Hub-Signature-256`, events issues, pull_request and deployment_status."""
+
+    def receive(self, request):
+        return _receive(
+            request,
+            source=Source.GITHUB,
+            verify=lambda body: ingestion.verify_hmac_sha256(
+                secret=_secret("github"), body=body, header=request.headers.get("X-Hub-Signature-256")
+            ),
+            event=request.headers.get("X-GitHub-Event", ""),
+            delivery_id=request.headers.get("X-GitHub-Delivery", ""),
+        )
+
+
+class GitLabWebhook(_WebhookView):
+    """GitLab: `X-Gitlab-Token`, events issue, merge request and deployment."""
+
+    def receive(self, request):
+        return _receive(
+            request,
+            source=Source.GITLAB,
+            verify=lambda body: ingestion.verify_token(
+                secret=_secret("gitlab"), header=request.headers.get("X-Gitlab-Token")
+            ),
+            event=request.headers.get("X-Gitlab-Event", ""),
+            delivery_id=request.headers.get("Idempotency-Key") or request.headers.get("X-Gitlab-Event-UUID", ""),
+        )
+
+
+class JiraWebhook(_WebhookView):
+    """Jira: a shared secret signing the body (`X-Hub-Signature: sha256=...`), issue created/updated."""
+
+    def receive(self, request):
+        return _receive(
+            request,
+            source=Source.JIRA,
+            verify=lambda body: ingestion.verify_hmac_sha256(
+                secret=_secret("jira"), body=body, header=request.headers.get("X-Hub-Signature")
+            ),
+            event=request.headers.get("X-Atlassian-Webhook-Event", ""),
+            delivery_id=request.headers.get("X-Atlassian-Webhook-Identifier", ""),
+        )

@@ -1,0 +1,324 @@
+"""Writes of delivery data: idempotent bulk upserts of work items, deployments and incidents.
+
+Every path (bulk API, CSV import, webhooks) ends here. A batch is all or nothing: rows are
+checked first (references resolved set-based, one query per kind, and the caller's right to
+write into every value stream involved, including the one an existing row belongs to now),
+then written with one upsert statement per table keyed on (source, external_id). Replaying
+a batch changes nothing: rows equal to what is stored are not written at all.
+
+Work items accumulate the time spent active and waiting as their status changes, so flow
+efficiency is a plain sum; each change is also kept as a `WorkItemStatusChange` row.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from portfolio.models import (
+    MMP,
+    Deployment,
+    Epic,
+    Incident,
+    ValueStream,
+    WorkItem,
+    WorkItemStatus,
+    WorkItemStatusChange,
+)
+from portfolio.permissions import can_manage_value_stream
+from portfolio.services.base import rollup_due_mark
+
+MAX_ROWS = 1000
+
+WORK_ITEM_FIELDS = [
+    "value_stream_id",
+    "epic_id",
+    "mmp_id",
+    "title",
+    "item_type",
+    "size",
+    "status",
+    "created_at",
+    "started_at",
+    "finished_at",
+    "status_changed_at",
+    "active_seconds",
+    "waiting_seconds",
+]
+DEPLOYMENT_FIELDS = ["value_stream_id", "environment", "deployed_at", "first_commit_at", "succeeded"]
+INCIDENT_FIELDS = ["value_stream_id", "title", "opened_at", "resolved_at", "deployment_id"]
+IN_PROGRESS = (WorkItemStatus.ACTIVE, WorkItemStatus.WAITING)
+
+
+class BulkValidationError(Exception):
+    """Some rows of a batch are invalid; nothing was written. `rows` maps index -> field errors."""
+
+    def __init__(self, rows: dict[int, dict[str, list[str]]]):
+        self.rows = rows
+        super().__init__(f"{len(rows)} row(s) invalid")
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+def _error(errors: dict, index: int, name: str, message: str) -> None:
+    errors.setdefault(index, {}).setdefault(name, []).append(message)
+
+
+def _existing(model, rows: list[dict]) -> dict[tuple[str, str], object]:
+    """Stored rows with the batch's (source, external_id) keys, one query."""
+    by_source: dict[str, list[str]] = {}
+    for row in rows:
+        by_source.setdefault(row["source"], []).append(row["external_id"])
+    condition = Q()
+    for source, external_ids in by_source.items():
+        condition |= Q(source=source, external_id__in=external_ids)
+    if not by_source:
+        return {}
+    return {(obj.source, obj.external_id): obj for obj in model.objects.filter(condition)}
+
+
+def _check_duplicates(rows: list[dict], errors: dict) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for index, row in enumerate(rows):
+        key = (row["source"], row["external_id"])
+        if key in seen:
+            _error(errors, index, "external_id", f"Repeats row {seen[key]} of this batch.")
+        seen[key] = index
+
+
+def _check_value_streams(rows: list[dict], errors: dict) -> None:
+    wanted = {row["value_stream_id"] for row in rows}
+    known = set(ValueStream.objects.filter(id__in=wanted).values_list("id", flat=True))
+    for index, row in enumerate(rows):
+        if row["value_stream_id"] not in known:
+            _error(errors, index, "value_stream", f"No value stream {row['value_stream_id']}.")
+
+
+def _check_permission(user, rows: list[dict], existing: dict) -> None:
+    """The caller must manage every value stream the batch writes into or moves rows out of."""
+    if user is None:
+        return
+    involved = {row["value_stream_id"] for row in rows}
+    involved |= {obj.value_stream_id for obj in existing.values()}
+    denied = sorted(vs for vs in involved if not can_manage_value_stream(user, vs))
+    if denied:
+        raise PermissionDenied(
+            f"You may only write delivery data of value streams you manage (not {', '.join(map(str, denied))}); "
+            "nothing was written."
+        )
+
+
+def _finish(model, objects: list, fields: list[str], result: IngestResult, keys: list[tuple[str, str]]) -> None:
+    if objects:
+        model.objects.bulk_create(
+            objects,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["source", "external_id"],
+            update_fields=[f.removesuffix("_id") if f.endswith("_id") else f for f in fields] + ["ingested_at"],
+        )
+    if keys:
+        ids = {
+            (s, e): pk for pk, s, e in model.objects.filter(_keys_q(keys)).values_list("id", "source", "external_id")
+        }
+        result.ids = [ids[key] for key in keys]
+
+
+def _keys_q(keys: Iterable[tuple[str, str]]) -> Q:
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    condition = Q()
+    for source, external_ids in by_source.items():
+        condition |= Q(source=source, external_id__in=external_ids)
+    return condition
+
+
+def _status_since(row: dict) -> dt.datetime:
+    status = row["status"]
+    if status == WorkItemStatus.DONE and row.get("finished_at"):
+        return row["finished_at"]
+    if status in IN_PROGRESS and row.get("started_at"):
+        return row["started_at"]
+    return row["created_at"]
+
+
+@transaction.atomic
+def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = None) -> IngestResult:
+    """Create or update work items by (source, external_id); all or nothing.
+
+    Rows use model attribute names (`value_stream_id`, `epic_id`, `mmp_id`, ...). A row may
+    give `status_changed_at` (when the tool changed the status); otherwise the change is dated
+    by the row's own timestamps or now. Time in the previous active/waiting status is added to
+    `active_seconds` / `waiting_seconds`, unless the row gives those totals itself (imports).
+    """
+    now = now or timezone.now()
+    errors: dict = {}
+    _check_duplicates(rows, errors)
+    _check_value_streams(rows, errors)
+    epic_ids = {row["epic_id"] for row in rows if row.get("epic_id")}
+    mmp_ids = {row["mmp_id"] for row in rows if row.get("mmp_id")}
+    epics = dict(Epic.objects.filter(id__in=epic_ids).values_list("id", "value_stream_id")) if epic_ids else {}
+    mmps = (
+        {
+            m: (e, vs)
+            for m, e, vs in MMP.objects.filter(id__in=mmp_ids).values_list("id", "epic_id", "epic__value_stream_id")
+        }
+        if mmp_ids
+        else {}
+    )
+    for index, row in enumerate(rows):
+        epic_id, mmp_id = row.get("epic_id"), row.get("mmp_id")
+        if epic_id and epics.get(epic_id) != row["value_stream_id"]:
+            _error(errors, index, "epic", f"No epic {epic_id} in value stream {row['value_stream_id']}.")
+        if mmp_id:
+            found = mmps.get(mmp_id)
+            if found is None or found[1] != row["value_stream_id"]:
+                _error(errors, index, "mmp", f"No MMP {mmp_id} in value stream {row['value_stream_id']}.")
+            elif epic_id and found[0] != epic_id:
+                _error(errors, index, "mmp", f"MMP {mmp_id} belongs to another epic.")
+            elif not epic_id:
+                row["epic_id"] = found[0]
+    existing = _existing(WorkItem, rows)
+    _check_permission(user, rows, existing)
+    if errors:
+        raise BulkValidationError(errors)
+
+    result = IngestResult()
+    to_write, changes, touched, keys = [], [], set(), []
+    for row in rows:  # the request's own rows (at most MAX_ROWS), not a scan of stored data
+        key = (row["source"], row["external_id"])
+        keys.append(key)
+        old = existing.get(key)
+        values = {name: row.get(name) for name in WORK_ITEM_FIELDS if name in row}
+        changed_at = row.get("status_changed_at")
+        if old is None:
+            values["status_changed_at"] = changed_at or _status_since(row)
+            values.setdefault("active_seconds", 0)
+            values.setdefault("waiting_seconds", 0)
+            result.created += 1
+            item = WorkItem(source=row["source"], external_id=row["external_id"], **values)
+            changes.append((key, "", row["status"], values["status_changed_at"]))
+        else:
+            merged = {name: getattr(old, name) for name in WORK_ITEM_FIELDS}
+            merged.update({k: v for k, v in values.items() if k != "status_changed_at"})
+            if row["status"] != old.status:
+                changed_at = changed_at or _status_since(row) or now
+                since = old.status_changed_at or old.created_at
+                seconds = max(int((changed_at - since).total_seconds()), 0)
+                if "active_seconds" not in row and old.status == WorkItemStatus.ACTIVE:
+                    merged["active_seconds"] = old.active_seconds + seconds
+                if "waiting_seconds" not in row and old.status == WorkItemStatus.WAITING:
+                    merged["waiting_seconds"] = old.waiting_seconds + seconds
+                merged["status_changed_at"] = changed_at
+                if row["status"] in IN_PROGRESS and merged["started_at"] is None:
+                    merged["started_at"] = changed_at
+                if row["status"] == WorkItemStatus.DONE and merged["finished_at"] is None:
+                    merged["finished_at"] = changed_at
+                changes.append((key, old.status, row["status"], changed_at))
+            if all(getattr(old, name) == merged[name] for name in WORK_ITEM_FIELDS):
+                result.unchanged += 1
+                continue
+            result.updated += 1
+            touched.add(old.value_stream_id)
+            item = WorkItem(source=row["source"], external_id=row["external_id"], **merged)
+        item.full_clean(exclude=["value_stream", "epic", "mmp"], validate_unique=False, validate_constraints=False)
+        touched.add(item.value_stream_id)
+        to_write.append(item)
+    _finish(WorkItem, to_write, WORK_ITEM_FIELDS, result, keys)
+    if changes:
+        ids = dict(zip(keys, result.ids, strict=True))
+        WorkItemStatusChange.objects.bulk_create(
+            [
+                WorkItemStatusChange(work_item_id=ids[key], from_status=old, to_status=new, changed_at=at)
+                for key, old, new, at in changes
+            ],
+            ignore_conflicts=True,
+        )
+    rollup_due_mark(value_stream_ids=touched)
+    return result
+
+
+def _simple_upsert(model, fields: list[str], rows: list[dict], result: IngestResult) -> set[int]:
+    """Upsert rows of a table without status history; returns the value streams touched."""
+    existing = _existing(model, rows)
+    to_write, touched, keys = [], set(), []
+    for row in rows:  # the request's own rows
+        key = (row["source"], row["external_id"])
+        keys.append(key)
+        old = existing.get(key)
+        given = {name: row[name] for name in fields if name in row}
+        if old is None:
+            result.created += 1
+            obj = model(source=row["source"], external_id=row["external_id"], **given)
+        else:
+            merged = {name: getattr(old, name) for name in fields} | given
+            if all(getattr(old, name) == merged[name] for name in fields):
+                result.unchanged += 1
+                continue
+            result.updated += 1
+            touched.add(old.value_stream_id)
+            obj = model(source=row["source"], external_id=row["external_id"], **merged)
+        obj.full_clean(exclude=["value_stream", "deployment"], validate_unique=False, validate_constraints=False)
+        touched.add(obj.value_stream_id)
+        to_write.append(obj)
+    _finish(model, to_write, fields, result, keys)
+    return touched
+
+
+@transaction.atomic
+def deployments_upsert(*, rows: list[dict], user=None) -> IngestResult:
+    """Create or update deployments by (source, external_id); all or nothing."""
+    errors: dict = {}
+    _check_duplicates(rows, errors)
+    _check_value_streams(rows, errors)
+    for index, row in enumerate(rows):
+        if row.get("first_commit_at") and row["first_commit_at"] > row["deployed_at"]:
+            _error(errors, index, "first_commit_at", "The first commit must come before the deployment.")
+    _check_permission(user, rows, _existing(Deployment, rows))
+    if errors:
+        raise BulkValidationError(errors)
+    result = IngestResult()
+    rollup_due_mark(value_stream_ids=_simple_upsert(Deployment, DEPLOYMENT_FIELDS, rows, result))
+    return result
+
+
+@transaction.atomic
+def incidents_upsert(*, rows: list[dict], user=None) -> IngestResult:
+    """Create or update incidents by (source, external_id); all or nothing. A linked deployment
+    must belong to the incident's value stream."""
+    errors: dict = {}
+    _check_duplicates(rows, errors)
+    _check_value_streams(rows, errors)
+    deployment_ids = {row["deployment_id"] for row in rows if row.get("deployment_id")}
+    deployments = (
+        dict(Deployment.objects.filter(id__in=deployment_ids).values_list("id", "value_stream_id"))
+        if deployment_ids
+        else {}
+    )
+    for index, row in enumerate(rows):
+        if row.get("deployment_id") and deployments.get(row["deployment_id"]) != row["value_stream_id"]:
+            _error(
+                errors,
+                index,
+                "deployment",
+                f"No deployment {row['deployment_id']} in value stream {row['value_stream_id']}.",
+            )
+        if row.get("resolved_at") and row["resolved_at"] < row["opened_at"]:
+            _error(errors, index, "resolved_at", "An incident is resolved after it opens.")
+    _check_permission(user, rows, _existing(Incident, rows))
+    if errors:
+        raise BulkValidationError(errors)
+    result = IngestResult()
+    rollup_due_mark(value_stream_ids=_simple_upsert(Incident, INCIDENT_FIELDS, rows, result))
+    return result

@@ -1,0 +1,115 @@
+// Charts of the value stream page. Data comes from the json_script block "value-stream-charts";
+// nothing inline (the CSP forbids it). Chart instances are kept on window.vmoCharts for tests.
+(function () {
+  "use strict";
+
+  const COLORS = ["#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#00838f", "#5d4037"];
+  const STATE_COLORS = {
+    funnel: "#b0bec5", reviewing: "#90caf9", analyzing: "#80deea",
+    backlog: "#fff59d", implementing: "#ffcc80", done: "#a5d6a7",
+  };
+
+  function readData() {
+    const node = document.getElementById("value-stream-charts");
+    return node ? JSON.parse(node.textContent) : {};
+  }
+
+  function draw(id, config) {
+    const canvas = document.getElementById(id);
+    if (!canvas || typeof Chart === "undefined") return null;
+    const chart = new Chart(canvas, config);
+    window.vmoCharts[id] = chart;
+    return chart;
+  }
+
+  function line(label, data, color, axis) {
+    return { label: label, data: data, borderColor: color, backgroundColor: color, yAxisID: axis || "y", tension: 0.2, spanGaps: true };
+  }
+
+  function init() {
+    window.vmoCharts = window.vmoCharts || {};
+    const data = readData();
+    const trend = data.trend || [];
+    const days = trend.map(function (row) { return row.as_of; });
+    const pick = function (name) { return trend.map(function (row) { return row[name]; }); };
+
+    draw("chart-flow-trend", {
+      type: "line",
+      data: {
+        labels: days,
+        datasets: [
+          line("Velocity (items)", pick("flow_velocity"), COLORS[0]),
+          line("Load (items)", pick("flow_load"), COLORS[2]),
+          line("Flow time median (days)", pick("flow_time_median_days"), COLORS[1], "y1"),
+          line("Flow time 85th (days)", pick("flow_time_p85_days"), COLORS[3], "y1"),
+        ],
+      },
+      options: {
+        responsive: true,
+        scales: { y: { beginAtZero: true, position: "left" }, y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } },
+      },
+    });
+
+    const distribution = data.distribution || {};
+    const types = Object.keys(distribution);
+    draw("chart-distribution", {
+      type: "doughnut",
+      data: {
+        labels: types.length ? types : ["no items done"],
+        datasets: [{ data: types.length ? types.map(function (t) { return distribution[t]; }) : [1], backgroundColor: types.length ? COLORS : ["#e0e0e0"] }],
+      },
+      // As wide as the line charts beside it are tall, not a page-high disc.
+      options: { responsive: true, aspectRatio: 2, plugins: { legend: { position: "right" } } },
+    });
+
+    draw("chart-dora-trend", {
+      type: "line",
+      data: {
+        labels: days,
+        datasets: [
+          line("Deployments per week", pick("deployments_per_week"), COLORS[0]),
+          line("Lead time median (hours)", pick("lead_time_median_hours"), COLORS[4], "y1"),
+        ],
+      },
+      options: {
+        responsive: true,
+        scales: { y: { beginAtZero: true, position: "left" }, y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } },
+      },
+    });
+
+    const cfd = data.cfd || { labels: [], states: [] };
+    // Drawn from the last state down so "done" is the bottom band, as cumulative flow diagrams read.
+    draw("chart-cfd", {
+      type: "line",
+      data: {
+        labels: cfd.labels,
+        datasets: cfd.states.slice().reverse().map(function (band) {
+          const color = STATE_COLORS[band.state] || "#cfd8dc";
+          return { label: band.label, data: band.counts, borderColor: color, backgroundColor: color, fill: true, pointRadius: 0, tension: 0 };
+        }),
+      },
+      options: { responsive: true, scales: { y: { beginAtZero: true, title: { display: true, text: "epics" } } } },
+    });
+
+    const burn = data.burn || { labels: [], spent_cents: [] };
+    const toMoney = function (cents) { return cents === null || cents === undefined ? null : cents / 100; };
+    draw("chart-burn", {
+      type: "line",
+      data: {
+        labels: burn.labels,
+        datasets: [
+          line("Spent (cumulative)", (burn.spent_cents || []).map(toMoney), COLORS[0]),
+          line("Allocation", burn.labels.map(function () { return toMoney(burn.allocated_cents); }), COLORS[1]),
+          line("Forecast at quarter end", burn.labels.map(function () { return toMoney(burn.forecast_cents); }), COLORS[2]),
+        ],
+      },
+      options: { responsive: true, scales: { y: { beginAtZero: true } } },
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

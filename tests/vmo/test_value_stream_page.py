@@ -1,0 +1,211 @@
+"""The value stream page: figures, charts data, CFD, burn, OKRs, rollup progress, permissions."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.utils import timezone
+
+from kanban.models import Transition
+from tests.factories import (
+    AllocationFactory,
+    EpicFactory,
+    KeyResultFactory,
+    MMPFactory,
+    ObjectiveFactory,
+    QuarterBudgetFactory,
+    QuarterFactory,
+    SpendFactory,
+    TransitionFactory,
+    ValueStreamSnapshotFactory,
+    WorkItemFactory,
+)
+from vmo.models import ValueStreamSnapshot
+from vmo.selectors.value_streams import epic_cumulative_flow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def quarter():
+    today = timezone.localdate()
+    q = (today.month - 1) // 3
+    start = dt.date(today.year, 3 * q + 1, 1)
+    end = (dt.date(today.year + (q == 3), (3 * q + 3) % 12 + 1, 1)) - dt.timedelta(days=1)
+    return QuarterFactory(code=f"{today.year}-Q{q + 1}", start=start, end=end, status="active")
+
+
+def charts(response) -> dict:
+    found = re.search(r'<script id="value-stream-charts"[^>]*>(.*?)</script>', response.content.decode(), re.S)
+    return json.loads(found.group(1))
+
+
+def test_executive_sees_figures_progress_okrs_and_chart_data(client, executive, value_stream, quarter):
+    today = timezone.localdate()
+    ValueStreamSnapshotFactory(
+        value_stream=value_stream,
+        quarter=quarter,
+        as_of=today,
+        flow_velocity=12,
+        dora_level="elite",
+        flow_distribution={"feature": 0.75, "defect": 0.25},
+    )
+    epic = EpicFactory(value_stream=value_stream, state="implementing", key="PAY-1", title="Instant payouts")
+    mmp = MMPFactory(epic=epic, title="Payouts MVP", kind="mvp")
+    WorkItemFactory(value_stream=value_stream, epic=epic, mmp=mmp, size=3, status="done")
+    WorkItemFactory(value_stream=value_stream, epic=epic, size=1, status="active")
+    KeyResultFactory(objective=ObjectiveFactory(quarter=quarter, value_stream=value_stream, title="Faster payouts"))
+    AllocationFactory(budget=QuarterBudgetFactory(quarter=quarter), value_stream=value_stream, amount_cents=500_000)
+    SpendFactory(value_stream=value_stream, month=quarter.start, amount_cents=100_000)
+    client.force_login(executive)
+
+    response = client.get("/value-streams/payments/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="dora-level">Elite<' in html
+    assert "3 / 4" in html  # epic PAY-1 done / total size
+    assert "Faster payouts" in html
+    assert "Roll up now" not in html  # executives read only
+    for canvas in ("chart-flow-trend", "chart-distribution", "chart-dora-trend", "chart-cfd", "chart-burn"):
+        assert f'id="{canvas}"' in html
+    data = charts(response)
+    assert [row["flow_velocity"] for row in data["trend"]] == [12]
+    assert data["distribution"] == {"feature": 0.75, "defect": 0.25}
+    assert data["burn"]["allocated_cents"] == 500_000
+    assert data["burn"]["spent_cents"][0] == 100_000
+    assert 'src="/static/js/value_stream.js"' in html
+
+
+def test_cumulative_flow_counts_first_arrivals_per_state_by_day(value_stream):
+    start = dt.date(2026, 7, 1)
+    moved = EpicFactory(value_stream=value_stream)
+    other = EpicFactory(value_stream=value_stream)
+
+    def move(epic, to, day):
+        TransitionFactory(epic=epic, from_state="", to_state=to, at=dt.datetime(2026, 7, day, 12, tzinfo=dt.UTC))
+
+    TransitionFactory(epic=moved, to_state="funnel", at=dt.datetime(2026, 6, 20, tzinfo=dt.UTC))  # before
+    move(other, "funnel", 1)
+    move(moved, "reviewing", 2)
+    move(moved, "funnel", 3)  # a backward move does not shrink the bands
+    move(moved, "reviewing", 3)
+
+    cfd = epic_cumulative_flow(value_stream_id=value_stream.id, start=start, end=dt.date(2026, 7, 3))
+
+    counts = {band["state"]: band["counts"] for band in cfd["states"]}
+    assert cfd["labels"] == ["2026-07-01", "2026-07-02", "2026-07-03"]
+    assert counts["funnel"] == [2, 2, 2]
+    assert counts["reviewing"] == [0, 1, 1]
+    assert counts["done"] == [0, 0, 0]
+    assert Transition.objects.count() == 5
+
+
+def test_the_page_runs_a_constant_number_of_queries(
+    client, executive, value_stream, quarter, django_assert_num_queries
+):
+    client.force_login(executive)
+
+    added = []
+
+    def add(n):
+        for _ in range(n):
+            i = len(added)
+            added.append(i)
+            epic = EpicFactory(value_stream=value_stream, state="implementing")
+            MMPFactory(epic=epic)
+            WorkItemFactory(value_stream=value_stream, epic=epic, status="done")
+            TransitionFactory(epic=epic, to_state="implementing")
+            ObjectiveFactory(quarter=quarter, value_stream=value_stream)
+            ValueStreamSnapshotFactory(
+                value_stream=value_stream, quarter=quarter, as_of=quarter.start + dt.timedelta(days=i)
+            )
+
+    add(1)
+    client.get("/value-streams/payments/")  # warm the session
+    with django_assert_num_queries(16) as small:
+        client.get("/value-streams/payments/")
+    add(15)
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get("/value-streams/payments/")
+
+
+def test_an_unknown_value_stream_is_404(client, executive):
+    client.force_login(executive)
+
+    assert client.get("/value-streams/nope/").status_code == 404
+
+
+def test_the_old_portfolio_page_is_gone_and_the_list_links_here(client, executive, value_stream):
+    client.force_login(executive)
+
+    html = client.get("/value-streams/").content.decode()
+
+    assert 'href="/value-streams/payments/"' in html
+
+
+def test_vsm_starts_a_rollup_and_htmx_shows_its_progress_then_the_result(client, vsm, value_stream, quarter):
+    client.force_login(vsm)
+
+    started = client.post("/value-streams/payments/rollup/", headers={"HX-Request": "true"})
+
+    html = started.content.decode()
+    assert started.status_code == 200
+    assert "<html" not in html
+    assert 'id="task-progress"' in html
+    assert "Rollup done: 1 value stream." in html  # eager in tests: finished at once
+    assert ValueStreamSnapshot.objects.filter(value_stream=value_stream, quarter=quarter).count() == 1
+
+
+def test_progress_partial_polls_while_the_task_runs(client, vsm, value_stream, quarter):
+    from config.celery import app
+
+    client.force_login(vsm)
+    app.backend.store_result("task-123", {"done": 2, "total": 4, "stage": "okrs"}, "PROGRESS")
+
+    response = client.get("/value-streams/payments/tasks/task-123/", headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert '<progress value="2" max="4">' in html
+    assert 'hx-trigger="every 1s"' in html
+
+
+def test_without_htmx_the_rollup_redirects_to_the_page_which_polls(client, director, value_stream, quarter):
+    client.force_login(director)
+
+    response = client.post("/value-streams/payments/rollup/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/value-streams/payments/?task=")
+    page = client.get(response["Location"]).content.decode()
+    assert 'hx-trigger="load"' in page
+
+
+@pytest.mark.parametrize("persona", ["other_vsm", "executive", "program_manager"])
+def test_others_cannot_start_a_rollup_and_nothing_is_written(client, request, persona, value_stream, quarter):
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.post("/value-streams/payments/rollup/")
+
+    assert response.status_code == 403
+    assert ValueStreamSnapshot.objects.count() == 0
+
+
+def test_with_the_broker_down_starting_a_rollup_answers_and_keeps_it_in_the_outbox(
+    client, vsm, value_stream, quarter, monkeypatch
+):
+    from portfolio.models import RollupDue
+    from vmo import tasks
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.rollup_all_task, "delay", unreachable)
+    monkeypatch.setattr("portfolio.services.base._nudge_rollup_drain", lambda: None)
+    client.force_login(vsm)
+
+    response = client.post("/value-streams/payments/rollup/")
+
+    assert response.status_code == 302
+    assert list(RollupDue.objects.values_list("value_stream_id", flat=True)) == [value_stream.id]

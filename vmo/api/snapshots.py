@@ -1,0 +1,96 @@
+"""`/api/snapshots/`: rolled-up figures per value stream; the latest per stream by default."""
+
+import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+
+from config.api import MoneyField
+from portfolio.models import Quarter
+from vmo.models import ValueStreamSnapshot
+from vmo.selectors.snapshots import snapshot_latest
+
+
+class SnapshotFilter(django_filters.FilterSet):
+    quarter = django_filters.CharFilter(method="filter_quarter", label="Quarter code (2026-Q3) or id")
+    value_stream = django_filters.NumberFilter(field_name="value_stream_id", label="Value stream id")
+    as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte")
+    as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte")
+
+    class Meta:
+        model = ValueStreamSnapshot
+        fields = ["value_stream", "dora_level"]
+
+    def filter_quarter(self, queryset, name, value):
+        if value.isdigit():
+            return queryset.filter(quarter_id=int(value))
+        return queryset.filter(quarter__code=value)
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    quarter_code = serializers.CharField(source="quarter.code", read_only=True)
+    allocated = MoneyField(source="allocated_cents", read_only=True)
+    spent = MoneyField(source="spent_cents", read_only=True)
+    forecast = MoneyField(source="forecast_cents", read_only=True)
+    flow_distribution = serializers.DictField(child=serializers.FloatField(), read_only=True)
+
+    class Meta:
+        model = ValueStreamSnapshot
+        fields = [
+            "id",
+            "value_stream",
+            "quarter",
+            "quarter_code",
+            "as_of",
+            "computed_at",
+            "delivery_progress",
+            "flow_velocity",
+            "flow_time_median_days",
+            "flow_time_p85_days",
+            "flow_load",
+            "flow_efficiency",
+            "flow_distribution",
+            "deployments_per_week",
+            "lead_time_median_hours",
+            "change_failure_rate",
+            "recovery_time_median_hours",
+            "dora_level",
+            "allocated",
+            "spent",
+            "forecast",
+            "okr_score",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "history",
+                OpenApiTypes.BOOL,
+                description="true: every daily snapshot (trends) instead of the latest per value stream.",
+            )
+        ]
+    )
+)
+class SnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Read-only: snapshots are written by the rollup job only."""
+
+    serializer_class = SnapshotSerializer
+    filterset_class = SnapshotFilter
+    ordering_fields = ["as_of", "value_stream", "flow_velocity", "deployments_per_week"]
+    ordering = ["value_stream_id", "-as_of"]
+
+    def get_queryset(self):
+        if self.action != "list" or self.request.query_params.get("history") in ("true", "1"):
+            return ValueStreamSnapshot.objects.select_related("quarter")
+        # Latest per value stream, within the asked quarter when there is one.
+        code = self.request.query_params.get("quarter")
+        quarter = None
+        if code:
+            lookup = {"id": int(code)} if code.isdigit() else {"code": code}
+            quarter = Quarter.objects.filter(**lookup).first()
+            if quarter is None:
+                return ValueStreamSnapshot.objects.none()
+        return snapshot_latest(quarter=quarter)

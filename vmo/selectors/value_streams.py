@@ -1,0 +1,161 @@
+"""Reads for the value stream page: its snapshot and trends, epics and MMPs with delivery
+progress, the cumulative flow of its epics over the Kanban states, burn against allocation,
+and its OKRs. Each piece is one query whatever the number of rows (the page's count is pinned).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Min, Prefetch, Sum
+
+from funding.models import Spend
+from funding.selectors import quarter_months, value_stream_money
+from kanban.models import Transition
+from okrs.models import KeyResult, Objective
+from okrs.selectors import score_band
+from portfolio.models import EpicState, Quarter, ValueStream
+from portfolio.selectors.delivery import epics_with_progress, mmps_with_progress
+from vmo.models import ValueStreamSnapshot
+from vmo.selectors.snapshots import snapshot_trend
+
+CFD_STATES = [
+    EpicState.FUNNEL,
+    EpicState.REVIEWING,
+    EpicState.ANALYZING,
+    EpicState.BACKLOG,
+    EpicState.IMPLEMENTING,
+    EpicState.DONE,
+]
+TREND_FIELDS = [
+    "as_of",
+    "flow_velocity",
+    "flow_time_median_days",
+    "flow_time_p85_days",
+    "flow_load",
+    "flow_efficiency",
+    "deployments_per_week",
+    "lead_time_median_hours",
+    "change_failure_rate",
+    "recovery_time_median_hours",
+    "delivery_progress",
+]
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def epic_cumulative_flow(*, value_stream_id: int, start: dt.date, end: dt.date) -> dict:
+    """Cumulative flow of a stream's epics: per Kanban state, how many epics had reached it by
+    each day (first arrival, so a backward move does not make the band shrink).
+
+    One query: first arrival per (epic, state) from the `Transition` log, counted per state and
+    day in SQL; the running total over at most states x days aggregated rows is summed here.
+    """
+    first_arrivals = (
+        Transition.objects.filter(epic__value_stream_id=value_stream_id, to_state__in=CFD_STATES)
+        .order_by()
+        .values("epic_id", "to_state")
+        .annotate(first_at=Min("at"))
+        .values("to_state", "first_at")
+    )
+    inner, params = first_arrivals.query.sql_with_params()
+    day = "date(first_at)" if connection.vendor == "sqlite" else "CAST(first_at AS DATE)"
+    sql = f"SELECT to_state, {day} AS day, COUNT(*) FROM ({inner}) AS arrivals GROUP BY to_state, {day}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        counted = cursor.fetchall()
+    days = _days(start, end)
+    per_state: dict[str, dict[dt.date, int]] = {state: {} for state in CFD_STATES}
+    before: dict[str, int] = dict.fromkeys(CFD_STATES, 0)
+    for state, day_value, count in counted:
+        day_value = day_value if isinstance(day_value, dt.date) else dt.date.fromisoformat(str(day_value))
+        if day_value < start:
+            before[state] += count
+        else:
+            per_state[state][day_value] = per_state[state].get(day_value, 0) + count
+    series = {}
+    for state in CFD_STATES:
+        running, points = before[state], []
+        for d in days:
+            running += per_state[state].get(d, 0)
+            points.append(running)
+        series[state] = points
+    return {
+        "labels": [d.isoformat() for d in days],
+        "states": [{"state": s, "label": EpicState(s).label, "counts": series[s]} for s in CFD_STATES],
+    }
+
+
+def burn(*, value_stream_id: int, quarter: Quarter, as_of: dt.date) -> dict:
+    """Cumulative spend per month of the quarter against the allocation and the forecast."""
+    money = value_stream_money(quarter=quarter, as_of=as_of).get(value_stream_id)
+    rows = dict(
+        Spend.objects.filter(
+            value_stream_id=value_stream_id, voided_at__isnull=True, month__gte=quarter.start, month__lte=quarter.end
+        )
+        .order_by()
+        .values("month")
+        .annotate(total=Sum("amount_cents"))
+        .values_list("month", "total")
+    )
+    running, cumulative = 0, []
+    months = quarter_months(quarter)
+    for month in months:  # three months
+        if month > as_of:
+            cumulative.append(None)
+            continue
+        running += rows.get(month, 0)
+        cumulative.append(running)
+    return {
+        "labels": [m.strftime("%b %Y") for m in months],
+        "spent_cents": cumulative,
+        "allocated_cents": money.allocated_cents if money else 0,
+        "forecast_cents": money.forecast_cents if money else 0,
+        "spent_total_cents": money.spent_cents if money else 0,
+    }
+
+
+def objectives_with_scores(*, value_stream_id: int, quarter: Quarter) -> list[Objective]:
+    objectives = list(
+        Objective.objects.filter(value_stream_id=value_stream_id, quarter=quarter)
+        .with_scores()
+        .prefetch_related(Prefetch("key_results", queryset=KeyResult.objects.with_scores().order_by("id")))
+        .order_by("id")
+    )
+    for objective in objectives:
+        objective.band = score_band(objective.score)
+    return objectives
+
+
+@dataclass
+class ValueStreamPage:
+    value_stream: ValueStream
+    quarter: Quarter | None
+    snapshot: ValueStreamSnapshot | None = None
+    epics: list = field(default_factory=list)
+    mmps: list = field(default_factory=list)
+    objectives: list = field(default_factory=list)
+    charts: dict = field(default_factory=dict)
+
+
+def value_stream_page(*, value_stream: ValueStream, quarter: Quarter | None, as_of: dt.date) -> ValueStreamPage:
+    page = ValueStreamPage(value_stream=value_stream, quarter=quarter)
+    page.epics = list(epics_with_progress(value_stream_id=value_stream.id))
+    page.mmps = list(mmps_with_progress(value_stream_id=value_stream.id))
+    if quarter is None:
+        return page
+    trend = list(snapshot_trend(value_stream_id=value_stream.id, quarter=quarter).values(*TREND_FIELDS))
+    page.snapshot = (
+        ValueStreamSnapshot.objects.filter(value_stream=value_stream, quarter=quarter).order_by("-as_of").first()
+    )
+    page.objectives = objectives_with_scores(value_stream_id=value_stream.id, quarter=quarter)
+    end = min(as_of, quarter.end)
+    page.charts = {
+        "trend": [{**row, "as_of": row["as_of"].isoformat()} for row in trend],
+        "distribution": page.snapshot.flow_distribution if page.snapshot else {},
+        "cfd": epic_cumulative_flow(value_stream_id=value_stream.id, start=quarter.start, end=max(end, quarter.start)),
+        "burn": burn(value_stream_id=value_stream.id, quarter=quarter, as_of=as_of),
+    }
+    return page
