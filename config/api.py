@@ -85,7 +85,10 @@ try:
         target_class = MoneyField
 
         def map_serializer_field(self, auto_schema, direction):
-            schema = build_basic_type(OpenApiTypes.DECIMAL)
+            # A string, as the API sends it (OpenApiTypes.DECIMAL maps to a JSON number, which
+            # every money field in every response contradicted).
+            schema = build_basic_type(OpenApiTypes.STR)
+            schema["format"] = "decimal"
             schema["pattern"] = r"^-?\d+(\.\d{1,2})?$"
             schema["example"] = "2500000.00"
             return schema

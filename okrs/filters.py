@@ -3,6 +3,7 @@
 import django_filters
 
 from okrs.models import KeyResult, Objective
+from portfolio.filters.base import IdFilter
 
 
 class ObjectiveFilter(django_filters.FilterSet):
@@ -16,8 +17,8 @@ class ObjectiveFilter(django_filters.FilterSet):
 
 class KeyResultFilter(django_filters.FilterSet):
     quarter = django_filters.CharFilter(field_name="objective__quarter__code", label="Quarter code (2026-Q3)")
-    value_stream = django_filters.NumberFilter(field_name="objective__value_stream", label="Value stream id")
-    epic = django_filters.NumberFilter(field_name="epics", label="Linked epic id")
+    value_stream = IdFilter(field_name="objective__value_stream", label="Value stream id")
+    epic = IdFilter(field_name="epics", label="Linked epic id")
 
     class Meta:
         model = KeyResult

@@ -1,11 +1,19 @@
 from django import forms
 
-from okrs.models import KeyResult, KRCommitment, KRDirection, Objective, ObjectiveLevel
+from okrs.models import (
+    KR_VALUE_DIGITS,
+    KR_VALUE_PLACES,
+    KeyResult,
+    KRCommitment,
+    KRDirection,
+    Objective,
+    ObjectiveLevel,
+)
 from portfolio.models import StrategicTheme, ValueStream
 
 
 class CheckInForm(forms.Form):
-    value = forms.DecimalField(max_digits=18, decimal_places=4)
+    value = forms.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES)
     confidence = forms.IntegerField(min_value=0, max_value=10, initial=5)
     note = forms.CharField(required=False, max_length=2000)
 
@@ -14,8 +22,8 @@ class KeyResultForm(forms.Form):
     title = forms.CharField(max_length=200)
     unit = forms.CharField(max_length=30, required=False)
     direction = forms.ChoiceField(choices=KRDirection.choices, initial=KRDirection.INCREASE)
-    baseline = forms.DecimalField(max_digits=18, decimal_places=4)
-    target = forms.DecimalField(max_digits=18, decimal_places=4)
+    baseline = forms.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES)
+    target = forms.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES)
     weight = forms.DecimalField(max_digits=6, decimal_places=2, initial=1, min_value=0.01)
     commitment = forms.ChoiceField(choices=KRCommitment.choices, initial=KRCommitment.COMMITTED)
 

@@ -13,6 +13,13 @@ from simple_history.models import HistoricalRecords
 from okrs.querysets import KeyResultQuerySet, ObjectiveQuerySet
 from portfolio.models import MMP, Epic, Quarter, StrategicTheme, ValueStream
 
+# KR values (baseline, target, current, check-ins) keep 15 significant digits, 4 of them decimals.
+# SQLite holds NUMERIC values as binary floats exact to 15 digits only: 12345678901234.5678 came
+# back as ...234.6000, and 99999999999999.9999 as 1E+14, which no longer fit and raised on read
+# (a 500). 15 digits (up to 99,999,999,999.9999) are exact on every backend.
+KR_VALUE_DIGITS = 15
+KR_VALUE_PLACES = 4
+
 
 class ObjectiveLevel(models.TextChoices):
     PORTFOLIO = "portfolio", "Portfolio"
@@ -79,9 +86,9 @@ class KeyResult(models.Model):
     title = models.CharField(max_length=200)
     unit = models.CharField(max_length=30, blank=True)
     direction = models.CharField(max_length=10, choices=KRDirection.choices, default=KRDirection.INCREASE)
-    baseline = models.DecimalField(max_digits=18, decimal_places=4)
-    target = models.DecimalField(max_digits=18, decimal_places=4)
-    current = models.DecimalField(max_digits=18, decimal_places=4)
+    baseline = models.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES)
+    target = models.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES)
+    current = models.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES)
     weight = models.DecimalField(max_digits=6, decimal_places=2, default=1)
     commitment = models.CharField(max_length=12, choices=KRCommitment.choices, default=KRCommitment.COMMITTED)
     confidence = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Latest check-in's 0-10.")
@@ -116,7 +123,7 @@ class CheckIn(models.Model):
 
     key_result = models.ForeignKey(KeyResult, on_delete=models.PROTECT, related_name="check_ins")
     date = models.DateField()
-    value = models.DecimalField(max_digits=18, decimal_places=4)
+    value = models.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES)
     confidence = models.PositiveSmallIntegerField()
     note = models.TextField(blank=True, max_length=2000)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -108,8 +108,12 @@ class EpicMoveSerializer(serializers.Serializer):
 
 
 class EpicMoveRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    conditions = serializers.ListField(child=serializers.CharField())
+    """A refused move has `detail` and `conditions`; a malformed request gets the usual 400 body
+    instead (`detail` alone for unreadable JSON, field messages for bad fields), so neither key is
+    promised."""
+
+    detail = serializers.CharField(required=False)
+    conditions = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class EpicMoveConflictSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from okrs import services
-from okrs.models import CheckIn, KeyResult, Objective
+from okrs.models import KR_VALUE_DIGITS, KR_VALUE_PLACES, CheckIn, KeyResult, Objective
 from okrs.permissions import can_manage_objective_scope
 from okrs.selectors import key_results_scored, score_band
 from portfolio.models import MMP, Epic
@@ -54,7 +54,7 @@ class KeyResultSerializer(serializers.ModelSerializer):
     band = serializers.SerializerMethodField()
     epics = serializers.PrimaryKeyRelatedField(many=True, queryset=Epic.objects.all(), required=False)
     mmps = serializers.PrimaryKeyRelatedField(many=True, queryset=MMP.objects.select_related("epic"), required=False)
-    current = serializers.DecimalField(max_digits=18, decimal_places=4, required=False)
+    current = serializers.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES, required=False)
 
     class Meta:
         model = KeyResult

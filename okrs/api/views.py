@@ -1,8 +1,8 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404  # a non-numeric id is a 404, not a ValueError
 from rest_framework.response import Response
 
 from okrs import services

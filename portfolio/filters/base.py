@@ -1,13 +1,34 @@
 """FilterSets shared by the pages and the API."""
 
 import django_filters
+from django import forms
 
 from portfolio.models import Quarter, StrategicTheme, ValueStream
+
+# The largest id a BigAutoField holds. SQLite cannot even bind a larger integer (OverflowError,
+# a 500), so a filter on an id refuses it as bad input before the query is built.
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """Filter on a related row's id: a whole number from 1 to 2**63-1, or a 400 with a message.
+
+    (NumberFilter takes any decimal, so `?manager=1.5` or a 30-digit number reached the database.)
+    """
+
+    field_class = IdField
 
 
 class ValueStreamFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
-    manager = django_filters.NumberFilter(field_name="managers", label="Manager (user id)")
+    manager = IdFilter(field_name="managers", label="Manager (user id)")
 
     class Meta:
         model = ValueStream

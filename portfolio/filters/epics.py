@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from portfolio.filters.base import IdFilter
 from portfolio.models import MMP, Dependency, Epic, EpicKind, EpicState, Quarter, Risk, StrategicTheme, ValueStream
 
 
@@ -37,7 +38,7 @@ class EpicFilter(django_filters.FilterSet):
 
 
 class MMPFilter(django_filters.FilterSet):
-    value_stream = django_filters.NumberFilter(field_name="epic__value_stream", label="Value stream (id)")
+    value_stream = IdFilter(field_name="epic__value_stream", label="Value stream (id)")
 
     class Meta:
         model = MMP

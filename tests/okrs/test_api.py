@@ -201,3 +201,37 @@ def test_vsm_cannot_link_another_streams_epic_through_the_api(api_as, vsm, objec
     assert response.status_code == 400
     assert response.json()["epics"] == ["Link only epics of this objective's value stream."]
     assert KeyResult.objects.count() == 0
+
+
+@pytest.mark.parametrize("param", ["epic", "value_stream"])
+def test_key_result_id_filters_refuse_what_is_no_id_with_400(api_as, executive, param):
+    # (Found by the API fuzzer: ?epic=<30 digits> reached SQLite and raised OverflowError.)
+    response = api_as(executive).get(f"/api/key-results/?{param}=99999999999999999999999")
+
+    assert response.status_code == 400
+    assert list(response.json()) == [param]
+
+
+def test_a_key_result_value_keeps_15_digits_exactly_and_refuses_more(api_as, vsm, objective):
+    # (Found by the amount fuzzer: SQLite kept 12345678901234.5678 as ...234.6000, and
+    # 99999999999999.9999 came back as 1E+14 and raised on read, a 500.)
+    kr = KeyResultFactory(objective=objective, baseline=0, target=100, current=7)
+    client = api_as(vsm)
+
+    exact = client.patch(f"/api/key-results/{kr.id}/", {"current": "99999999999.9999"}, format="json")
+    too_long = client.patch(f"/api/key-results/{kr.id}/", {"current": "99999999999999.9999"}, format="json")
+
+    assert exact.status_code == 200, exact.json()
+    assert exact.json()["current"] == "99999999999.9999"
+    assert too_long.status_code == 400
+    assert too_long.json() == {"current": ["Ensure that there are no more than 15 digits in total."]}
+    assert KeyResult.objects.get(id=kr.id).current == Decimal("99999999999.9999")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_check_ins_of_a_key_result_id_that_is_no_number_is_404(api_as, director, method):
+    # (Found by the API fuzzer: Django's get_object_or_404 let int('true') raise, a 500.)
+    response = getattr(api_as(director), method)("/api/key-results/true/check-ins/", {}, format="json")
+
+    assert response.status_code == 404
+    assert CheckIn.objects.count() == 0

@@ -48,6 +48,15 @@ def test_value_streams_filter_by_kind_and_manager(api_as, executive, vsm, value_
     assert [row["slug"] for row in by_manager] == ["payments"]
 
 
+@pytest.mark.parametrize("manager", ["99999999999999999999999", "1.5", "0", "-3"])
+def test_a_manager_filter_that_is_no_id_gets_400_not_500(api_as, executive, manager):
+    # (Found by the API fuzzer: a number beyond 64 bits reached SQLite and raised OverflowError.)
+    response = api_as(executive).get(f"/api/value-streams/?manager={manager}")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["manager"]
+
+
 def test_director_creates_a_value_stream(api_as, director, vsm):
     response = api_as(director).post(
         "/api/value-streams/",
@@ -184,3 +193,12 @@ def test_schema_lists_the_base_endpoints(api_as, executive):
     paths = response.json()["paths"]
     for path in ("/api/value-streams/", "/api/quarters/", "/api/themes/"):
         assert path in paths
+
+
+def test_money_fields_are_documented_as_the_decimal_strings_they_are(api_as, executive):
+    # (Found by the API fuzzer: MoneyField was documented as a JSON number, every response a string.)
+    schemas = api_as(executive).get("/api/schema/?format=json").json()["components"]["schemas"]
+
+    documented = [schemas["Epic"]["properties"]["estimated_cost"], schemas["MMP"]["properties"]["cost_estimate"]]
+
+    assert [(field["type"], field["format"]) for field in documented] == [("string", "decimal"), ("string", "decimal")]

@@ -115,3 +115,12 @@ def test_risks_filter_by_roam_status(api_as, executive, value_stream):
     rows = api_as(executive).get("/api/risks/?roam_status=mitigated").json()["results"]
 
     assert [r["title"] for r in rows] == ["A"]
+
+
+@pytest.mark.parametrize("value_stream_id", ["99999999999999999999999", "2.5"])
+def test_an_mmp_value_stream_filter_that_is_no_id_gets_400_not_500(api_as, executive, value_stream_id):
+    # (Found by the API fuzzer: a number beyond 64 bits reached SQLite and raised OverflowError.)
+    response = api_as(executive).get(f"/api/mmps/?value_stream={value_stream_id}")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["value_stream"]

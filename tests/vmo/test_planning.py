@@ -432,3 +432,11 @@ def test_api_refuses_outputs_from_a_vsm_and_on_closed_events(api_as, vsm, direct
 
     assert (denied.status_code, frozen.status_code) == (403, 400)
     assert CommunicationItem.objects.count() == 0
+
+
+@pytest.mark.parametrize("action", ["close", "communications", "planned-mmps"])
+def test_event_actions_on_an_id_that_is_no_number_are_404(api_as, director, action):
+    # (Found by the API fuzzer: Django's get_object_or_404 let int('x1') raise, a 500.)
+    response = api_as(director).post(f"/api/planning-events/x1/{action}/", {}, format="json")
+
+    assert response.status_code == 404

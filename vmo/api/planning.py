@@ -1,11 +1,11 @@
 """API for the VMO backlog (`/api/action-items/`) and planning events (`/api/planning-events/`)."""
 
 from django.contrib.auth import get_user_model
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404  # a non-numeric id is a 404, not a ValueError
 from rest_framework.response import Response
 
 from config.api import MoneyField

@@ -1,0 +1,79 @@
+"""Page sweep: every role visits every page of the navigation and the detail pages one click
+deep, on the demo portfolio, in Chromium. Each page answers < 400, has an <h1>, and logs no
+console error, uncaught exception or CSP violation (Chromium reports those on the console).
+
+The funding, value stream and overview pages are still being rebuilt on other branches; they are
+swept as they are now and the sweep is meant to be re-run after those merges.
+"""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+PERSONAS = ["director", "vsm", "executive", "pm"]
+
+# Detail pages one click deep: (page the link is on, CSS selector of the link, what it is).
+# A link with a real href is followed by URL, so the order of the sweep is deterministic.
+DETAIL_LINKS = [
+    ("/kanban/", "a[href^='/kanban/epics/']:not([href$='/new/'])", "an epic page"),
+    ("/kanban/", "a[href='/kanban/scoring/']", "the scoring page"),
+    ("/okrs/", "a[href^='/okrs/key-results/']", "a key result page"),
+    ("/vmo/planning/", "a[href^='/vmo/planning/']", "a planning event"),
+    ("/value-streams/", "a[href^='/value-streams/']", "a value stream page"),
+]
+PLANNING_EVENT = re.compile(r"^/vmo/planning/\d+/$")
+
+
+def _first_href(page, selector, pattern=None):
+    for href in page.locator(selector).evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        path = href.split("?")[0]
+        if pattern is None or pattern.match(path):
+            return path
+    return None
+
+
+def test_every_page_of_every_role_renders_cleanly(demo_data, live_server, login, page, console_errors):
+    problems: list[str] = []
+    visited: dict[str, list[str]] = {}
+
+    def visit(persona: str, path: str) -> None:
+        console_errors.clear()
+        response = page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        visited.setdefault(persona, []).append(path)
+        if response is None or response.status >= 400:
+            problems.append(f"{persona} {path}: status {response.status if response else 'none'}")
+        if page.locator("h1").count() == 0:
+            problems.append(f"{persona} {path}: no <h1>")
+        if console_errors:
+            problems.append(f"{persona} {path}: console {console_errors[:3]}")
+
+    for persona in PERSONAS:
+        # Given a role logged in through the form
+        page.context.clear_cookies()
+        login(persona)
+
+        # When they visit every navigation page (and the API docs in their user menu) ...
+        nav = page.locator(".main-nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert "/kanban/" in nav and "/okrs/" in nav and "/vmo/" in nav, nav
+        for path in [*nav, "/api/docs/"]:
+            visit(persona, path)
+
+        # ... and the detail pages one click away from them
+        for on_page, selector, what in DETAIL_LINKS:
+            page.goto(f"{live_server.url}{on_page}")
+            pattern = PLANNING_EVENT if on_page == "/vmo/planning/" else None
+            href = _first_href(page, selector, pattern)
+            assert href, f"{persona}: no link to {what} on {on_page}"
+            visit(persona, href)
+            if pattern is PLANNING_EVENT:
+                summary = _first_href(page, "a[href$='/summary/']")
+                assert summary, f"{persona}: no link to the printable summary on {href}"
+                visit(persona, summary)
+
+    # Then every page rendered cleanly for every role
+    assert not problems, "\n".join(problems)
+    assert sorted(visited) == sorted(PERSONAS)
+    assert all(len(paths) >= 13 for paths in visited.values()), visited
