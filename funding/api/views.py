@@ -16,6 +16,7 @@ from funding.api import serializers as s
 from funding.filters import AllocationFilter, BudgetFilter, GuardrailFilter, ScenarioFilter, SpendFilter, TeamFilter
 from funding.models import Allocation, Guardrail, Scenario, Team
 from portfolio.api.permissions import ReadOrDirector
+from portfolio.filters.base import MAX_ID
 from portfolio.selectors.base import quarter_from_code
 
 
@@ -192,7 +193,7 @@ class ScenarioViewSet(_FundingViewSet):
         ],
         responses=s.ScenarioCompareRowSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def compare(self, request):
         """Scenarios side by side per value stream: amount, delta, team capacity covered, epics funded."""
         raw = request.query_params.get("ids", "")
@@ -202,6 +203,8 @@ class ScenarioViewSet(_FundingViewSet):
             raise ValidationError({"ids": "Give scenario ids as integers separated by commas."}) from None
         if not 1 <= len(ids) <= 6:
             raise ValidationError({"ids": "Compare between 1 and 6 scenarios."})
+        if not all(1 <= scenario_id <= MAX_ID for scenario_id in ids):
+            raise ValidationError({"ids": "Unknown scenario id."})
         scenarios = list(Scenario.objects.select_related("budget__quarter").filter(pk__in=ids))
         if len(scenarios) != len(set(ids)):
             raise ValidationError({"ids": "Unknown scenario id."})

@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from portfolio.filters.base import MAX_ID
 from portfolio.filters.delivery import DeploymentFilter, IncidentFilter, WorkItemFilter
 from portfolio.models import Deployment, FlowItemType, Incident, Source, WorkItem, WorkItemStatus
 from portfolio.services import delivery as services
@@ -76,7 +77,10 @@ class BulkResultSerializer(serializers.Serializer):
 
 
 def _id_field(name: str, *, required: bool = False):
-    return serializers.IntegerField(min_value=1, source=f"{name}_id", required=required, allow_null=not required)
+    # Bounded to what a BigAutoField holds: SQLite cannot even bind a larger integer.
+    return serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, source=f"{name}_id", required=required, allow_null=not required
+    )
 
 
 class _KeyInput(serializers.Serializer):

@@ -1,5 +1,7 @@
 """FilterSets shared by the pages and the API."""
 
+import datetime as dt
+
 import django_filters
 from django import forms
 
@@ -24,6 +26,19 @@ class IdFilter(django_filters.NumberFilter):
     """
 
     field_class = IdField
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time filter that compares in UTC.
+
+    Python accepts UTC offsets up to +-23:59 but PostgreSQL only up to +-15:59, so a value such
+    as `...+18:45` passed through as it came would be a database error; in UTC it is just a time.
+    """
+
+    def filter(self, qs, value):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return super().filter(qs, value)
 
 
 class ValueStreamFilter(django_filters.FilterSet):

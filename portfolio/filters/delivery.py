@@ -2,20 +2,21 @@
 
 import django_filters
 
+from portfolio.filters.base import IdFilter, UTCDateTimeFilter
 from portfolio.models import Deployment, Incident, WorkItem
 
 
-def _id(name: str) -> django_filters.NumberFilter:
+def _id(name: str) -> IdFilter:
     # A plain id filter: no query to validate the id first (list endpoints keep a fixed count).
-    return django_filters.NumberFilter(field_name=f"{name}_id")
+    return IdFilter(field_name=f"{name}_id")
 
 
 class WorkItemFilter(django_filters.FilterSet):
     value_stream = _id("value_stream")
     epic = _id("epic")
     mmp = _id("mmp")
-    finished_after = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="gte")
-    finished_before = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="lt")
+    finished_after = UTCDateTimeFilter(field_name="finished_at", lookup_expr="gte")
+    finished_before = UTCDateTimeFilter(field_name="finished_at", lookup_expr="lt")
 
     class Meta:
         model = WorkItem
@@ -24,8 +25,8 @@ class WorkItemFilter(django_filters.FilterSet):
 
 class DeploymentFilter(django_filters.FilterSet):
     value_stream = _id("value_stream")
-    deployed_after = django_filters.IsoDateTimeFilter(field_name="deployed_at", lookup_expr="gte")
-    deployed_before = django_filters.IsoDateTimeFilter(field_name="deployed_at", lookup_expr="lt")
+    deployed_after = UTCDateTimeFilter(field_name="deployed_at", lookup_expr="gte")
+    deployed_before = UTCDateTimeFilter(field_name="deployed_at", lookup_expr="lt")
 
     class Meta:
         model = Deployment
@@ -35,8 +36,8 @@ class DeploymentFilter(django_filters.FilterSet):
 class IncidentFilter(django_filters.FilterSet):
     value_stream = _id("value_stream")
     deployment = _id("deployment")
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = UTCDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = UTCDateTimeFilter(field_name="opened_at", lookup_expr="lt")
     resolved = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", exclude=True)
 
     class Meta:

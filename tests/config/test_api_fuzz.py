@@ -53,15 +53,7 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 EXCLUDED_OPERATIONS: dict[str, str] = {}
 # 500s found in code this branch may not change, reported to its owners; still fuzzed, reported
 # as a warning instead of a failure. Remove the entry with the fix.
-KNOWN_SERVER_ERRORS = {
-    "POST /api/work-items/": "portfolio/services/delivery.py work_items_upsert looks up an mmp/epic id "
-    "beyond 64 bits and SQLite raises OverflowError (delivery branch)",
-    "GET /api/deployments/": "a date-time filter with a UTC offset beyond +-15:59 (deployed_after="
-    "...+18:45) reaches PostgreSQL, which raises DataError (delivery filters)",
-    "GET /api/incidents/": "the same out-of-range UTC offset in opened_before/opened_after (delivery filters)",
-    "GET /api/snapshots/": "a 500 on SQLite with generated filters (delivery/rollups; seen after merging main)",
-    "GET /api/scenarios/compare/": "response does not match its documented schema (funding; seen after merging main)",
-}
+KNOWN_SERVER_ERRORS: dict[str, str] = {}
 # Reads that are fuzzed but need a query the generator cannot guess to answer 200.
 NO_200_FROM_GENERATED_QUERY = {
     "GET /api/scenarios/compare/": "?ids= must name existing scenarios of one budget, comma-separated",

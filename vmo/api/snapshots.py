@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, viewsets
 
 from config.api import MoneyField
+from portfolio.filters.base import IdFilter
 from portfolio.models import Quarter
 from vmo.models import ValueStreamSnapshot
 from vmo.selectors.snapshots import snapshot_latest
@@ -13,7 +14,7 @@ from vmo.selectors.snapshots import snapshot_latest
 
 class SnapshotFilter(django_filters.FilterSet):
     quarter = django_filters.CharFilter(method="filter_quarter", label="Quarter code (2026-Q3) or id")
-    value_stream = django_filters.NumberFilter(field_name="value_stream_id", label="Value stream id")
+    value_stream = IdFilter(field_name="value_stream_id", label="Value stream id")
     as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte")
     as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte")
 
@@ -22,7 +23,9 @@ class SnapshotFilter(django_filters.FilterSet):
         fields = ["value_stream", "dora_level"]
 
     def filter_quarter(self, queryset, name, value):
-        if value.isdigit():
+        # ASCII digits of a size an id can have; anything else is taken as a code (and matches
+        # nothing if it is not one), so a huge number never reaches the database driver.
+        if value.isascii() and value.isdigit() and len(value) <= 18:
             return queryset.filter(quarter_id=int(value))
         return queryset.filter(quarter__code=value)
 
