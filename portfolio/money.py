@@ -60,7 +60,8 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
             code="invalid",
         )
     amount = Decimal(text)
-    if amount < 0 and not allow_negative:
+    # "-0.00" is refused too: a sign on a non-negative amount is a slip worth telling about.
+    if (amount < 0 or text.startswith("-")) and not allow_negative:
         raise ValidationError("Amount cannot be negative.", code="min_value")
     if abs(amount) > MAX_AMOUNT:
         raise ValidationError("Amount is too large.", code="max_value")
