@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 
 class ValueStreamQuerySet(models.QuerySet):
@@ -18,6 +19,15 @@ class ValueStreamQuerySet(models.QuerySet):
 class QuarterQuerySet(models.QuerySet):
     def containing(self, day):
         return self.filter(start__lte=day, end__gte=day)
+
+    def current(self, *, today=None):
+        """The quarter containing today, else the latest one that started, else the first one."""
+        today = today or timezone.localdate()
+        return (
+            self.containing(today).first()
+            or self.filter(start__lte=today).order_by("-start").first()
+            or self.order_by("start").first()
+        )
 
 
 class EpicQuerySet(models.QuerySet):
@@ -63,6 +73,24 @@ class EpicQuerySet(models.QuerySet):
 
     def in_state(self, state):
         return self.filter(state=state)
+
+    def open(self):
+        """Epics still in play: anywhere on the board but done or not pursued."""
+        from portfolio.models.epics import CLOSED_STATES
+
+        return self.exclude(state__in=CLOSED_STATES)
+
+    def funded_in(self, quarter, *, current=None):
+        """Epics the quarter funds: those targeting it, plus those with no target quarter when
+        `quarter` is the current one (an epic without a target is funded from the current quarter).
+
+        `current` saves the query for the current quarter when the caller already has it."""
+        if current is None:
+            current = type(quarter).objects.current()
+        condition = models.Q(target_quarter=quarter)
+        if current is not None and current.pk == quarter.pk:
+            condition |= models.Q(target_quarter__isnull=True)
+        return self.filter(condition)
 
     def managed_by(self, user):
         if not user.is_authenticated:

@@ -25,7 +25,11 @@ from portfolio.models.delivery import (
     WorkItemStatusChange,
 )
 from portfolio.models.epics import (
+    BOARD_STATES,
+    CLOSED_STATES,
+    EPIC_FLOW,
     MMP,
+    OPEN_STATES,
     WSJF_SCALE,
     Dependency,
     Epic,
@@ -40,7 +44,11 @@ from portfolio.models.epics import (
 )
 
 __all__ = [
+    "BOARD_STATES",
+    "CLOSED_STATES",
+    "EPIC_FLOW",
     "MMP",
+    "OPEN_STATES",
     "WSJF_SCALE",
     "DeliveryImport",
     "DeliveryImportKind",

@@ -29,6 +29,22 @@ class EpicState(models.TextChoices):
     NOT_PURSUED = "not_pursued", "Not pursued"
 
 
+# The portfolio Kanban's columns, left to right: the forward flow of an epic. "Not pursued" is a
+# terminal side exit reachable from anywhere, shown last on the board. Every list of states in
+# board order (the board, its script, the demo, the move rules) reads these.
+EPIC_FLOW = (
+    EpicState.FUNNEL,
+    EpicState.REVIEWING,
+    EpicState.ANALYZING,
+    EpicState.BACKLOG,
+    EpicState.IMPLEMENTING,
+    EpicState.DONE,
+)
+BOARD_STATES = (*EPIC_FLOW, EpicState.NOT_PURSUED)
+CLOSED_STATES = (EpicState.DONE, EpicState.NOT_PURSUED)
+OPEN_STATES = tuple(state for state in EPIC_FLOW if state not in CLOSED_STATES)
+
+
 class InvestmentType(models.TextChoices):
     """Capacity-allocation categories of the lean budget guardrails."""
 

@@ -3,7 +3,6 @@
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
 from portfolio.models import Quarter, ValueStream
 
@@ -15,12 +14,7 @@ def value_stream_list(*, include_inactive: bool = False) -> QuerySet[ValueStream
 
 def quarter_current(*, today: date | None = None) -> Quarter | None:
     """The quarter containing today, else the latest one that started, else the first one."""
-    today = today or timezone.localdate()
-    return (
-        Quarter.objects.containing(today).first()
-        or Quarter.objects.filter(start__lte=today).order_by("-start").first()
-        or Quarter.objects.order_by("start").first()
-    )
+    return Quarter.objects.current(today=today)
 
 
 def quarter_previous(*, quarter: Quarter) -> Quarter | None:
