@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help install migrate seed run serve test lint format migrations-check pytest worker beat bench check-deploy schema clean
+.PHONY: help install migrate seed run serve test lint lint-imports format migrations-check pytest worker beat bench check-deploy schema clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,7 +36,7 @@ run: seed ## From a fresh clone: install, migrate, load demo data and serve on h
 serve: install ## Serve without migrating or seeding
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: lint migrations-check pytest ## The whole suite: lint, missing-migrations check, tests
+test: lint lint-imports migrations-check pytest ## The whole suite: lint, import layers, missing-migrations check, tests
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -45,6 +45,9 @@ lint: install ## ruff lint and format check
 format: install ## Format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+lint-imports: install ## Check the direction of dependency between apps (import-linter contracts in pyproject.toml)
+	$(BIN)/lint-imports --no-cache
 
 migrations-check: install ## Fail when a model change has no migration
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run

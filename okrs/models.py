@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from okrs.querysets import KeyResultQuerySet, ObjectiveQuerySet
+from okrs.scoring import score_band
 from portfolio.models import MMP, Epic, Quarter, StrategicTheme, ValueStream
 
 # KR values (baseline, target, current, check-ins) keep 15 significant digits, 4 of them decimals.
@@ -64,8 +65,6 @@ class Objective(models.Model):
     @property
     def score_band(self) -> str:
         """The band of the `score` annotation (`with_scores()`), '' when unscored or not annotated."""
-        from okrs.selectors import score_band
-
         return score_band(getattr(self, "score", None))
 
 

@@ -1,32 +1,16 @@
-"""OKR scoring in the database.
-
-progress = (current - baseline) / (target - baseline). For a "decrease" KR target < baseline,
-so the same formula is the mirror image. Values are cast to floating point before dividing:
-SQLite stores whole decimals as integers and would otherwise divide integers.
-"""
+"""Query vocabulary for OKRs: scores annotated by the database, from `okrs.scoring`."""
 
 from django.db import models
-from django.db.models import ExpressionWrapper, F, FloatField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Cast, Greatest, Least
+from django.db.models import F, FloatField, OuterRef, Subquery, Sum
+from django.db.models.functions import Cast
 
-
-def kr_progress_expression(prefix: str = ""):
-    def col(name):
-        return Cast(F(f"{prefix}{name}"), FloatField())
-
-    return ExpressionWrapper(
-        (col("current") - col("baseline")) / (col("target") - col("baseline")), output_field=FloatField()
-    )
-
-
-def kr_grade_expression(prefix: str = ""):
-    return Greatest(Value(0.0), Least(Value(1.0), kr_progress_expression(prefix)), output_field=FloatField())
+from okrs.scoring import grade_expression, progress_expression
 
 
 class KeyResultQuerySet(models.QuerySet):
     def with_scores(self):
         """Annotate `progress_value` (raw) and `grade_value` (clamped to 0..1)."""
-        return self.annotate(progress_value=kr_progress_expression(), grade_value=kr_grade_expression())
+        return self.annotate(progress_value=progress_expression(), grade_value=grade_expression())
 
 
 def objective_score_subquery(objective_ref: str = "pk"):
@@ -38,7 +22,7 @@ def objective_score_subquery(objective_ref: str = "pk"):
         .order_by()
         .values("objective")
         .annotate(
-            score=Sum(kr_grade_expression() * Cast(F("weight"), FloatField()), output_field=FloatField())
+            score=Sum(grade_expression() * Cast(F("weight"), FloatField()), output_field=FloatField())
             / Sum(Cast(F("weight"), FloatField()), output_field=FloatField())
         )
         .values("score")

@@ -2,29 +2,15 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, ExpressionWrapper, F, FloatField, Prefetch, QuerySet, Value
-from django.db.models.functions import Cast, Greatest, Least
+from django.db.models import Avg, FloatField, Prefetch, QuerySet
 
 from okrs.models import CheckIn, KeyResult, Objective, ObjectiveLevel
 from okrs.querysets import objective_score_subquery
+from okrs.scoring import grade_expression, score_band
 from portfolio.models import MMP, Quarter
 
-ON_TRACK = 0.7
-AT_RISK = 0.4
-BAND_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "": "No score"}
 # Sparklines are drawn in this box (SVG user units); the page scales them with CSS.
 SPARK_WIDTH, SPARK_HEIGHT = 100, 24
-
-
-def score_band(score: float | None) -> str:
-    """off_track below 0.4, at_risk from 0.4 to below 0.7, on_track from 0.7 ('' when unscored)."""
-    if score is None:
-        return ""
-    if score >= ON_TRACK:
-        return "on_track"
-    if score >= AT_RISK:
-        return "at_risk"
-    return "off_track"
 
 
 def value_stream_okr_scores(*, quarter: Quarter) -> dict[int, float | None]:
@@ -43,15 +29,7 @@ def value_stream_okr_scores(*, quarter: Quarter) -> dict[int, float | None]:
 
 def check_in_grade_expression():
     """A check-in's value graded against its KR's baseline and target, clamped to 0..1."""
-
-    def col(name):
-        return Cast(F(name), FloatField())
-
-    progress = ExpressionWrapper(
-        (col("value") - col("key_result__baseline")) / (col("key_result__target") - col("key_result__baseline")),
-        output_field=FloatField(),
-    )
-    return Greatest(Value(0.0), Least(Value(1.0), progress), output_field=FloatField())
+    return grade_expression(current="value", prefix="key_result__")
 
 
 def sparkline_points(grades: list[float]) -> str:

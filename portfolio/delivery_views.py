@@ -73,7 +73,7 @@ def delivery_import(request):
 
 
 def _progress(record: DeliveryImport) -> dict:
-    from config.celery import app
+    from celery import current_app as app
 
     state, done, total = "PENDING", 0, 1
     if record.status != "pending":

@@ -6,7 +6,7 @@ rounding is rejected rather than rounded.
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
@@ -68,8 +68,35 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
     return amount.quantize(CENT)
 
 
+# What a page shows where a figure has no value.
+NO_VALUE = "—"
+
+
 def format_amount(cents: int | None) -> str:
     """Cents as '1,234,567.89' for pages (exports use the plain two-decimal string)."""
     if cents is None:
-        return "—"
+        return NO_VALUE
     return f"{cents_to_decimal(cents):,.2f}"
+
+
+def format_percent(ratio, places: int = 0) -> str:
+    """A ratio as a percentage for people: 0.456 -> '45%'.
+
+    The one rounding rule for percentages: round DOWN (floor) to the places shown. A score band
+    sits beside many percentages (off track below 40%), and 0.396 must read "39%", never a "40%"
+    that is still off track. None (no data) shows a dash.
+    """
+    if ratio is None or ratio == "":
+        return NO_VALUE
+    scale = Decimal(10) ** int(places)
+    # Decimal of the float's shortest repr, so 0.29 * 100 is 29, not 28.999999999999996.
+    floored = (Decimal(str(float(ratio))) * 100 * scale).to_integral_value(rounding=ROUND_FLOOR) / scale
+    return f"{floored:.{int(places)}f}%"
+
+
+def chart_amount(cents: int | None) -> float | None:
+    """Cents as currency units for a chart axis (every chart plots money in units, not cents).
+    A float is fine here: a chart draws, nothing adds it up."""
+    if cents is None:
+        return None
+    return float(cents_to_decimal(cents))

@@ -2,7 +2,7 @@
 
 Everyone logged in reads. Directors change money and approve go decisions. A value stream
 manager changes epics, MMPs, key results and delivery data only of the value streams they
-manage. Executives and program managers keep the VMO backlog.
+manage. The office's own rules (backlog, planning) are `vmo.permissions`.
 """
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -55,11 +55,3 @@ def can_manage_value_stream(user, value_stream_id: int | None) -> bool:
 def can_manage_funding(user) -> bool:
     """Budgets, allocations, guardrails and scenarios are the directors' alone."""
     return is_director(user)
-
-
-def can_keep_vmo_backlog(user) -> bool:
-    return is_director(user) or has_role(user, roles.PROGRAM_MANAGER) or has_role(user, roles.EXECUTIVE)
-
-
-def can_run_planning(user) -> bool:
-    return is_director(user) or has_role(user, roles.PROGRAM_MANAGER)

@@ -13,8 +13,6 @@ from django.db import OperationalError
     retry_backoff=True,
     retry_jitter=True,
     max_retries=5,
-    soft_time_limit=900,
-    time_limit=960,
 )
 def delivery_import_task(self, import_id: int) -> dict:
     """Import a stored CSV of delivery data, reporting progress (rows done of total)."""

@@ -110,8 +110,7 @@ def monthly_report_pdf_response(report) -> HttpResponse:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as PdfTable
 
-    from portfolio.money import format_amount
-    from portfolio.templatetags.money import percent
+    from portfolio.money import format_amount, format_percent
 
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
@@ -162,7 +161,7 @@ def monthly_report_pdf_response(report) -> HttpResponse:
                 kr.objective.title,
                 kr.title,
                 f"{kr.current.normalize()} / {kr.target.normalize()} {kr.unit}",
-                percent(kr.grade_value),
+                format_percent(kr.grade_value),
             ]
             for kr in report.key_results
         ],

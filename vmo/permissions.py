@@ -5,9 +5,16 @@ executives keep the VMO backlog (create and change action items); whoever owns a
 may move its status. Everyone logged in reads.
 """
 
-from portfolio.permissions import can_keep_vmo_backlog, can_run_planning
+from portfolio import roles
+from portfolio.permissions import has_role, is_director
 
-__all__ = ["can_change_action_item", "can_keep_vmo_backlog", "can_run_planning"]
+
+def can_keep_vmo_backlog(user) -> bool:
+    return is_director(user) or has_role(user, roles.PROGRAM_MANAGER) or has_role(user, roles.EXECUTIVE)
+
+
+def can_run_planning(user) -> bool:
+    return is_director(user) or has_role(user, roles.PROGRAM_MANAGER)
 
 
 def can_change_action_item(user, item) -> bool:

@@ -6,7 +6,10 @@ time limits below the broker's visibility timeout (settings: 3600 s).
 """
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
+
+from portfolio.services.base import ROLLUP_OUTBOX_DRAIN_TASK
 
 TASK_OPTIONS = {
     "acks_late": True,
@@ -16,12 +19,13 @@ TASK_OPTIONS = {
     "retry_backoff_max": 300,
     "retry_jitter": True,
     "max_retries": 5,
-    "soft_time_limit": 600,
-    "time_limit": 660,
+    # The limits themselves live in settings, once; set on each task so they show on it.
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
 }
 
 
-@shared_task(name="vmo.tasks.rollup_outbox_drain_task", **TASK_OPTIONS)
+@shared_task(name=ROLLUP_OUTBOX_DRAIN_TASK, **TASK_OPTIONS)
 def rollup_outbox_drain_task() -> int:
     """Drain the rollup outbox: one run per due value stream. Returns how many streams ran."""
     from vmo.services.rollups import rollup_outbox_drain

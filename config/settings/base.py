@@ -8,6 +8,7 @@ transactions) and Celery tasks executed in-process, so `make run` works on a bar
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -172,7 +173,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         # Numbers are parsed as Decimal, never float (1234567890123456.78 must survive).
-        "config.api.DecimalJSONParser",
+        "core.api.DecimalJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -180,11 +181,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.CappedPageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"rollup": "30/minute"},
 }
 SPECTACULAR_SETTINGS = {
@@ -197,6 +198,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One named enum per shared choice set, however many fields use it, and no name collisions
+    # between the several "status" enums.
+    "ENUM_NAME_OVERRIDES": {
+        "WsjfScoreEnum": "portfolio.models.epics.WSJF_CHOICES",
+        "EpicStateEnum": "portfolio.models.epics.EpicState",
+        "WorkItemStatusEnum": "portfolio.models.delivery.WorkItemStatus",
+        "QuarterStatusEnum": "portfolio.models.base.QuarterStatus",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -212,8 +221,6 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 300
-CELERY_TASK_TIME_LIMIT = 360
 CELERY_RESULT_EXPIRES = 3600
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_TRACK_STARTED = True
@@ -232,43 +239,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 30
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
-CELERY_BEAT_SCHEDULE: dict = {}
-
-# --- Product settings -----------------------------------------------------------------------
-DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo")
-# Which DORA benchmark vintage grades deployments: "2021", "2023" or "2024".
-DORA_BENCHMARK = env("DORA_BENCHMARK", default="2024")
-WEBHOOK_SECRETS = {
-    "github": env("GITHUB_WEBHOOK_SECRET", default=""),
-    "gitlab": env("GITLAB_WEBHOOK_TOKEN", default=""),
-    "jira": env("JIRA_WEBHOOK_SECRET", default=""),
-}
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # In-process (eager) tasks would log a line per write; a real worker keeps them.
-        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
-    },
-}
-# Epics (kanban): one OpenAPI enum for the WSJF scale and one for the Kanban states, however
-# many fields use them.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {
-        "WsjfScoreEnum": "portfolio.models.epics.WSJF_CHOICES",
-        "EpicStateEnum": "portfolio.models.epics.EpicState",
-    }
-)
-
-# --- Rollups and delivery data (issue 6) ------------------------------------------------------
-from celery.schedules import crontab  # noqa: E402
-
 # Eager tasks (the embedded default) keep their state too, so a page can poll a task's progress.
 CELERY_TASK_STORE_EAGER_RESULT = True
+# Time limits for every task, below the broker's visibility timeout (3600 s) so a task that
+# overruns is killed before Redis would hand its message to a second worker. Tasks set none.
+CELERY_TASK_SOFT_TIME_LIMIT = 600
+CELERY_TASK_TIME_LIMIT = 660
+# Static schedule; each entry expires a little before its next run so a backlog never piles up.
 CELERY_BEAT_SCHEDULE = {
     # Drain the rollup outbox every minute; the on-commit nudge usually got there first.
     "rollup-outbox-drain": {
@@ -283,13 +260,28 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60 * 60 * 23},
     },
 }
+
+# --- Product settings -----------------------------------------------------------------------
+DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo")
+# Which DORA benchmark vintage grades deployments: "2021", "2023" or "2024".
+DORA_BENCHMARK = env("DORA_BENCHMARK", default="2024")
+WEBHOOK_SECRETS = {
+    "github": env("GITHUB_WEBHOOK_SECRET", default=""),
+    "gitlab": env("GITLAB_WEBHOOK_TOKEN", default=""),
+    "jira": env("JIRA_WEBHOOK_SECRET", default=""),
+}
 # Largest bulk POST of delivery data and largest CSV import handled in one request.
 DELIVERY_BULK_MAX_ROWS = 1000
-# Work items and quarters both have a "status" enum; name ours so the schema has no collision.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {
-        "WorkItemStatusEnum": "portfolio.models.delivery.WorkItemStatus",
-        "QuarterStatusEnum": "portfolio.models.base.QuarterStatus",
-    }
-)
-KANBAN_FUNDING_POLICY = env("KANBAN_FUNDING_POLICY", default="funding.policies.GuardrailFundingPolicy")
+
+# --- Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # In-process (eager) tasks would log a line per write; a real worker keeps them.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+    },
+}

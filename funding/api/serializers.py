@@ -1,11 +1,11 @@
-"""Funding API serializers: money as two-decimal strings (config.api.MoneyField), writes via services."""
+"""Funding API serializers: money as two-decimal strings (core.api.MoneyField), writes via services."""
 
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from config.api import MoneyField
 from funding import services
 from funding.models import Allocation, Guardrail, QuarterBudget, Scenario, ScenarioLine, Spend, SpendCategory, Team
+from portfolio.api.fields import MoneyField
 from portfolio.models import Epic, Quarter, ValueStream
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from config.api import MoneyField
+from portfolio.api.fields import MoneyField
 from portfolio.models import Epic, EpicState, Quarter, StrategicTheme, ValueStream
 from portfolio.services import epics as services
 

@@ -4,7 +4,8 @@ from rest_framework.exceptions import PermissionDenied
 from okrs import services
 from okrs.models import KR_VALUE_DIGITS, KR_VALUE_PLACES, CheckIn, KeyResult, Objective
 from okrs.permissions import can_manage_objective_scope
-from okrs.selectors import key_results_scored, score_band
+from okrs.scoring import score_band
+from okrs.selectors import key_results_scored
 from portfolio.models import MMP, Epic
 
 

@@ -1,10 +1,11 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404  # a non-numeric id is a 404, not a ValueError
 from rest_framework.response import Response
 
+from core.viewsets import NoDeleteViewSet
 from okrs import services
 from okrs.api.serializers import CheckInSerializer, KeyResultSerializer, ObjectiveSerializer
 from okrs.filters import KeyResultFilter, ObjectiveFilter
@@ -13,17 +14,7 @@ from okrs.permissions import can_check_in, can_manage_objective
 from okrs.selectors import key_results_scored
 
 
-class _NoDeleteViewSet(
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.ListModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Objectives and KRs are history (check-ins, snapshots point at them): never deleted."""
-
-
-class ObjectiveViewSet(_NoDeleteViewSet):
+class ObjectiveViewSet(NoDeleteViewSet):
     serializer_class = ObjectiveSerializer
     filterset_class = ObjectiveFilter
     ordering_fields = ["title", "id", "score"]
@@ -38,7 +29,7 @@ class ObjectiveViewSet(_NoDeleteViewSet):
         serializer.save()
 
 
-class KeyResultViewSet(_NoDeleteViewSet):
+class KeyResultViewSet(NoDeleteViewSet):
     serializer_class = KeyResultSerializer
     filterset_class = KeyResultFilter
     ordering_fields = ["id", "title", "grade_value", "progress_value"]

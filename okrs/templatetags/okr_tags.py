@@ -1,25 +1,17 @@
-"""Template helpers for OKR scores: percentages, band labels, an epic's KRs."""
-
-import math
+"""Template helpers for OKRs: band labels and an epic's key results (percentages are
+`portfolio`'s `percent` filter, like every other percentage)."""
 
 from django import template
 
-from okrs.selectors import BAND_LABELS, epic_key_results
+from okrs.scoring import band_label as _band_label
+from okrs.selectors import epic_key_results
 
 register = template.Library()
 
 
 @register.filter
-def pct(value) -> str:
-    """0.456 -> '45%' (floored, so 0.399 never shows as a 40% that is still off track); None -> a dash."""
-    if value is None:
-        return "\u2013"
-    return f"{math.floor(float(value) * 100 + 1e-9):d}%"
-
-
-@register.filter
 def band_label(band: str) -> str:
-    return BAND_LABELS.get(band or "", "")
+    return _band_label(band)
 
 
 @register.simple_tag

@@ -2,9 +2,10 @@
 by the Kanban app, whose move command they need)."""
 
 from django.contrib.auth import get_user_model
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers, viewsets
 
-from config.api import MoneyField
+from core.viewsets import NoDeleteViewSet
+from portfolio.api.fields import MoneyField
 from portfolio.api.permissions import ReadOrValueStreamManager
 from portfolio.filters.epics import DependencyFilter, MMPFilter, RiskFilter
 from portfolio.models import MMP, Dependency, Epic, Quarter, Risk, ValueStream
@@ -80,17 +81,7 @@ class RiskSerializer(serializers.ModelSerializer):
         return services.risk_update(user=self.context["request"].user, risk=instance, **validated_data)
 
 
-class _NoDeleteViewSet(
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.ListModelMixin,
-    viewsets.GenericViewSet,
-):
-    """MMPs and risks carry cost and history: they are canceled or ROAMed, never deleted."""
-
-
-class MMPViewSet(_NoDeleteViewSet):
+class MMPViewSet(NoDeleteViewSet):
     queryset = MMP.objects.select_related("epic")
     serializer_class = MMPSerializer
     permission_classes = [ReadOrValueStreamManager]
@@ -117,7 +108,7 @@ class DependencyViewSet(viewsets.ModelViewSet):
         services.dependency_delete(user=self.request.user, dependency=instance)
 
 
-class RiskViewSet(_NoDeleteViewSet):
+class RiskViewSet(NoDeleteViewSet):
     queryset = Risk.objects.all()
     serializer_class = RiskSerializer
     permission_classes = [ReadOrValueStreamManager]

@@ -1,23 +1,11 @@
-from rest_framework import mixins, viewsets
-
+from core.viewsets import NoDeleteViewSet
 from portfolio.api.permissions import ReadOrDirector
 from portfolio.api.serializers import QuarterSerializer, StrategicThemeSerializer, ValueStreamSerializer
 from portfolio.filters.base import QuarterFilter, StrategicThemeFilter, ValueStreamFilter
 from portfolio.models import Quarter, StrategicTheme, ValueStream
 
 
-class _NoDeleteViewSet(
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.ListModelMixin,
-    viewsets.GenericViewSet,
-):
-    """CRUD without delete: value streams and quarters are referenced by money and history,
-    so they are deactivated or closed, never removed."""
-
-
-class ValueStreamViewSet(_NoDeleteViewSet):
+class ValueStreamViewSet(NoDeleteViewSet):
     queryset = ValueStream.objects.prefetch_related("managers")
     serializer_class = ValueStreamSerializer
     permission_classes = [ReadOrDirector]
@@ -26,7 +14,7 @@ class ValueStreamViewSet(_NoDeleteViewSet):
     ordering = ["name"]
 
 
-class QuarterViewSet(_NoDeleteViewSet):
+class QuarterViewSet(NoDeleteViewSet):
     queryset = Quarter.objects.all()
     serializer_class = QuarterSerializer
     permission_classes = [ReadOrDirector]
@@ -35,7 +23,7 @@ class QuarterViewSet(_NoDeleteViewSet):
     ordering = ["start"]
 
 
-class StrategicThemeViewSet(_NoDeleteViewSet):
+class StrategicThemeViewSet(NoDeleteViewSet):
     queryset = StrategicTheme.objects.all()
     serializer_class = StrategicThemeSerializer
     permission_classes = [ReadOrDirector]

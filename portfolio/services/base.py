@@ -84,6 +84,11 @@ def theme_update(*, theme: StrategicTheme, **fields) -> StrategicTheme:
     return theme
 
 
+# The task that drains the outbox. Named here, where the outbox is, and registered under this name
+# by the app above that computes rollups (vmo), so portfolio never imports it.
+ROLLUP_OUTBOX_DRAIN_TASK = "vmo.tasks.rollup_outbox_drain_task"
+
+
 def rollup_due_mark(*, value_stream_ids) -> None:
     """Record in the outbox that these value streams need a new snapshot, and nudge the worker.
 
@@ -100,16 +105,16 @@ def rollup_due_mark(*, value_stream_ids) -> None:
 
 
 def _nudge_rollup_drain() -> None:
-    from config.celery import app
+    from celery import current_app as app
 
     try:
         if app.conf.task_always_eager:
             # Embedded mode has no worker: send_task would only queue in memory, so run it here
             # (after loading the apps' task modules, which only a worker imports by itself).
             app.loader.import_default_modules()
-            app.tasks["vmo.tasks.rollup_outbox_drain_task"].apply()
+            app.tasks[ROLLUP_OUTBOX_DRAIN_TASK].apply()
             return
-        app.send_task("vmo.tasks.rollup_outbox_drain_task", ignore_result=True)
+        app.send_task(ROLLUP_OUTBOX_DRAIN_TASK, ignore_result=True)
     except Exception:
         import logging
 

@@ -1,6 +1,9 @@
+"""Template filters for money and percentages: thin wrappers over `portfolio.money`, the one
+place that decides how a figure is written."""
+
 from django import template
 
-from portfolio.money import format_amount
+from portfolio.money import format_amount, format_percent
 
 register = template.Library()
 
@@ -13,7 +16,5 @@ def money(cents):
 
 @register.filter
 def percent(value, places: int = 0):
-    """A 0..1 ratio as a percentage string; None shows a dash."""
-    if value is None or value == "":
-        return "—"
-    return f"{float(value) * 100:.{int(places)}f}%"
+    """A 0..1 ratio as a percentage, floored (see `format_percent`); None shows a dash."""
+    return format_percent(value, places)

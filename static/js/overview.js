@@ -2,10 +2,7 @@
 (function () {
   "use strict";
 
-  function money(value) {
-    // Amounts arrive as decimal strings (exact on the server); the chart only needs to draw them.
-    return value === null || value === undefined ? null : Number.parseFloat(value);
-  }
+  // Money arrives in currency units, as in every chart (the server converts cents once).
 
   function pct(value) {
     return value === null || value === undefined ? null : Math.round(value * 1000) / 10;
@@ -23,8 +20,8 @@
         data: {
           labels: data.streams,
           datasets: [
-            { label: "Allocated", data: data.allocated.map(money), backgroundColor: "#90caf9" },
-            { label: "Spent", data: data.spent.map(money), backgroundColor: "#1565c0" },
+            { label: "Allocated", data: data.allocated, backgroundColor: "#90caf9" },
+            { label: "Spent", data: data.spent, backgroundColor: "#1565c0" },
           ],
         },
         options: { responsive: true, animation: false, scales: { y: { beginAtZero: true } } },
@@ -38,7 +35,7 @@
         data: {
           datasets: [{
             label: "Value streams",
-            data: data.outcome.map(function (p) { return { x: money(p.x), y: pct(p.y), label: p.label }; }),
+            data: data.outcome.map(function (p) { return { x: p.x, y: pct(p.y), label: p.label }; }),
             backgroundColor: "#2e7d32",
           }],
         },
@@ -63,8 +60,8 @@
         data: {
           labels: t.quarters,
           datasets: [
-            { label: "Allocated", data: t.allocated.map(money), yAxisID: "money", borderColor: "#90caf9" },
-            { label: "Spent", data: t.spent.map(money), yAxisID: "money", borderColor: "#1565c0" },
+            { label: "Allocated", data: t.allocated, yAxisID: "money", borderColor: "#90caf9" },
+            { label: "Spent", data: t.spent, yAxisID: "money", borderColor: "#1565c0" },
             { label: "OKR score %", data: t.okr_score.map(pct), yAxisID: "pct", borderColor: "#2e7d32" },
             { label: "Delivery progress %", data: t.delivery_progress.map(pct), yAxisID: "pct", borderColor: "#ef6c00" },
           ],
@@ -93,7 +90,7 @@
         label: names[q],
         backgroundColor: colours[q],
         data: data.points.filter(function (p) { return p.quadrant === q; })
-          .map(function (p) { return { x: money(p.x), y: p.y, label: p.key + " " + p.title }; }),
+          .map(function (p) { return { x: p.x, y: p.y, label: p.key + " " + p.title }; }),
       };
     });
     new Chart(canvas, {

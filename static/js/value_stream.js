@@ -91,16 +91,16 @@
       options: { responsive: true, scales: { y: { beginAtZero: true, title: { display: true, text: "epics" } } } },
     });
 
-    const burn = data.burn || { labels: [], spent_cents: [] };
-    const toMoney = function (cents) { return cents === null || cents === undefined ? null : cents / 100; };
+    // Money arrives in currency units, as in every chart (the server converts cents once).
+    const burn = data.burn || { labels: [], spent: [] };
     draw("chart-burn", {
       type: "line",
       data: {
         labels: burn.labels,
         datasets: [
-          line("Spent (cumulative)", (burn.spent_cents || []).map(toMoney), COLORS[0]),
-          line("Allocation", burn.labels.map(function () { return toMoney(burn.allocated_cents); }), COLORS[1]),
-          line("Forecast at quarter end", burn.labels.map(function () { return toMoney(burn.forecast_cents); }), COLORS[2]),
+          line("Spent (cumulative)", burn.spent || [], COLORS[0]),
+          line("Allocation", burn.labels.map(function () { return burn.allocated; }), COLORS[1]),
+          line("Forecast at quarter end", burn.labels.map(function () { return burn.forecast; }), COLORS[2]),
         ],
       },
       options: { responsive: true, scales: { y: { beginAtZero: true } } },

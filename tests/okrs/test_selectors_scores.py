@@ -1,7 +1,8 @@
 import pytest
 
 from okrs.models import KeyResult, Objective, ObjectiveLevel
-from okrs.selectors import score_band, value_stream_okr_scores
+from okrs.scoring import score_band
+from okrs.selectors import value_stream_okr_scores
 from tests.factories import KeyResultFactory, ObjectiveFactory, QuarterFactory, ValueStreamFactory
 
 pytestmark = pytest.mark.django_db

@@ -73,8 +73,8 @@ def test_executive_sees_figures_progress_okrs_and_chart_data(client, executive, 
     data = charts(response)
     assert [row["flow_velocity"] for row in data["trend"]] == [12]
     assert data["distribution"] == {"feature": 0.75, "defect": 0.25}
-    assert data["burn"]["allocated_cents"] == 500_000
-    assert data["burn"]["spent_cents"][0] == 100_000
+    assert data["burn"]["allocated"] == 5_000.0
+    assert data["burn"]["spent"][0] == 1_000.0
     assert 'src="/static/js/value_stream.js"' in html
 
 

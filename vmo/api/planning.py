@@ -8,7 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404  # a non-numeric id is a 404, not a ValueError
 from rest_framework.response import Response
 
-from config.api import MoneyField
+from portfolio.api.fields import MoneyField
 from portfolio.models import MMP, Dependency, Risk
 from vmo.filters import ActionItemFilter, PlanningEventFilter
 from vmo.models import ActionItem, AgendaItem, CommunicationItem, PlannedMMP, PlanningEvent

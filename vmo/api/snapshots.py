@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from config.api import MoneyField
+from portfolio.api.fields import MoneyField
 from portfolio.filters.base import IdFilter
 from portfolio.models import Quarter
 from vmo.models import ValueStreamSnapshot

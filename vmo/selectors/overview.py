@@ -33,7 +33,7 @@ from django.utils.dateparse import parse_datetime
 
 from funding.models import Allocation
 from okrs.models import KeyResult
-from okrs.selectors import score_band
+from okrs.scoring import band_label, score_band
 from portfolio.models import Epic, Quarter, Risk, RoamStatus, ValueStream
 from portfolio.money import decimal_to_cents, parse_amount
 from vmo.models import PlanningEvent, PlanningEventKind, PlanningEventStatus, ValueStreamSnapshot
@@ -53,7 +53,6 @@ SNAPSHOT_FIELDS = {
 
 DORA_LEVELS = ("elite", "high", "medium", "low")
 DORA_LABELS = {"elite": "Elite", "high": "High", "medium": "Medium", "low": "Low"}
-BAND_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "": "—"}
 
 # ?sort= allowlist: the key users see in the URL -> the annotation ordered by.
 SORTS = {
@@ -156,7 +155,7 @@ def with_bands(rows) -> list:
     rows = list(rows)
     for row in rows:
         row.band = score_band(row.okr_score)
-        row.band_label = BAND_LABELS[row.band]
+        row.band_label = band_label(row.band)
         row.dora_label = DORA_LABELS.get(row.dora_level or "", row.dora_level or "—")
     return rows
 
@@ -180,7 +179,7 @@ class Totals:
 
     @property
     def band_label(self) -> str:
-        return BAND_LABELS[self.band]
+        return band_label(self.band)
 
 
 def portfolio_totals(*, quarter: Quarter) -> Totals:

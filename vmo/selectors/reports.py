@@ -23,12 +23,11 @@ from django.utils import timezone
 from funding.models import Allocation, Spend
 from kanban.models import Transition
 from okrs.models import KeyResult, ObjectiveLevel
-from okrs.selectors import score_band
+from okrs.scoring import band_label, score_band
 from portfolio.models import MMP, Epic, EpicState, MMPStatus, Quarter, ValueStream
-from portfolio.money import cents_to_decimal
-from portfolio.templatetags.money import percent
+from portfolio.money import cents_to_decimal, format_percent
 from vmo.exports import Table
-from vmo.selectors.overview import BAND_LABELS, overview_rows, with_bands
+from vmo.selectors.overview import overview_rows, with_bands
 
 # --- features economy: value (cost of delay) against cost ------------------------------------
 
@@ -190,7 +189,7 @@ EXPORTS = ("overview", "epics", "allocations", "spend", "okrs")
 
 
 def _pct(value) -> str:
-    return "" if value is None else percent(value)
+    return "" if value is None else format_percent(value)
 
 
 def overview_table(*, quarter: Quarter) -> Table:
@@ -335,7 +334,7 @@ def okrs_table(*, quarter: Quarter) -> Table:
                 kr.unit,
                 _pct(kr.progress_value),
                 _pct(kr.grade_value),
-                BAND_LABELS[score_band(kr.grade_value)] if kr.grade_value is not None else "",
+                band_label(score_band(kr.grade_value)),
             ]
             for kr in key_results
         ],

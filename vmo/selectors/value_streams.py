@@ -13,8 +13,9 @@ from funding.models import Spend
 from funding.selectors import quarter_months, value_stream_money
 from kanban.models import Transition
 from okrs.models import KeyResult, Objective
-from okrs.selectors import score_band
+from okrs.scoring import score_band
 from portfolio.models import EpicState, Quarter, ValueStream
+from portfolio.money import chart_amount
 from portfolio.selectors.delivery import epics_with_progress, mmps_with_progress
 from vmo.models import ValueStreamSnapshot
 from vmo.selectors.snapshots import snapshot_trend
@@ -108,11 +109,17 @@ def burn(*, value_stream_id: int, quarter: Quarter, as_of: dt.date) -> dict:
             continue
         running += rows.get(month, 0)
         cumulative.append(running)
+    allocated = money.allocated_cents if money else 0
+    forecast = money.forecast_cents if money else 0
     return {
         "labels": [m.strftime("%b %Y") for m in months],
-        "spent_cents": cumulative,
-        "allocated_cents": money.allocated_cents if money else 0,
-        "forecast_cents": money.forecast_cents if money else 0,
+        # The chart's series, in currency units like every chart's.
+        "spent": [chart_amount(cents) for cents in cumulative],
+        "allocated": chart_amount(allocated),
+        "forecast": chart_amount(forecast),
+        # The figures beside it, in cents for the money filter.
+        "allocated_cents": allocated,
+        "forecast_cents": forecast,
         "spent_total_cents": money.spent_cents if money else 0,
     }
 

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from portfolio.models import Quarter, ValueStream
-from portfolio.money import cents_to_decimal
-from portfolio.permissions import can_keep_vmo_backlog
+from portfolio.money import chart_amount
 from portfolio.selectors.base import quarter_from_code, quarter_previous
 from vmo.models import Priority
+from vmo.permissions import can_keep_vmo_backlog
 from vmo.selectors.overview import (
     SORTS,
     overview_rows,
@@ -41,20 +41,20 @@ EXPORT_LISTS = (("epics", "Epics"), ("allocations", "Allocations"), ("spend", "S
 
 
 def _chart_data(rows, trend) -> dict:
-    """Series for Chart.js. Money goes as decimal strings (never float); the script parses them."""
+    """Series for Chart.js, money in currency units like every chart's."""
     return {
         "streams": [row.name for row in rows],
-        "allocated": [cents_to_decimal(row.allocated_cents) for row in rows],
-        "spent": [cents_to_decimal(row.spent_cents) for row in rows],
+        "allocated": [chart_amount(row.allocated_cents) for row in rows],
+        "spent": [chart_amount(row.spent_cents) for row in rows],
         "outcome": [
-            {"label": row.name, "x": cents_to_decimal(row.spent_cents), "y": row.okr_score}
+            {"label": row.name, "x": chart_amount(row.spent_cents), "y": row.okr_score}
             for row in rows
             if row.okr_score is not None and row.spent_cents is not None
         ],
         "trend": {
             "quarters": [point["quarter"] for point in trend],
-            "allocated": [cents_to_decimal(point["allocated_cents"]) for point in trend],
-            "spent": [cents_to_decimal(point["spent_cents"]) for point in trend],
+            "allocated": [chart_amount(point["allocated_cents"]) for point in trend],
+            "spent": [chart_amount(point["spent_cents"]) for point in trend],
             "okr_score": [point["okr_score"] for point in trend],
             "delivery_progress": [point["delivery_progress"] for point in trend],
             "flow_velocity": [point["flow_velocity"] for point in trend],

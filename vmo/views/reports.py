@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from portfolio.models import ValueStream
-from portfolio.money import cents_to_decimal
+from portfolio.money import chart_amount
 from portfolio.selectors.base import quarter_from_code
 from vmo.exports import monthly_report_pdf_response, table_response
 from vmo.selectors.reports import EXPORTS, epic_economy, export_table, monthly_report
@@ -36,7 +36,7 @@ def economy(request):
         {
             "key": epic.key,
             "title": epic.title,
-            "x": cents_to_decimal(epic.estimated_cost_cents),
+            "x": chart_amount(epic.estimated_cost_cents),
             "y": epic.cost_of_delay,
             "quadrant": epic.quadrant,
         }
@@ -45,7 +45,7 @@ def economy(request):
     chart = {
         "points": points,
         "value_split": result.value_split,
-        "cost_split": cents_to_decimal(result.cost_split_cents),
+        "cost_split": chart_amount(result.cost_split_cents),
     }
     context = {
         "economy": result,

@@ -44,7 +44,7 @@ def value_stream_detail(request, slug: str):
 
 
 def _progress_context(value_stream: ValueStream, task_id: str) -> dict:
-    from config.celery import app
+    from celery import current_app as app
 
     result = AsyncResult(task_id, app=app)
     state, info = result.state, result.info

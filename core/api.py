@@ -1,4 +1,7 @@
-"""API plumbing shared by every app's endpoints: JSON parsing, pagination, error shape, money."""
+"""API plumbing shared by every app's endpoints: JSON parsing, pagination and the error shape.
+
+The viewset without delete is in `core.viewsets` (DRF's views read the settings that name this
+module, so it imports none of them); money has its field in `portfolio.api.fields`."""
 
 import json
 from decimal import Decimal
@@ -6,12 +9,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-
-from portfolio.money import cents_to_decimal, decimal_to_cents, parse_amount
 
 
 class DecimalJSONParser(JSONParser):
@@ -50,50 +51,6 @@ class CappedPageNumberPagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-class MoneyField(serializers.Field):
-    """An amount stored as integer cents, sent as a two-decimal string ("2500000.00").
-
-    Input must be exact: strings or JSON numbers with at most two decimals; exponents, NaN,
-    separators, localised digits and negative values are refused with a message.
-    """
-
-    default_error_messages = {"invalid": "Enter an amount such as 1234.50."}
-
-    def __init__(self, *, allow_negative: bool = False, **kwargs):
-        self.allow_negative = allow_negative
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        return f"{cents_to_decimal(value):.2f}"
-
-    def to_internal_value(self, data):
-        try:
-            return decimal_to_cents(parse_amount(data, allow_negative=self.allow_negative))
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
-
-
-# Tell drf-spectacular that money is a decimal string.
-try:
-    from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-    from drf_spectacular.plumbing import build_basic_type
-    from drf_spectacular.types import OpenApiTypes
-
-    class MoneyFieldExtension(OpenApiSerializerFieldExtension):
-        target_class = MoneyField
-
-        def map_serializer_field(self, auto_schema, direction):
-            # A string, as the API sends it (OpenApiTypes.DECIMAL maps to a JSON number, which
-            # every money field in every response contradicted).
-            schema = build_basic_type(OpenApiTypes.STR)
-            schema["format"] = "decimal"
-            schema["pattern"] = r"^-?\d+(\.\d{1,2})?$"
-            schema["example"] = "2500000.00"
-            return schema
-except ImportError:  # pragma: no cover - drf-spectacular is a pinned dependency
-    pass
 
 
 def exception_handler(exc, context):
