@@ -11,10 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from kanban.models import Transition, WipLimit
-from portfolio.models import Epic, EpicState
+from portfolio.models import EPIC_FLOW, Epic, EpicState
 
 SEED = 20260702
-FLOW = ["funnel", "reviewing", "analyzing", "backlog", "implementing", "done"]
 BACK_REASONS = ("Business case too thin; more analysis", "Dependency not ready", "Re-scoped after review")
 
 
@@ -29,10 +28,10 @@ def seed_transitions(ctx, seeds) -> None:
     changed: list[Epic] = []
     for seed in seeds:
         epic = seed.epic
-        if seed.state in FLOW:
-            path = FLOW[: FLOW.index(seed.state) + 1]
+        if seed.state in EPIC_FLOW:
+            path = EPIC_FLOW[: EPIC_FLOW.index(seed.state) + 1]
         else:
-            path = [*FLOW[: rng.randint(1, 3) + 1], EpicState.NOT_PURSUED]
+            path = [*EPIC_FLOW[: rng.randint(1, 3) + 1], EpicState.NOT_PURSUED]
         steps = len(path) - 1
         start = seed.created_at
         span = (now - start).total_seconds()

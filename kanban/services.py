@@ -9,29 +9,11 @@ from django.utils import timezone
 
 from kanban.models import Transition, WipLimit
 from kanban.policies import funding_policy
-from portfolio.models import Epic, EpicState
+from portfolio.models import EPIC_FLOW, Epic, EpicState
+from portfolio.models.epics import HYPOTHESIS_FIELDS
 from portfolio.money import format_amount
 from portfolio.permissions import can_manage_value_stream, is_director
 from portfolio.services.base import rollup_due_mark
-
-# The forward order of the board; not pursued is a terminal side exit reachable from anywhere.
-FLOW = (
-    EpicState.FUNNEL,
-    EpicState.REVIEWING,
-    EpicState.ANALYZING,
-    EpicState.BACKLOG,
-    EpicState.IMPLEMENTING,
-    EpicState.DONE,
-)
-HYPOTHESIS_FIELDS = (
-    "hypothesis_for",
-    "hypothesis_who",
-    "hypothesis_the",
-    "hypothesis_is_a",
-    "hypothesis_that",
-    "hypothesis_unlike",
-    "hypothesis_our_solution",
-)
 
 
 class MoveRefused(Exception):
@@ -62,7 +44,7 @@ def is_backward(from_state: str, to_state: str) -> bool:
         return False
     if from_state == EpicState.NOT_PURSUED:
         return True
-    return FLOW.index(to_state) < FLOW.index(from_state)
+    return EPIC_FLOW.index(to_state) < EPIC_FLOW.index(from_state)
 
 
 def entry_conditions(*, epic: Epic, to_state: str) -> list[str]:
@@ -73,10 +55,10 @@ def entry_conditions(*, epic: Epic, to_state: str) -> list[str]:
     """
     if to_state == EpicState.NOT_PURSUED or epic.state == EpicState.NOT_PURSUED:
         return []
-    start = FLOW.index(epic.state) + 1
-    end = FLOW.index(to_state)
+    start = EPIC_FLOW.index(epic.state) + 1
+    end = EPIC_FLOW.index(to_state)
     unmet: list[str] = []
-    for state in FLOW[start : end + 1]:
+    for state in EPIC_FLOW[start : end + 1]:
         unmet.extend(_entry_policy(epic=epic, state=state))
     return unmet
 

@@ -15,11 +15,10 @@ from kanban.forms import EpicForm, GoDecisionForm, MoveForm, ScoreForm, form_err
 from kanban.selectors import board_columns, epic_transitions
 from kanban.services import MoveConflict, MoveRefused, epic_move
 from portfolio.filters.epics import EpicFilter
-from portfolio.models import Epic, EpicState
+from portfolio.models import EPIC_FLOW, Epic, EpicState
+from portfolio.models.epics import WSJF_INPUTS
 from portfolio.permissions import can_manage_value_stream, is_director, managed_value_stream_ids
 from portfolio.selectors.epics import (
-    OPEN_STATES,
-    WSJF_INPUTS,
     epic_detail,
     epic_history_changes,
     epic_list,
@@ -40,6 +39,8 @@ def _board_context(request, query_string: str, *, errors=(), moved=None):
         "filter": filterset,
         "columns": board_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None),
         "states": EpicState.choices,
+        # The board's script reads the forward order from here (the one home is EPIC_FLOW).
+        "flow": ",".join(EPIC_FLOW),
         "query": query_string,
         "managed_ids": managed_value_stream_ids(request.user),
         "is_director": is_director(request.user),
@@ -87,7 +88,7 @@ def epic_move_view(request, key: str):
 def _scoring_context(request, query_string: str, *, errors=None):
     from django.http import QueryDict
 
-    filterset = EpicFilter(QueryDict(query_string), queryset=Epic.objects.filter(state__in=OPEN_STATES))
+    filterset = EpicFilter(QueryDict(query_string), queryset=Epic.objects.open())
     epics = filterset.qs if filterset.is_valid() else Epic.objects.none()
     return {
         "filter": filterset,

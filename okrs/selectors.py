@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, FloatField, Prefetch, QuerySet
+from django.db.models import Avg, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from okrs.models import CheckIn, KeyResult, Objective, ObjectiveLevel
 from okrs.querysets import objective_score_subquery
@@ -194,4 +194,90 @@ def key_result_target_history(*, key_result_id: int) -> list:
             "target",
             "weight",
         )
+    )
+
+
+def objectives_with_scores(*, value_stream_id: int, quarter: Quarter) -> list[Objective]:
+    objectives = list(
+        Objective.objects.filter(value_stream_id=value_stream_id, quarter=quarter)
+        .with_scores()
+        .prefetch_related(Prefetch("key_results", queryset=KeyResult.objects.with_scores().order_by("id")))
+        .order_by("id")
+    )
+    for objective in objectives:
+        objective.band = score_band(objective.score)
+    return objectives
+
+
+# --- the quarter's key results for reports, plans and "then and now" ----------------------------
+
+
+def key_results_of_quarter(*, quarter: Quarter, value_stream=None) -> QuerySet[KeyResult]:
+    """The quarter's KRs scored, with their objective, in report order. With a value stream:
+    its own KRs and the portfolio-level ones it contributes to."""
+    key_results = KeyResult.objects.filter(objective__quarter=quarter)
+    if value_stream is not None:
+        key_results = key_results.filter(
+            Q(objective__value_stream=value_stream) | Q(objective__level=ObjectiveLevel.PORTFOLIO)
+        )
+    return (
+        key_results.with_scores()
+        .select_related("objective", "objective__value_stream")
+        .order_by("objective__level", "objective__title", "id")
+    )
+
+
+def objective_scores_of_quarter(*, quarter: Quarter) -> list[dict]:
+    """Every objective of the quarter with its score: id, title, level, value_stream, score."""
+    return list(
+        Objective.objects.filter(quarter=quarter)
+        .with_scores()
+        .order_by("level", "title", "id")
+        .values("id", "title", "level", "value_stream", "score")
+    )
+
+
+def key_results_as_planned(*, quarter: Quarter) -> list[dict]:
+    """The quarter's KRs as a plan keeps them: ids, direction, baseline, target, current, weight."""
+    return list(
+        KeyResult.objects.filter(objective__quarter=quarter)
+        .order_by("objective_id", "id")
+        .values(
+            "id",
+            "objective",
+            "objective__value_stream",
+            "title",
+            "direction",
+            "baseline",
+            "target",
+            "current",
+            "weight",
+        )
+    )
+
+
+def key_result_targets(*, ids) -> list[dict]:
+    """KRs' current targets by id (id, title, target, unit, objective_title), by objective title."""
+    return list(
+        KeyResult.objects.filter(id__in=ids)
+        .order_by("objective__title", "id")
+        .values("id", "title", "target", "unit", objective_title=F("objective__title"))
+    )
+
+
+def key_result_target_changes(*, quarter: Quarter, since) -> list[dict]:
+    """The quarter's KRs whose target differs from what it was at `since` (from the history
+    table): id, title, target, unit, then_target, objective_title. One query."""
+    then = Subquery(
+        KeyResult.history.filter(id=OuterRef("id"), history_date__lte=since)
+        .order_by("-history_date", "-history_id")
+        .values("target")[:1]
+    )
+    return list(
+        KeyResult.objects.filter(objective__quarter=quarter)
+        .annotate(then_target=then)
+        .filter(then_target__isnull=False)
+        .exclude(then_target=F("target"))
+        .order_by("objective__title", "id")
+        .values("id", "title", "target", "unit", "then_target", objective_title=F("objective__title"))
     )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portfolio.models import (
+    EPIC_FLOW,
     MMP,
     Dependency,
     Epic,
@@ -29,7 +30,6 @@ from portfolio.models import (
 )
 
 SEED = 20260701
-FLOW = ["funnel", "reviewing", "analyzing", "backlog", "implementing", "done"]
 # How many of each 150 epics sit in each state.
 STATE_MIX = (
     (EpicState.FUNNEL, 35),
@@ -121,7 +121,7 @@ def seed_epics(ctx) -> list[EpicSeed]:
         key = f"{_prefix(stream.slug)}-{counters[stream.id]}"
         idea = IDEAS[(n * 7 + stream.id) % len(IDEAS)]
         state = states[n]
-        depth = FLOW.index(state) if state in FLOW else rng.randint(1, 3)
+        depth = EPIC_FLOW.index(state) if state in EPIC_FLOW else rng.randint(1, 3)
         manager = users["vsm"] if stream.slug in ("payments", "onboarding", "core-ops", "finance") else users["vsm2"]
         created_at = now - dt.timedelta(days=rng.randint(20 + depth * 10, 182), hours=rng.randint(0, 23))
         scored = depth >= 2 or rng.random() < 0.5
@@ -226,7 +226,7 @@ def _seed_children(epics: list[Epic], *, rng: random.Random, users, quarters) ->
     for epic in epics:
         by_stream.setdefault(epic.value_stream_id, []).append(epic)
     for n, epic in enumerate(epics):
-        depth = FLOW.index(epic.state) if epic.state in FLOW else 1
+        depth = EPIC_FLOW.index(epic.state) if epic.state in EPIC_FLOW else 1
         if depth >= 2:
             plan = [(MMPKind.MVP, f"MVP: {epic.mvp_definition[:150] or epic.title}")]
             plan += [(MMPKind.MMP, f"MMP {i}: {epic.title[:150]}") for i in range(1, 1 + n % 3)]

@@ -61,6 +61,55 @@ class InvestmentHorizon(models.TextChoices):
     H3 = "h3", "Horizon 3 (evaluating)"
 
 
+# --- the epic's field groups: which fields make up each part of a lean business case --------------
+WSJF_INPUTS = ("business_value", "time_criticality", "risk_reduction", "job_size")
+# The epic hypothesis statement (SAFe): For <customers> who <do something> the <solution> is a
+# <something> that <provides this value>. Unlike <competitor> our solution <does better>.
+HYPOTHESIS_FIELDS = (
+    "hypothesis_for",
+    "hypothesis_who",
+    "hypothesis_the",
+    "hypothesis_is_a",
+    "hypothesis_that",
+    "hypothesis_unlike",
+    "hypothesis_our_solution",
+)
+# Fields whose changes the epic page's history shows.
+HISTORY_FIELDS = (*WSJF_INPUTS, "estimated_cost_cents", "estimated_duration_weeks", "cost_of_delay_per_week_cents")
+# What a create/update may set (the state, version, go decision and computed columns are not).
+EPIC_EDITABLE_FIELDS = (
+    "key",
+    "value_stream",
+    "title",
+    "kind",
+    "investment_type",
+    "horizon",
+    "owner",
+    "description",
+    "hypothesis_for",
+    "hypothesis_who",
+    "hypothesis_the",
+    "hypothesis_is_a",
+    "hypothesis_that",
+    "hypothesis_unlike",
+    "hypothesis_our_solution",
+    "business_outcome_hypothesis",
+    "leading_indicators",
+    "nonfunctional_requirements",
+    "mvp_definition",
+    "in_scope",
+    "out_of_scope",
+    "estimated_cost_cents",
+    "estimated_duration_weeks",
+    "cost_of_delay_per_week_cents",
+    "target_quarter",
+    "business_value",
+    "time_criticality",
+    "risk_reduction",
+    "job_size",
+)
+
+
 def _wsjf_input(name: str) -> Q:
     return Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__in": WSJF_SCALE})
 

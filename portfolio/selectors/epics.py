@@ -3,14 +3,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from portfolio.models import MMP, Dependency, Epic, EpicState, Risk
-
-WSJF_INPUTS = ("business_value", "time_criticality", "risk_reduction", "job_size")
-# Fields whose changes the epic page lists (who, when, old and new value).
-HISTORY_FIELDS = (*WSJF_INPUTS, "estimated_cost_cents", "estimated_duration_weeks", "cost_of_delay_per_week_cents")
-OPEN_STATES = (EpicState.FUNNEL, EpicState.REVIEWING, EpicState.ANALYZING, EpicState.BACKLOG, EpicState.IMPLEMENTING)
+from portfolio.models import MMP, Dependency, Epic, Risk
+from portfolio.models.epics import HISTORY_FIELDS, WSJF_INPUTS
 
 
 def epic_list(*, filters: dict | None = None) -> QuerySet[Epic]:
@@ -93,3 +89,29 @@ def scoring_column_warnings(*, queryset: QuerySet[Epic]) -> dict[str, bool]:
         **{f"{name}_scored": Count("id", filter=Q(**{f"{name}__isnull": False})) for name in WSJF_INPUTS},
     )
     return {name: figures[f"{name}_scored"] > 0 and figures[f"{name}_ones"] == 0 for name in WSJF_INPUTS}
+
+
+def epic_state_changes(*, since) -> list[dict]:
+    """Epics whose state now differs from their state at `since` (from the history table):
+    id, key, title, state, then_state, by key. Epics created after `since` are left out."""
+
+    def then(field):
+        return Subquery(
+            Epic.history.filter(id=OuterRef("id"), history_date__lte=since)
+            .order_by("-history_date", "-history_id")
+            .values(field)[:1]
+        )
+
+    return list(
+        Epic.objects.filter(Exists(Epic.history.filter(id=OuterRef("id"), history_date__gt=since)))
+        .annotate(then_state=then("state"))
+        .filter(then_state__isnull=False)
+        .exclude(then_state=F("state"))
+        .order_by("key")
+        .values("id", "key", "title", "state", "then_state")
+    )
+
+
+def epic_ids_ranked_open() -> list[int]:
+    """Open epics' ids in portfolio WSJF order (position 1 first)."""
+    return list(Epic.objects.open().ranked().values_list("id", flat=True))

@@ -10,42 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from portfolio.models import MMP, Dependency, Epic, Risk
+from portfolio.models.epics import EPIC_EDITABLE_FIELDS, WSJF_INPUTS
 from portfolio.permissions import can_manage_value_stream
 from portfolio.services.base import rollup_due_mark
 
-# What a create/update may set (the state, version, go decision and computed columns are not).
-EPIC_EDITABLE_FIELDS = (
-    "key",
-    "value_stream",
-    "title",
-    "kind",
-    "investment_type",
-    "horizon",
-    "owner",
-    "description",
-    "hypothesis_for",
-    "hypothesis_who",
-    "hypothesis_the",
-    "hypothesis_is_a",
-    "hypothesis_that",
-    "hypothesis_unlike",
-    "hypothesis_our_solution",
-    "business_outcome_hypothesis",
-    "leading_indicators",
-    "nonfunctional_requirements",
-    "mvp_definition",
-    "in_scope",
-    "out_of_scope",
-    "estimated_cost_cents",
-    "estimated_duration_weeks",
-    "cost_of_delay_per_week_cents",
-    "target_quarter",
-    "business_value",
-    "time_criticality",
-    "risk_reduction",
-    "job_size",
-)
-WSJF_INPUTS = ("business_value", "time_criticality", "risk_reduction", "job_size")
 DENIED = "Only managers of this value stream and VMO directors may change its epics."
 
 

@@ -5,7 +5,11 @@
 (function () {
   "use strict";
 
-  var FLOW = ["funnel", "reviewing", "analyzing", "backlog", "implementing", "done"];
+  // The forward order of the columns comes from the server (data-flow on the board).
+  function flow() {
+    var board = document.getElementById("board");
+    return board && board.dataset.flow ? board.dataset.flow.split(",") : [];
+  }
 
   function csrfToken() {
     try {
@@ -18,7 +22,8 @@
   function isBackward(from, to) {
     if (to === "not_pursued") return false;
     if (from === "not_pursued") return true;
-    return FLOW.indexOf(to) < FLOW.indexOf(from);
+    var order = flow();
+    return order.indexOf(to) < order.indexOf(from);
   }
 
   function move(card, toState) {

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from kanban.models import Transition
+from kanban.selectors import epic_cumulative_flow
 from tests.factories import (
     AllocationFactory,
     EpicFactory,
@@ -22,7 +23,6 @@ from tests.factories import (
     WorkItemFactory,
 )
 from vmo.models import ValueStreamSnapshot
-from vmo.selectors.value_streams import epic_cumulative_flow
 
 pytestmark = pytest.mark.django_db
 

@@ -234,8 +234,6 @@ def portfolio_trend(*, quarter: Quarter, count: int = 4) -> list[dict]:
 
 # --- then and now: the plan as it stood when the quarter's planning event closed ---------------
 
-OPEN_EPIC_STATES_EXCLUDED = ("done", "not_pursued")
-
 
 @dataclass(frozen=True)
 class PlanChanges:
@@ -363,19 +361,8 @@ def _allocations_from_history(*, quarter: Quarter, when: dt.datetime) -> list[di
 
 
 def _ranked_open_epic_ids() -> list[int]:
-    """Epic ids in portfolio WSJF order (ties: higher cost of delay, smaller job, older, id);
-    unscored last. The plan's `rank` is compared against this position."""
-    return list(
-        Epic.objects.exclude(state__in=OPEN_EPIC_STATES_EXCLUDED)
-        .order_by(
-            F("wsjf").desc(nulls_last=True),
-            F("cost_of_delay").desc(nulls_last=True),
-            F("job_size").asc(nulls_last=True),
-            "created_at",
-            "id",
-        )
-        .values_list("id", flat=True)
-    )
+    """Open epics' ids in portfolio WSJF order: the plan's `rank` is compared with this position."""
+    return list(Epic.objects.open().ranked().values_list("id", flat=True))
 
 
 def _epics_from_snapshot(*, planned: dict[int, object]) -> list[dict]:

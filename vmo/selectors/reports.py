@@ -6,13 +6,9 @@ from dataclasses import dataclass
 from django.db.models import (
     Avg,
     Case,
-    Exists,
     IntegerField,
-    Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -21,9 +17,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from funding.models import Allocation, Spend
-from kanban.models import Transition
-from okrs.models import KeyResult, ObjectiveLevel
+from kanban.selectors import epics_done_between
+from okrs.models import KeyResult
 from okrs.scoring import band_label, score_band
+from okrs.selectors import key_results_of_quarter
 from portfolio.models import MMP, Epic, EpicState, MMPStatus, Quarter, ValueStream
 from portfolio.money import cents_to_decimal, format_percent
 from vmo.exports import Table
@@ -130,25 +127,12 @@ def monthly_report(*, month: dt.date, value_stream: ValueStream | None = None) -
         MMP.objects.filter(released_on__gte=start, released_on__lt=end), value_stream, "epic__value_stream"
     ).select_related("epic", "epic__value_stream")
 
-    done_in_month = Transition.objects.filter(
-        epic=OuterRef("pk"), to_state=EpicState.DONE, at__gte=start_at, at__lt=end_at
+    epics_done = epics_done_between(start_at=start_at, end_at=end_at, value_stream=value_stream)
+    key_results = (
+        key_results_of_quarter(quarter=quarter, value_stream=value_stream)
+        if quarter is not None
+        else KeyResult.objects.none()
     )
-    epics_done = (
-        _scoped(Epic.objects.filter(Exists(done_in_month)), value_stream, "value_stream")
-        .select_related("value_stream")
-        .annotate(done_at=Subquery(done_in_month.order_by().values("epic").annotate(last=Max("at")).values("last")))
-        .order_by("done_at", "key")
-    )
-
-    key_results = KeyResult.objects.none()
-    if quarter is not None:
-        key_results = KeyResult.objects.filter(objective__quarter=quarter)
-        if value_stream is not None:
-            key_results = key_results.filter(
-                Q(objective__value_stream=value_stream) | Q(objective__level=ObjectiveLevel.PORTFOLIO)
-            )
-        key_results = key_results.with_scores().select_related("objective", "objective__value_stream")
-        key_results = key_results.order_by("objective__level", "objective__title", "id")
 
     spend = _scoped(
         Spend.objects.filter(month__gte=start, month__lt=end, voided_at__isnull=True), value_stream, "value_stream"
@@ -299,12 +283,7 @@ def spend_table(*, quarter: Quarter) -> Table:
 
 
 def okrs_table(*, quarter: Quarter) -> Table:
-    key_results = (
-        KeyResult.objects.filter(objective__quarter=quarter)
-        .with_scores()
-        .select_related("objective", "objective__value_stream")
-        .order_by("objective__level", "objective__title", "id")
-    )
+    key_results = key_results_of_quarter(quarter=quarter)
     return Table(
         title=f"OKRs {quarter.code}",
         headers=[

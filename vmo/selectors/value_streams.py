@@ -6,28 +6,18 @@ and its OKRs. Each piece is one query whatever the number of rows (the page's co
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Min, Prefetch, Sum
+from django.db.models import Sum
 
 from funding.models import Spend
 from funding.selectors import quarter_months, value_stream_money
-from kanban.models import Transition
-from okrs.models import KeyResult, Objective
-from okrs.scoring import score_band
-from portfolio.models import EpicState, Quarter, ValueStream
+from kanban.selectors import epic_cumulative_flow
+from okrs.selectors import objectives_with_scores
+from portfolio.models import Quarter, ValueStream
 from portfolio.money import chart_amount
 from portfolio.selectors.delivery import epics_with_progress, mmps_with_progress
 from vmo.models import ValueStreamSnapshot
 from vmo.selectors.snapshots import snapshot_trend
 
-CFD_STATES = [
-    EpicState.FUNNEL,
-    EpicState.REVIEWING,
-    EpicState.ANALYZING,
-    EpicState.BACKLOG,
-    EpicState.IMPLEMENTING,
-    EpicState.DONE,
-]
 TREND_FIELDS = [
     "as_of",
     "flow_velocity",
@@ -41,52 +31,6 @@ TREND_FIELDS = [
     "recovery_time_median_hours",
     "delivery_progress",
 ]
-
-
-def _days(start: dt.date, end: dt.date) -> list[dt.date]:
-    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-
-
-def epic_cumulative_flow(*, value_stream_id: int, start: dt.date, end: dt.date) -> dict:
-    """Cumulative flow of a stream's epics: per Kanban state, how many epics had reached it by
-    each day (first arrival, so a backward move does not make the band shrink).
-
-    One query: first arrival per (epic, state) from the `Transition` log, counted per state and
-    day in SQL; the running total over at most states x days aggregated rows is summed here.
-    """
-    first_arrivals = (
-        Transition.objects.filter(epic__value_stream_id=value_stream_id, to_state__in=CFD_STATES)
-        .order_by()
-        .values("epic_id", "to_state")
-        .annotate(first_at=Min("at"))
-        .values("to_state", "first_at")
-    )
-    inner, params = first_arrivals.query.sql_with_params()
-    day = "date(first_at)" if connection.vendor == "sqlite" else "CAST(first_at AS DATE)"
-    sql = f"SELECT to_state, {day} AS day, COUNT(*) FROM ({inner}) AS arrivals GROUP BY to_state, {day}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        counted = cursor.fetchall()
-    days = _days(start, end)
-    per_state: dict[str, dict[dt.date, int]] = {state: {} for state in CFD_STATES}
-    before: dict[str, int] = dict.fromkeys(CFD_STATES, 0)
-    for state, day_value, count in counted:
-        day_value = day_value if isinstance(day_value, dt.date) else dt.date.fromisoformat(str(day_value))
-        if day_value < start:
-            before[state] += count
-        else:
-            per_state[state][day_value] = per_state[state].get(day_value, 0) + count
-    series = {}
-    for state in CFD_STATES:
-        running, points = before[state], []
-        for d in days:
-            running += per_state[state].get(d, 0)
-            points.append(running)
-        series[state] = points
-    return {
-        "labels": [d.isoformat() for d in days],
-        "states": [{"state": s, "label": EpicState(s).label, "counts": series[s]} for s in CFD_STATES],
-    }
 
 
 def burn(*, value_stream_id: int, quarter: Quarter, as_of: dt.date) -> dict:
@@ -122,18 +66,6 @@ def burn(*, value_stream_id: int, quarter: Quarter, as_of: dt.date) -> dict:
         "forecast_cents": forecast,
         "spent_total_cents": money.spent_cents if money else 0,
     }
-
-
-def objectives_with_scores(*, value_stream_id: int, quarter: Quarter) -> list[Objective]:
-    objectives = list(
-        Objective.objects.filter(value_stream_id=value_stream_id, quarter=quarter)
-        .with_scores()
-        .prefetch_related(Prefetch("key_results", queryset=KeyResult.objects.with_scores().order_by("id")))
-        .order_by("id")
-    )
-    for objective in objectives:
-        objective.band = score_band(objective.score)
-    return objectives
 
 
 @dataclass
