@@ -33,12 +33,6 @@ class QuarterQuerySet(models.QuerySet):
 class EpicQuerySet(models.QuerySet):
     """Ranking vocabulary for epics; the database computes and orders, Python never does."""
 
-    def scored(self):
-        return self.filter(wsjf__isnull=False)
-
-    def unscored(self):
-        return self.filter(wsjf__isnull=True)
-
     def with_is_scored(self):
         """`is_unscored` (0/1) so ranking can put unscored epics last on every backend."""
         return self.annotate(
@@ -71,9 +65,6 @@ class EpicQuerySet(models.QuerySet):
         older first, id; unscored epics last (NULLs sort differently per backend, so explicit)."""
         return self.with_is_scored().order_by(*RANK_ORDER)
 
-    def in_state(self, state):
-        return self.filter(state=state)
-
     def open(self):
         """Epics still in play: anywhere on the board but done or not pursued."""
         from portfolio.models.epics import CLOSED_STATES
@@ -91,11 +82,6 @@ class EpicQuerySet(models.QuerySet):
         if current is not None and current.pk == quarter.pk:
             condition |= models.Q(target_quarter__isnull=True)
         return self.filter(condition)
-
-    def managed_by(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(value_stream__managers=user)
 
 
 RANK_ORDER = (

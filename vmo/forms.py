@@ -22,6 +22,14 @@ class ActionItemForm(forms.Form):
     description = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class OverviewActionItemForm(ActionItemForm):
+    """An executive's action item raised from a value stream's row of the overview: the row
+    names the stream, and someone must own the item."""
+
+    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.active(), widget=forms.HiddenInput)
+    owner = forms.ModelChoiceField(queryset=_users())
+
+
 class ActionItemStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ActionItemStatus.choices)
 

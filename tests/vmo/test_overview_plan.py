@@ -87,12 +87,16 @@ def test_snapshot_plan_shows_changed_allocations_epic_ranks_and_states_and_kr_ta
         quarter,
         {
             "taken_at": CLOSED_AT.isoformat(),
-            "allocations": {str(payments.id): "100000.00", str(lending.id): "50000.00", str(mobile.id): "10000.00"},
-            "epics": {
-                str(first.id): {"rank": 2, "state": "backlog", "wsjf": 5.0},
-                str(second.id): {"rank": 1, "state": "implementing", "wsjf": 9.0},
-            },
-            "key_results": {str(kr.id): {"target": "120.0000"}, str(same_kr.id): {"target": "100"}},
+            "allocations": [
+                {"value_stream_id": payments.id, "value_stream": "payments", "amount_cents": 100_000_00},
+                {"value_stream_id": lending.id, "value_stream": "lending", "amount_cents": 50_000_00},
+                {"value_stream_id": mobile.id, "value_stream": "mobile", "amount_cents": 10_000_00},
+            ],
+            "epics": [
+                {"id": first.id, "rank": 2, "state": "backlog", "wsjf": 5.0},
+                {"id": second.id, "rank": 1, "state": "implementing", "wsjf": 9.0},
+            ],
+            "key_results": [{"id": kr.id, "target": "120.0000"}, {"id": same_kr.id, "target": "100"}],
         },
     )
 
@@ -120,7 +124,7 @@ def test_snapshot_with_missing_parts_and_junk_falls_back_to_history_and_ignores_
         {
             "taken_at": "not a date",
             "allocations": "oops",
-            "epics": {"abc": {"rank": 1}, str(epic.id): "junk", "999999": {"rank": 3, "state": "done"}},
+            "epics": [{"id": "abc", "rank": 1}, "junk", {"id": epic.id, "rank": "x"}, {"id": 999999, "rank": 3}],
         },
     )
 

@@ -8,19 +8,15 @@ number of queries for 5 or 500 value streams, and the database sorts and totals.
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db.models import (
     Avg,
     Case,
     Count,
-    Exists,
     F,
     FloatField,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -28,15 +24,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from funding.models import Allocation
-from okrs.models import KeyResult
+from funding.selectors import allocation_changes, allocations_of_quarter
 from okrs.scoring import band_label, score_band
+from okrs.selectors import key_result_target_changes, key_result_targets
 from portfolio.models import Epic, Quarter, Risk, RoamStatus, ValueStream
-from portfolio.money import decimal_to_cents, parse_amount
+from portfolio.selectors.epics import epic_ids_ranked_open, epic_state_changes
 from vmo.models import PlanningEvent, PlanningEventKind, PlanningEventStatus, ValueStreamSnapshot
+from vmo.plan_snapshot import PlannedEpic, PlannedKeyResult, PlanSnapshot
 
 # Figures copied from the latest snapshot onto each value stream row, with their field types.
 SNAPSHOT_FIELDS = {
@@ -263,174 +258,43 @@ def closed_planning_event(*, quarter: Quarter) -> PlanningEvent | None:
     )
 
 
-def _taken_at(event: PlanningEvent) -> dt.datetime | None:
-    raw = (event.plan_snapshot or {}).get("taken_at")
-    if isinstance(raw, str):
-        taken = parse_datetime(raw)
-        if taken is not None:
-            return taken if timezone.is_aware(taken) else timezone.make_aware(taken)
-    return event.closed_at
-
-
-def _amount_cents(raw) -> int | None:
-    try:
-        return decimal_to_cents(parse_amount(raw))
-    except (ValidationError, TypeError):
-        return None
-
-
-def _decimal(raw) -> Decimal | None:
-    try:
-        return Decimal(str(raw))
-    except (InvalidOperation, TypeError, ValueError):
-        return None
-
-
-def _int_keys(mapping) -> dict[int, object]:
-    """JSON object keys are strings; keep the ones that are ids."""
-    if not isinstance(mapping, dict):
-        return {}
-    return {int(key): value for key, value in mapping.items() if str(key).isdigit()}
-
-
-def _normalised_plan(raw) -> dict:
-    """The parts of a `plan_snapshot` as {id: ...} maps, whichever shape the event stored.
-
-    `planning_event_close` writes lists of rows (see vmo.services.planning); an older shape kept
-    maps keyed by id with amounts as strings. A part that is missing or malformed is left out,
-    and the caller then reads that part from the history tables instead.
-    """
-    plan = raw if isinstance(raw, dict) else {}
-    parts: dict = {}
-    allocations = plan.get("allocations")
-    if isinstance(allocations, list):
-        parts["allocations"] = {
-            int(row["value_stream_id"]): row.get("amount_cents")
-            for row in allocations
-            if isinstance(row, dict) and str(row.get("value_stream_id", "")).isdigit()
-        }
-    elif isinstance(allocations, dict):
-        parts["allocations"] = {key: _amount_cents(value) for key, value in _int_keys(allocations).items()}
-    for name, id_key in (("epics", "id"), ("key_results", "id")):
-        value = plan.get(name)
-        if isinstance(value, list):
-            parts[name] = {
-                int(row[id_key]): row for row in value if isinstance(row, dict) and str(row.get(id_key, "")).isdigit()
-            }
-        elif isinstance(value, dict):
-            parts[name] = _int_keys(value)
-    return parts
-
-
-def _allocations_from_snapshot(*, quarter: Quarter, planned: dict[int, object]) -> list[dict]:
-    now = Subquery(
-        Allocation.objects.filter(budget__quarter=quarter, value_stream=OuterRef("pk")).values("amount_cents")[:1],
-        output_field=IntegerField(),
-    )
-    streams = (
-        ValueStream.objects.filter(Q(id__in=planned.keys()) | Q(allocations__budget__quarter=quarter))
-        .distinct()
-        .annotate(now_cents=now)
-        .order_by("name")
-        .values("id", "name", "slug", "now_cents")
-    )
+def _allocations_from_snapshot(*, quarter: Quarter, planned: dict[int, int]) -> list[dict]:
+    now = {row["value_stream_id"]: row for row in allocations_of_quarter(quarter=quarter)}
+    names = dict(ValueStream.objects.filter(id__in=planned.keys() - now.keys()).values_list("id", "name"))
+    slugs = dict(ValueStream.objects.filter(id__in=planned.keys() - now.keys()).values_list("id", "slug"))
     changes = []
-    for stream in streams:
-        then = planned.get(stream["id"])
-        if then != stream["now_cents"]:
-            changes.append({**stream, "then_cents": then})
-    return changes
+    for vs_id in planned.keys() | now.keys():
+        then, row = planned.get(vs_id), now.get(vs_id)
+        now_cents = row["amount_cents"] if row else None
+        if then != now_cents:
+            name = row["name"] if row else names.get(vs_id, "")
+            slug = row["slug"] if row else slugs.get(vs_id, "")
+            changes.append({"id": vs_id, "name": name, "slug": slug, "now_cents": now_cents, "then_cents": then})
+    return sorted(changes, key=lambda change: change["name"])
 
 
-def _allocations_from_history(*, quarter: Quarter, when: dt.datetime) -> list[dict]:
-    then = Subquery(
-        Allocation.history.filter(id=OuterRef("id"), history_date__lte=when)
-        .order_by("-history_date", "-history_id")
-        .values("amount_cents")[:1],
-        output_field=IntegerField(),
-    )
-    rows = (
-        Allocation.objects.filter(budget__quarter=quarter)
-        .annotate(then_cents=then)
-        .filter(Q(then_cents__isnull=True) | ~Q(then_cents=F("amount_cents")))
-        .order_by("value_stream__name")
-        .values("then_cents", "value_stream_id", now_cents=F("amount_cents"), name=F("value_stream__name"))
-        .annotate(slug=F("value_stream__slug"))
-    )
-    return list(rows)
-
-
-def _ranked_open_epic_ids() -> list[int]:
-    """Open epics' ids in portfolio WSJF order: the plan's `rank` is compared with this position."""
-    return list(Epic.objects.open().ranked().values_list("id", flat=True))
-
-
-def _epics_from_snapshot(*, planned: dict[int, object]) -> list[dict]:
-    ranks = {epic_id: position for position, epic_id in enumerate(_ranked_open_epic_ids(), start=1)}
+def _epics_from_snapshot(*, planned: dict[int, PlannedEpic]) -> list[dict]:
+    ranks = {epic_id: position for position, epic_id in enumerate(epic_ids_ranked_open(), start=1)}
     epics = Epic.objects.filter(id__in=planned.keys()).order_by("key").values("id", "key", "title", "state")
     changes = []
     for epic in epics:
-        plan = planned[epic["id"]] if isinstance(planned[epic["id"]], dict) else {}
-        then_rank, then_state = plan.get("rank"), plan.get("state")
+        plan = planned[epic["id"]]
         now_rank = ranks.get(epic["id"])
-        rank_changed = then_rank is not None and then_rank != now_rank
-        state_changed = then_state is not None and then_state != epic["state"]
+        rank_changed = plan.rank is not None and plan.rank != now_rank
+        state_changed = plan.state is not None and plan.state != epic["state"]
         if rank_changed or state_changed:
             changes.append(
-                {**epic, "then_rank": then_rank, "now_rank": now_rank, "then_state": then_state or epic["state"]}
+                {**epic, "then_rank": plan.rank, "now_rank": now_rank, "then_state": plan.state or epic["state"]}
             )
     return changes
 
 
-def _epics_from_history(*, when: dt.datetime) -> list[dict]:
-    def then(field):
-        return Subquery(
-            Epic.history.filter(id=OuterRef("id"), history_date__lte=when)
-            .order_by("-history_date", "-history_id")
-            .values(field)[:1]
-        )
-
-    rows = (
-        Epic.objects.filter(Exists(Epic.history.filter(id=OuterRef("id"), history_date__gt=when)))
-        .annotate(then_state=then("state"))
-        .filter(then_state__isnull=False)
-        .exclude(then_state=F("state"))
-        .order_by("key")
-        .values("id", "key", "title", "state", "then_state")
-    )
-    return [{**row, "then_rank": None, "now_rank": None} for row in rows]
-
-
-def _key_results_from_snapshot(*, planned: dict[int, object]) -> list[dict]:
-    rows = (
-        KeyResult.objects.filter(id__in=planned.keys())
-        .order_by("objective__title", "id")
-        .values("id", "title", "target", "unit", objective_title=F("objective__title"))
-    )
-    changes = []
-    for row in rows:
-        plan = planned[row["id"]] if isinstance(planned[row["id"]], dict) else {}
-        then_target = _decimal(plan.get("target"))
-        if then_target is not None and then_target != row["target"]:
-            changes.append({**row, "then_target": then_target})
-    return changes
-
-
-def _key_results_from_history(*, quarter: Quarter, when: dt.datetime) -> list[dict]:
-    then = Subquery(
-        KeyResult.history.filter(id=OuterRef("id"), history_date__lte=when)
-        .order_by("-history_date", "-history_id")
-        .values("target")[:1]
-    )
-    rows = (
-        KeyResult.objects.filter(objective__quarter=quarter)
-        .annotate(then_target=then)
-        .filter(then_target__isnull=False)
-        .exclude(then_target=F("target"))
-        .order_by("objective__title", "id")
-        .values("id", "title", "target", "unit", "then_target", objective_title=F("objective__title"))
-    )
-    return list(rows)
+def _key_results_from_snapshot(*, planned: dict[int, PlannedKeyResult]) -> list[dict]:
+    return [
+        {**row, "then_target": planned[row["id"]].target}
+        for row in key_result_targets(ids=planned.keys())
+        if planned[row["id"]].target != row["target"]
+    ]
 
 
 def plan_changes(*, quarter: Quarter) -> PlanChanges:
@@ -438,28 +302,28 @@ def plan_changes(*, quarter: Quarter) -> PlanChanges:
     quarterly planning event closed. Each part reads the event's `plan_snapshot` when it holds
     that part, else the history tables as of the close; a constant number of queries."""
     event = closed_planning_event(quarter=quarter)
-    when = _taken_at(event) if event else None
+    plan = PlanSnapshot.from_json(event.plan_snapshot) if event else None
+    when = (plan.taken_at or event.closed_at) if event else None
     if event is None or when is None:
         return PlanChanges(event=event, taken_at=None, allocations=[], epics=[], key_results=[], sources={})
-    plan = _normalised_plan(event.plan_snapshot)
     sources = {}
-    if isinstance(plan.get("allocations"), dict):
-        allocations = _allocations_from_snapshot(quarter=quarter, planned=plan["allocations"])
+    if plan.allocations is not None:
+        allocations = _allocations_from_snapshot(quarter=quarter, planned=plan.allocations)
         sources["allocations"] = "snapshot"
     else:
-        allocations = _allocations_from_history(quarter=quarter, when=when)
+        allocations = allocation_changes(quarter=quarter, since=when)
         sources["allocations"] = "history"
-    if isinstance(plan.get("epics"), dict):
-        epics = _epics_from_snapshot(planned=plan["epics"])
+    if plan.epics is not None:
+        epics = _epics_from_snapshot(planned=plan.epics)
         sources["epics"] = "snapshot"
     else:
-        epics = _epics_from_history(when=when)
+        epics = [{**row, "then_rank": None, "now_rank": None} for row in epic_state_changes(since=when)]
         sources["epics"] = "history"
-    if isinstance(plan.get("key_results"), dict):
-        key_results = _key_results_from_snapshot(planned=plan["key_results"])
+    if plan.key_results is not None:
+        key_results = _key_results_from_snapshot(planned=plan.key_results)
         sources["key_results"] = "snapshot"
     else:
-        key_results = _key_results_from_history(quarter=quarter, when=when)
+        key_results = key_result_target_changes(quarter=quarter, since=when)
         sources["key_results"] = "history"
     return PlanChanges(
         event=event, taken_at=when, allocations=allocations, epics=epics, key_results=key_results, sources=sources

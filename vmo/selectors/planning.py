@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from funding.models import Allocation
+from funding.selectors import allocation_amount
 from okrs.selectors import OkrTree, okr_tree
 from portfolio.models import MMP, Dependency, Risk
 from vmo.models import AgendaItem, CommunicationItem, PlannedMMP, PlanningEvent, PlanningEventKind
@@ -60,15 +60,7 @@ def stream_plans(*, event: PlanningEvent) -> list[StreamPlan]:
     """Per value stream with selected MMPs: the sum of their costs and the stream's allocation
     in the quarter. The cost is summed per stream and the allocation comes from its own
     subquery, so neither multiplies the other."""
-    allocation = Coalesce(
-        Subquery(
-            Allocation.objects.filter(
-                budget__quarter_id=event.quarter_id, value_stream_id=OuterRef("mmp__epic__value_stream_id")
-            ).values("amount_cents")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
+    allocation = allocation_amount(quarter_id=event.quarter_id, value_stream_ref="mmp__epic__value_stream_id")
     rows = (
         PlannedMMP.objects.filter(event=event)
         .values("mmp__epic__value_stream_id", "mmp__epic__value_stream__name")

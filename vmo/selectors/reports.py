@@ -9,16 +9,13 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from funding.models import Allocation, Spend
+from funding.selectors import allocations_of_quarter, spend_by_value_stream, spend_rows
 from kanban.selectors import epics_done_between
-from okrs.models import KeyResult
 from okrs.scoring import band_label, score_band
 from okrs.selectors import key_results_of_quarter
 from portfolio.models import MMP, Epic, EpicState, MMPStatus, Quarter, ValueStream
@@ -98,7 +95,7 @@ class MonthlyReport:
     quarter: Quarter | None
     mmps_released: list[MMP]
     epics_done: list[Epic]
-    key_results: list[KeyResult]
+    key_results: list
     spend_by_stream: list[dict]
     spend_total_cents: int
     next_releases: list[MMP]
@@ -128,21 +125,9 @@ def monthly_report(*, month: dt.date, value_stream: ValueStream | None = None) -
     ).select_related("epic", "epic__value_stream")
 
     epics_done = epics_done_between(start_at=start_at, end_at=end_at, value_stream=value_stream)
-    key_results = (
-        key_results_of_quarter(quarter=quarter, value_stream=value_stream)
-        if quarter is not None
-        else KeyResult.objects.none()
-    )
+    key_results = key_results_of_quarter(quarter=quarter, value_stream=value_stream) if quarter is not None else []
 
-    spend = _scoped(
-        Spend.objects.filter(month__gte=start, month__lt=end, voided_at__isnull=True), value_stream, "value_stream"
-    )
-    spend_by_stream = list(
-        spend.order_by("value_stream__name")
-        .values("value_stream__name", "value_stream__slug")
-        .annotate(amount_cents=Sum("amount_cents"))
-    )
-    spend_total = spend.aggregate(total=Coalesce(Sum("amount_cents"), 0))["total"]
+    spend_by_stream, spend_total = spend_by_value_stream(start=start, end=end, value_stream=value_stream)
 
     upcoming = MMP.objects.exclude(status__in=[MMPStatus.RELEASED, MMPStatus.CANCELED])
     if quarter is not None:
@@ -247,23 +232,17 @@ def epics_table(*, quarter: Quarter) -> Table:
 
 
 def allocations_table(*, quarter: Quarter) -> Table:
-    allocations = Allocation.objects.filter(budget__quarter=quarter).select_related("value_stream")
     return Table(
         title=f"Allocations {quarter.code}",
         headers=["Quarter", "Value stream", "Amount", "Note"],
         rows=[
-            [quarter.code, a.value_stream.name, cents_to_decimal(a.amount_cents), a.note]
-            for a in allocations.order_by("value_stream__name")
+            [quarter.code, row["name"], cents_to_decimal(row["amount_cents"]), row["note"]]
+            for row in allocations_of_quarter(quarter=quarter)
         ],
     )
 
 
 def spend_table(*, quarter: Quarter) -> Table:
-    spend = (
-        Spend.objects.filter(month__gte=quarter.start, month__lte=quarter.end, voided_at__isnull=True)
-        .select_related("value_stream", "epic")
-        .order_by("month", "value_stream__name", "id")
-    )
     return Table(
         title=f"Spend {quarter.code}",
         headers=["Month", "Value stream", "Category", "Epic", "Amount", "Source", "Note"],
@@ -277,7 +256,7 @@ def spend_table(*, quarter: Quarter) -> Table:
                 s.source,
                 s.note,
             ]
-            for s in spend
+            for s in spend_rows(quarter=quarter)
         ],
     )
 

@@ -6,10 +6,7 @@ and its OKRs. Each piece is one query whatever the number of rows (the page's co
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
-
-from funding.models import Spend
-from funding.selectors import quarter_months, value_stream_money
+from funding.selectors import quarter_months, spend_by_month, value_stream_money
 from kanban.selectors import epic_cumulative_flow
 from okrs.selectors import objectives_with_scores
 from portfolio.models import Quarter, ValueStream
@@ -36,15 +33,7 @@ TREND_FIELDS = [
 def burn(*, value_stream_id: int, quarter: Quarter, as_of: dt.date) -> dict:
     """Cumulative spend per month of the quarter against the allocation and the forecast."""
     money = value_stream_money(quarter=quarter, as_of=as_of).get(value_stream_id)
-    rows = dict(
-        Spend.objects.filter(
-            value_stream_id=value_stream_id, voided_at__isnull=True, month__gte=quarter.start, month__lte=quarter.end
-        )
-        .order_by()
-        .values("month")
-        .annotate(total=Sum("amount_cents"))
-        .values_list("month", "total")
-    )
+    rows = spend_by_month(value_stream_id=value_stream_id, quarter=quarter)
     running, cumulative = 0, []
     months = quarter_months(quarter)
     for month in months:  # three months

@@ -1,28 +1,8 @@
 """Writes for planning events: the kickoff checklist, the quarterly planning workspace and its
 outputs, and closing an event with a snapshot of the plan.
 
-`plan_snapshot` (written by `planning_event_close`, read by the "then and now" view) is JSON:
-
-    {
-      "version": 1,
-      "quarter": "2026-Q3",
-      "taken_at": "2026-07-02T10:15:00+00:00",          # ISO 8601, UTC
-      "allocations": [                                  # the quarter's budget, per value stream
-        {"value_stream_id": 3, "value_stream": "payments", "amount_cents": 250000000}
-      ],
-      "epics": [                                        # every epic not done / not pursued
-        {"id": 12, "key": "PAY-7", "value_stream_id": 3, "state": "implementing",
-         "wsjf": 4.2, "rank": 1}                         # rank: portfolio-wide WSJF order, 1 = first
-      ],                                                # (wsjf null and ranked last when unscored)
-      "key_results": [                                  # the quarter's KRs as planned
-        {"id": 40, "objective_id": 9, "value_stream_id": 3, "title": "...",
-         "direction": "increase", "baseline": "10.0000", "target": "20.0000", "current": "12.0000",
-         "weight": "1.00"}                               # decimals as strings, never floats
-      ],
-      "planned_mmps": [
-        {"mmp_id": 5, "epic_id": 12, "value_stream_id": 3, "cost_cents": 4000000}
-      ]
-    }
+`plan_snapshot` is written by `planning_event_close` through `vmo.plan_snapshot`, which
+documents its shape and reads it back.
 
 `previous_results` (written when a quarterly planning event is created, or refreshed) keeps
 last quarter's results as they stood:
@@ -43,15 +23,11 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from funding.models import Allocation
 from funding.selectors import value_stream_money
-from okrs.models import KeyResult, Objective
-from okrs.selectors import value_stream_okr_scores
-from portfolio.models import MMP, Epic, EpicState, Quarter, ValueStream
+from okrs.selectors import objective_scores_of_quarter, value_stream_okr_scores
+from portfolio.models import MMP, Quarter, ValueStream
 from portfolio.selectors.base import quarter_previous
 from vmo.models import (
     AgendaItem,
@@ -61,6 +37,7 @@ from vmo.models import (
     PlanningEventKind,
     PlanningEventStatus,
 )
+from vmo.plan_snapshot import plan_snapshot_take
 
 # The VMO kickoff agenda (issue 5), created as a checklist with every kickoff event.
 KICKOFF_AGENDA = (
@@ -123,10 +100,7 @@ def previous_results_build(*, quarter: Quarter) -> dict:
             "value_stream_id": o["value_stream"],
             "score": o["score"],
         }
-        for o in Objective.objects.filter(quarter=previous)
-        .with_scores()
-        .order_by("level", "title", "id")
-        .values("id", "title", "level", "value_stream", "score")
+        for o in objective_scores_of_quarter(quarter=previous)
     ]
     return {"quarter": previous.code, "as_of": as_of.isoformat(), "value_streams": streams, "objectives": objectives}
 
@@ -232,74 +206,6 @@ def planning_event_link(*, event: PlanningEvent, risks=(), dependencies=()) -> P
     return event
 
 
-def plan_snapshot_build(*, quarter: Quarter) -> dict:
-    """The plan as it stands, in the JSON shape documented at the top of this module."""
-    allocations = [
-        {"value_stream_id": vs_id, "value_stream": slug, "amount_cents": amount}
-        for vs_id, slug, amount in Allocation.objects.filter(budget__quarter=quarter)
-        .order_by("value_stream__name")
-        .values_list("value_stream_id", "value_stream__slug", "amount_cents")
-    ]
-    epics = [
-        {
-            "id": e["id"],
-            "key": e["key"],
-            "value_stream_id": e["value_stream"],
-            "state": e["state"],
-            "wsjf": e["wsjf"],
-            "rank": e["rank"],
-        }
-        for e in Epic.objects.exclude(state__in=[EpicState.DONE, EpicState.NOT_PURSUED])
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                order_by=[
-                    F("wsjf").desc(nulls_last=True),
-                    F("cost_of_delay").desc(nulls_last=True),
-                    F("job_size").asc(nulls_last=True),
-                    F("created_at").asc(),
-                    F("id").asc(),
-                ],
-            )
-        )
-        .order_by("rank")
-        .values("id", "key", "value_stream", "state", "wsjf", "rank")
-    ]
-    key_results = [
-        {
-            "id": k["id"],
-            "objective_id": k["objective"],
-            "value_stream_id": k["objective__value_stream"],
-            "title": k["title"],
-            "direction": k["direction"],
-            "baseline": str(k["baseline"]),
-            "target": str(k["target"]),
-            "current": str(k["current"]),
-            "weight": str(k["weight"]),
-        }
-        for k in KeyResult.objects.filter(objective__quarter=quarter)
-        .order_by("objective_id", "id")
-        .values(
-            "id",
-            "objective",
-            "objective__value_stream",
-            "title",
-            "direction",
-            "baseline",
-            "target",
-            "current",
-            "weight",
-        )
-    ]
-    return {
-        "version": 1,
-        "quarter": quarter.code,
-        "allocations": allocations,
-        "epics": epics,
-        "key_results": key_results,
-    }
-
-
 @transaction.atomic
 def planning_event_close(*, event: PlanningEvent) -> PlanningEvent:
     """Close an event and keep the plan as it stood (`plan_snapshot`, shape in the module doc).
@@ -310,15 +216,13 @@ def planning_event_close(*, event: PlanningEvent) -> PlanningEvent:
     event = PlanningEvent.objects.select_for_update().select_related("quarter").get(pk=event.pk)
     _open(event)
     now = timezone.now()
-    snapshot = plan_snapshot_build(quarter=event.quarter)
-    snapshot["taken_at"] = now.isoformat()
-    snapshot["planned_mmps"] = [
+    planned_mmps = [
         {"mmp_id": mmp_id, "epic_id": epic_id, "value_stream_id": vs_id, "cost_cents": cost}
         for mmp_id, epic_id, vs_id, cost in PlannedMMP.objects.filter(event=event)
         .order_by("id")
         .values_list("mmp_id", "mmp__epic_id", "mmp__epic__value_stream_id", "cost_cents")
     ]
-    event.plan_snapshot = snapshot
+    event.plan_snapshot = plan_snapshot_take(quarter=event.quarter, taken_at=now, planned_mmps=planned_mmps)
     event.status = PlanningEventStatus.CLOSED
     event.closed_at = now
     event.save(update_fields=["plan_snapshot", "status", "closed_at"])

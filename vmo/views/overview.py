@@ -1,8 +1,6 @@
 """The executive overview at `/`: the quarter's money, outcomes and flow per value stream."""
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from portfolio.models import Quarter, ValueStream
 from portfolio.money import chart_amount
 from portfolio.selectors.base import quarter_from_code, quarter_previous
-from vmo.models import Priority
+from vmo.forms import OverviewActionItemForm
 from vmo.permissions import can_keep_vmo_backlog
 from vmo.selectors.overview import (
     SORTS,
@@ -105,17 +103,6 @@ def overview(request):
     return render(request, "vmo/overview.html", context)
 
 
-class ActionItemForm(forms.Form):
-    """An executive's action item raised from a row of the overview."""
-
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.active(), widget=forms.HiddenInput)
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    owner = forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True).order_by("username"))
-    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.MEDIUM)
-
-
 @require_http_methods(["GET", "POST"])
 def action_item(request):
     """GET: the form for one value stream's row; POST: create the item in the VMO backlog.
@@ -127,7 +114,7 @@ def action_item(request):
         raise PermissionDenied("Only executives, program managers and directors raise action items.")
     quarter_code = request.GET.get("quarter") or request.POST.get("quarter") or ""
     if request.method == "POST":
-        form = ActionItemForm(request.POST)
+        form = OverviewActionItemForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             item = action_item_create(
@@ -144,7 +131,9 @@ def action_item(request):
             messages.success(request, f"Action item “{item.title}” added to the VMO backlog.")
             return redirect(f"{reverse('overview')}?quarter={quarter_code}" if quarter_code else "overview")
     else:
-        form = ActionItemForm(initial={"value_stream": request.GET.get("value_stream"), "owner": request.user.pk})
+        form = OverviewActionItemForm(
+            initial={"value_stream": request.GET.get("value_stream"), "owner": request.user.pk}
+        )
     value_stream = ValueStream.objects.filter(pk=form["value_stream"].value() or None).first()
     context = {"form": form, "action_value_stream": value_stream, "quarter_code": quarter_code, "action_page": True}
     if request.htmx:
