@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from funding.models import SpendCategory, Team
-from funding.services import SPEND_CSV_MAX_BYTES
+from funding.services.spend import SPEND_CSV_MAX_BYTES
 from portfolio.models import ValueStream
 from portfolio.money import decimal_to_cents, parse_amount
 

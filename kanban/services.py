@@ -7,8 +7,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from funding.selectors import approval_threshold_cents, funding_room
+from funding.services import funding_override_record
 from kanban.models import Transition, WipLimit
-from kanban.policies import funding_policy
 from portfolio.models import EPIC_FLOW, Epic, EpicState
 from portfolio.models.epics import HYPOTHESIS_FIELDS
 from portfolio.money import format_amount
@@ -88,7 +89,7 @@ def _entry_policy(*, epic: Epic, state: str) -> list[str]:
             unmet.append("Portfolio backlog needs a cost estimate.")
         if epic.go_decision_at is None:
             unmet.append("Portfolio backlog needs a recorded go decision.")
-        threshold = funding_policy().approval_threshold_cents(epic=epic)
+        threshold = approval_threshold_cents(epic=epic)
         if (
             threshold is not None
             and epic.estimated_cost_cents is not None
@@ -168,7 +169,7 @@ def epic_move(
         unmet.extend(entry_conditions(epic=epic, to_state=to_state))
     funding_override = False
     if to_state == EpicState.IMPLEMENTING:
-        check = funding_policy().funding_room(epic=epic)
+        check = funding_room(epic=epic)
         if not check.allowed:
             if override_funding and is_director(user) and reason:
                 funding_override = True
@@ -196,7 +197,7 @@ def epic_move(
         epic=epic, from_state=from_state, to_state=to_state, by=user, at=now, reason=reason
     )
     if funding_override:
-        funding_policy().record_override(epic=epic, user=user, reason=reason)
+        funding_override_record(user=user, epic=epic, reason=reason)
     rollup_due_mark(value_stream_ids=[epic.value_stream_id])
     epic.state = to_state
     epic.version = version + 1

@@ -11,10 +11,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from funding import selectors, services
+from funding import services
 from funding.api import serializers as s
 from funding.filters import AllocationFilter, BudgetFilter, GuardrailFilter, ScenarioFilter, SpendFilter, TeamFilter
 from funding.models import Allocation, Guardrail, Scenario, Team
+from funding.selectors.budgets import budget_list
+from funding.selectors.scenarios import scenario_compare
+from funding.selectors.spend import spend_list
+from funding.selectors.teams import team_list
 from portfolio.api.permissions import ReadOrDirector
 from portfolio.filters.base import MAX_ID
 from portfolio.selectors.base import quarter_from_code
@@ -57,7 +61,7 @@ class BudgetViewSet(_FundingViewSet):
     ordering = ["-quarter__start"]
 
     def get_queryset(self):
-        return selectors.budget_list()
+        return budget_list()
 
     @extend_schema(request=None, responses=s.BudgetSerializer)
     @action(detail=True, methods=["post"])
@@ -127,7 +131,7 @@ class TeamViewSet(_FundingViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Team.objects.none()
         quarter = quarter_from_code(code=self.request.query_params.get("quarter"))
-        return selectors.team_list(quarter=quarter)
+        return team_list(quarter=quarter)
 
 
 class SpendViewSet(
@@ -141,7 +145,7 @@ class SpendViewSet(
     ordering = ["-month", "id"]
 
     def get_queryset(self):
-        return selectors.spend_list()
+        return spend_list()
 
     @extend_schema(request=None, responses=s.SpendSerializer)
     @action(detail=True, methods=["post"])
@@ -211,5 +215,5 @@ class ScenarioViewSet(_FundingViewSet):
         if len({sc.budget_id for sc in scenarios}) != 1:
             raise ValidationError({"ids": "Compare scenarios of one budget."})
         scenarios.sort(key=lambda sc: ids.index(sc.pk))
-        rows = selectors.scenario_compare(scenarios=scenarios)
+        rows = scenario_compare(scenarios=scenarios)
         return Response(s.ScenarioCompareRowSerializer(rows, many=True).data)

@@ -6,7 +6,11 @@ from decimal import Decimal
 import pytest
 
 from funding import services
-from funding.selectors import budget_history, budget_list, guardrail_mix, scenario_compare, stream_rows, team_list
+from funding.selectors.budgets import budget_list, stream_rows
+from funding.selectors.guardrails import guardrail_mix
+from funding.selectors.history import budget_history
+from funding.selectors.scenarios import scenario_compare
+from funding.selectors.teams import team_list
 from tests.factories import (
     AllocationFactory,
     EpicFactory,

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from funding import services
 from funding.models import Spend
+from funding.services import spend as services
 from tests.factories import EpicFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from funding.models import FundingOverride
 from kanban.models import Transition
-from kanban.policies import funding_policy
 from kanban.services import MoveConflict, MoveRefused, epic_move
 from portfolio.models import Epic, RollupDue
 from tests.factories import EpicFactory, UserFactory, WipLimitFactory, ready_epic_fields
@@ -98,13 +98,14 @@ def test_backlog_lists_every_missing_part_of_the_business_case(vsm, value_stream
     ]
 
 
-def test_backlog_with_a_go_decision_below_the_threshold_is_allowed(fake_funding, vsm, value_stream):
+def test_backlog_with_a_go_decision_below_the_threshold_is_allowed(funding_quarter, vsm, value_stream):
     epic = _epic(
         value_stream,
         state="analyzing",
         owner=vsm,
         go_decision_by=vsm,
         go_decision_at=timezone.now(),
+        target_quarter=funding_quarter,
         **ready_epic_fields(estimated_cost_cents=1_000_000_00),
     )
 
@@ -113,13 +114,14 @@ def test_backlog_with_a_go_decision_below_the_threshold_is_allowed(fake_funding,
     assert Epic.objects.get(id=epic.id).state == "backlog"
 
 
-def test_above_the_threshold_a_vsm_go_decision_is_not_enough(fake_funding, vsm, value_stream):
+def test_above_the_threshold_a_vsm_go_decision_is_not_enough(funding_quarter, vsm, value_stream):
     epic = _epic(
         value_stream,
         state="analyzing",
         owner=vsm,
         go_decision_by=vsm,
         go_decision_at=timezone.now(),
+        target_quarter=funding_quarter,
         **ready_epic_fields(estimated_cost_cents=1_000_000_01),
     )
 
@@ -133,13 +135,14 @@ def test_above_the_threshold_a_vsm_go_decision_is_not_enough(fake_funding, vsm, 
     assert Epic.objects.get(id=epic.id).state == "analyzing"
 
 
-def test_above_the_threshold_a_director_go_decision_lets_it_in(fake_funding, vsm, director, value_stream):
+def test_above_the_threshold_a_director_go_decision_lets_it_in(funding_quarter, vsm, director, value_stream):
     epic = _epic(
         value_stream,
         state="analyzing",
         owner=vsm,
         go_decision_by=director,
         go_decision_at=timezone.now(),
+        target_quarter=funding_quarter,
         **ready_epic_fields(estimated_cost_cents=5_000_000_00),
     )
 
@@ -148,56 +151,47 @@ def test_above_the_threshold_a_director_go_decision_lets_it_in(fake_funding, vsm
     assert Epic.objects.get(id=epic.id).state == "backlog"
 
 
-def test_implementing_needs_funding_room(fake_funding, vsm, value_stream):
-    epic = _epic(value_stream, state="backlog", owner=vsm, **ready_epic_fields())
+def test_implementing_needs_funding_room(funding_quarter, vsm, value_stream):
+    epic = _epic(value_stream, state="backlog", owner=vsm, target_quarter=funding_quarter, **ready_epic_fields())
 
     with pytest.raises(MoveRefused) as caught:
         epic_move(epic_id=epic.id, user=vsm, to_state="implementing", version=1)
 
-    assert caught.value.conditions == ["Payments has no funding room left in 2026-Q3."]
+    assert caught.value.conditions == [
+        f"Not enough funding room in 2026-Q3: {epic.key} is estimated at 500,000.00 but only 0.00 of the "
+        "value stream's allocation of 0.00 is not yet committed to implementing epics."
+    ]
     assert Epic.objects.get(id=epic.id).state == "backlog"
 
 
-def test_implementing_with_funding_room_is_allowed(fake_funding, vsm, value_stream):
-    fake_funding.room = True
-    epic = _epic(value_stream, state="backlog", owner=vsm, **ready_epic_fields())
+def test_implementing_with_funding_room_is_allowed(funding_room_for_one, vsm, value_stream):
+    epic = _epic(value_stream, state="backlog", owner=vsm, target_quarter=funding_room_for_one, **ready_epic_fields())
 
     epic_move(epic_id=epic.id, user=vsm, to_state="implementing", version=1)
-    funding_policy.cache_clear()
 
     assert Epic.objects.get(id=epic.id).state == "implementing"
 
 
-def test_a_director_may_override_the_funding_room_with_a_reason(fake_funding, director, value_stream):
-    epic = _epic(value_stream, state="backlog", **ready_epic_fields())
+def test_a_director_may_override_the_funding_room_with_a_reason(funding_quarter, director, value_stream):
+    epic = _epic(value_stream, state="backlog", target_quarter=funding_quarter, **ready_epic_fields())
 
     epic_move(
         epic_id=epic.id, user=director, to_state="implementing", version=1, reason="regulator", override_funding=True
     )
 
     assert Epic.objects.get(id=epic.id).state == "implementing"
-    assert fake_funding.overrides == [(epic.id, director.id, "regulator")]
+    overrides = FundingOverride.objects.values_list("epic_id", "quarter_id", "created_by_id", "reason")
+    assert list(overrides) == [(epic.id, funding_quarter.id, director.id, "regulator")]
 
 
-def test_a_vsm_cannot_override_the_funding_room(fake_funding, vsm, value_stream):
-    epic = _epic(value_stream, state="backlog", **ready_epic_fields())
+def test_a_vsm_cannot_override_the_funding_room(funding_quarter, vsm, value_stream):
+    epic = _epic(value_stream, state="backlog", target_quarter=funding_quarter, **ready_epic_fields())
 
     with pytest.raises(MoveRefused) as caught:
         epic_move(epic_id=epic.id, user=vsm, to_state="implementing", version=1, reason="x", override_funding=True)
 
     assert caught.value.conditions == ["Only a VMO director may override the funding room check."]
-    assert fake_funding.overrides == []
-
-
-def test_the_allow_all_policy_allows_implementing(vsm, value_stream, settings):
-    # Without the funding app's policy configured, the Kanban applies no funding rule.
-    settings.KANBAN_FUNDING_POLICY = "kanban.policies.AllowAllFundingPolicy"
-    funding_policy.cache_clear()
-    epic = _epic(value_stream, state="backlog", **ready_epic_fields())
-
-    epic_move(epic_id=epic.id, user=vsm, to_state="implementing", version=1)
-
-    assert Epic.objects.get(id=epic.id).state == "implementing"
+    assert FundingOverride.objects.count() == 0
 
 
 def test_the_portfolio_wip_limit_refuses_a_move_into_a_full_column(vsm, value_stream, other_value_stream):

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from funding.services import SPEND_CSV_MAX_BYTES, spend_import_csv
+from funding.services.spend import SPEND_CSV_MAX_BYTES, spend_import_csv
 
 
 class Command(BaseCommand):

@@ -1,0 +1,74 @@
+"""Reads for teams (capacity in a quarter) and epics' cost estimates."""
+
+from django.db.models import BigIntegerField, ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from funding.models import Team
+from funding.selectors.money import quarter_days
+from portfolio.models import Epic, Quarter
+
+
+def team_capacity_subquery(quarter: Quarter):
+    """Sum over a stream's active teams of (quarter days // sprint length) x cost per sprint."""
+    days = quarter_days(quarter)
+    teams = (
+        Team.objects.filter(value_stream=OuterRef("pk"), active=True)
+        .order_by()
+        .values("value_stream")
+        .annotate(
+            total=Sum(
+                ExpressionWrapper(
+                    (Value(days) / F("sprint_length_days")) * F("cost_per_sprint_cents"),
+                    output_field=BigIntegerField(),
+                )
+            )
+        )
+        .values("total")
+    )
+    return Coalesce(Subquery(teams, output_field=BigIntegerField()), Value(0))
+
+
+def team_list(*, quarter: Quarter | None = None):
+    """Teams with their value stream; with a quarter, `sprints_in_quarter` and `capacity_cents`.
+
+    Sprints in a quarter = the quarter's days // sprint length (whole sprints only).
+    """
+    rows = Team.objects.select_related("value_stream").prefetch_related("members")
+    if quarter is not None:
+        days = quarter_days(quarter)
+        rows = rows.annotate(
+            sprints_in_quarter=ExpressionWrapper(Value(days) / F("sprint_length_days"), output_field=IntegerField())
+        ).annotate(
+            capacity_cents=ExpressionWrapper(
+                F("sprints_in_quarter") * F("cost_per_sprint_cents"), output_field=BigIntegerField()
+            )
+        )
+    return rows
+
+
+def epic_estimates(*, value_stream_id=None):
+    """Epics with their estimate shown both ways: money, and sprints of a team.
+
+    Entered as sprints: that team and count. Entered as money: the equivalent in sprints of the
+    stream's largest-cost active team, `equivalent_tenths` (tenths of a sprint, rounded down),
+    computed by the database.
+    """
+    reference = Team.objects.filter(value_stream=OuterRef("value_stream"), active=True, cost_per_sprint_cents__gt=0)
+    reference = reference.order_by("-cost_per_sprint_cents", "id")
+    rows = (
+        Epic.objects.open()
+        .select_related("value_stream", "funding_estimate__team")
+        .annotate(
+            reference_team=Subquery(reference.values("name")[:1]),
+            reference_cost=Subquery(reference.values("cost_per_sprint_cents")[:1], output_field=BigIntegerField()),
+        )
+        .annotate(
+            equivalent_tenths=ExpressionWrapper(
+                F("estimated_cost_cents") * 10 / F("reference_cost"), output_field=BigIntegerField()
+            )
+        )
+        .order_by("value_stream__name", "key")
+    )
+    if value_stream_id:
+        rows = rows.filter(value_stream_id=value_stream_id)
+    return rows

@@ -1,0 +1,134 @@
+"""The quarter's funding page: budget, allocations, transfers and burn; its writes re-render the panel.
+
+HTMX requests get the page's `panel` partial back; every hx-* form also has a real action, so a
+plain POST redirects back to the quarter (or shows the page with the message, 400).
+"""
+
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from funding import services
+from funding.forms import AllocationForm, BudgetForm, GuardrailForm, TransferForm
+from funding.models import Guardrail, QuarterBudget
+from funding.selectors import funding_overview
+from funding.services.common import require_director
+from funding.views.common import form_post
+from portfolio.models import Quarter, ValueStream
+from portfolio.permissions import can_manage_funding
+from portfolio.selectors.base import quarter_from_code
+
+
+def funding_url(quarter: Quarter) -> str:
+    return f"{reverse('funding-home')}?quarter={quarter.code}"
+
+
+def render_home(request, quarter: Quarter, *, error: str = "", error_key="general", status: int = 200, partial=""):
+    overview = funding_overview(quarter=quarter, as_of=timezone.localdate())
+    # No guardrail yet: an unsaved one carries the model's defaults for the form.
+    guardrail = overview.guardrail or Guardrail()
+    context = {
+        "o": overview,
+        "quarter": quarter,
+        "can_fund": can_manage_funding(request.user),
+        "error_key": error_key if error else None,
+        "error": error,
+        "transfer_form": TransferForm(),
+        "guardrail_form": GuardrailForm(
+            initial={name: getattr(guardrail, name) for name in GuardrailForm.base_fields if hasattr(guardrail, name)}
+        ),
+    }
+    template = "funding/home.html" + (f"#{partial}" if partial else "")
+    return render(request, template, context, status=status)
+
+
+def panel_post(request, quarter: Quarter, *, form, write, error_key="general"):
+    """A write on the quarter page (directors only): HTMX gets the panel again, with the message
+    if refused; a plain POST is redirected back, or shown the page with the message (400)."""
+    require_director(request.user)
+
+    def refused(errors):
+        if request.htmx:
+            return render_home(request, quarter, error=" ".join(errors), error_key=error_key, partial="panel")
+        return render_home(request, quarter, error=" ".join(errors), error_key=error_key, status=400)
+
+    def done(_result):
+        if request.htmx:
+            return render_home(request, quarter, partial="panel")
+        return redirect(funding_url(quarter))
+
+    return form_post(form=form, write=write, refused=refused, done=done)
+
+
+def budget_or_404(budget_id: int) -> QuarterBudget:
+    return get_object_or_404(QuarterBudget.objects.select_related("quarter"), pk=budget_id)
+
+
+def funding_home(request):
+    quarter = quarter_from_code(code=request.GET.get("quarter"))
+    if quarter is None:
+        return render(request, "funding/no_quarter.html")
+    return render_home(request, quarter)
+
+
+@require_POST
+def budget_save(request, quarter_id: int):
+    quarter = get_object_or_404(Quarter, pk=quarter_id)
+
+    def write(data):
+        budget = QuarterBudget.objects.filter(quarter=quarter).first()
+        if budget is None:
+            return services.budget_create(user=request.user, quarter=quarter, total_cents=data["total"])
+        return services.budget_total_set(
+            user=request.user, budget=budget, total_cents=data["total"], reason=data["reason"]
+        )
+
+    return panel_post(request, quarter, form=BudgetForm(request.POST), write=write, error_key="budget")
+
+
+@require_POST
+def budget_transition(request, budget_id: int, action: str):
+    budget = budget_or_404(budget_id)
+    service = {"approve": services.budget_approve, "close": services.budget_close}[action]  # set by urls.py
+
+    def write(_data):
+        return service(user=request.user, budget=budget)
+
+    return panel_post(request, budget.quarter, form=None, write=write, error_key="budget")
+
+
+@require_POST
+def allocation_save(request, budget_id: int, value_stream_id: int):
+    budget = budget_or_404(budget_id)
+    value_stream = get_object_or_404(ValueStream, pk=value_stream_id)
+
+    def write(data):
+        return services.allocation_set(
+            user=request.user,
+            budget=budget,
+            value_stream=value_stream,
+            amount_cents=data["amount"],
+            reason=data["reason"],
+        )
+
+    return panel_post(
+        request, budget.quarter, form=AllocationForm(request.POST), write=write, error_key=value_stream.pk
+    )
+
+
+@require_POST
+def allocation_transfer(request, budget_id: int):
+    budget = budget_or_404(budget_id)
+
+    def write(data):
+        return services.allocation_transfer(
+            user=request.user,
+            budget=budget,
+            source=data["source"],
+            target=data["target"],
+            amount_cents=data["amount"],
+            reason=data["reason"],
+        )
+
+    return panel_post(request, budget.quarter, form=TransferForm(request.POST), write=write, error_key="transfer")
