@@ -1,16 +1,16 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from portfolio.api import delivery, epics, views, webhooks
+from portfolio.api import delivery, epic_parts, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("value-streams", views.ValueStreamViewSet, basename="value-stream")
 router.register("quarters", views.QuarterViewSet, basename="quarter")
 router.register("themes", views.StrategicThemeViewSet, basename="theme")
-router.register("mmps", epics.MMPViewSet, basename="mmp")
-router.register("dependencies", epics.DependencyViewSet, basename="dependency")
-router.register("risks", epics.RiskViewSet, basename="risk")
+router.register("mmps", epic_parts.MMPViewSet, basename="mmp")
+router.register("dependencies", epic_parts.DependencyViewSet, basename="dependency")
+router.register("risks", epic_parts.RiskViewSet, basename="risk")
 router.register("work-items", delivery.WorkItemViewSet, basename="work-item")
 router.register("deployments", delivery.DeploymentViewSet, basename="deployment")
 router.register("incidents", delivery.IncidentViewSet, basename="incident")
