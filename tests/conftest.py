@@ -3,6 +3,9 @@
 Personas (as in healthchecks' alice/bob/charlie): `director`, `vsm` who manages `value_stream`,
 `other_vsm` who manages `other_value_stream`, `executive`, `program_manager`.
 
+Transactional tests need nothing special: the rows of the data migrations (role groups, DORA
+benchmarks) are restored after each one's flush, below.
+
 Tests that need a real service carry a marker. Without the service they skip, unless
 REQUIRE_SERVICES=1 (CI), where they fail: CI must never pass by skipping them.
 """
@@ -156,11 +159,62 @@ def real_broker():
         app.conf.task_always_eager = previous
 
 
+# --- rows of the data migrations ---------------------------------------------------------------
+# A transactional test (`django_db(transaction=True)`, `transactional_db`, `live_server`) ends with
+# a flush of every table. Django's post_migrate signal brings content types and permissions back,
+# but not the rows our data migrations wrote: the role groups (`vmo.roles`) and the DORA benchmarks
+# (portfolio 0003). They are put back here, and only here, so tests never restore them themselves
+# and pass in any order.
+
+_FLUSH_PENDING = pytest.StashKey[object]()
+
+
+def _migrated_data_restore() -> None:
+    """Write the rows of the data migrations again, as the migrations define them (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    from vmo.roles import role_groups_ensure
+
+    role_groups_ensure()
+    importlib.import_module("portfolio.migrations.0003_dora_benchmark_data").load(apps, None)
+
+
+def _is_transactional(request) -> bool:
+    """Whether pytest-django runs this test as a TransactionTestCase (and so flushes after it)."""
+    marker = request.node.get_closest_marker("django_db")  # django_db(transaction, reset_sequences, ...)
+    if marker and (any(marker.args[:2]) or marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data_after_flush(request):
+    """Mark a transactional test whose database is set up: its teardown will flush every table,
+    and `pytest_runtest_teardown` below restores the migrated rows after that flush."""
+    if _is_transactional(request):
+        request.getfixturevalue("transactional_db")  # already set up by the marker or live_server
+        request.node.stash[_FLUSH_PENDING] = request.getfixturevalue("django_db_blocker")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # A hook, not the fixture's teardown: fixtures are torn down in reverse order of setup, and
+    # pytest-django's database fixture is set up first, so its flush comes after every other
+    # fixture's teardown of the test.
+    try:
+        return (yield)
+    finally:
+        blocker = item.stash.get(_FLUSH_PENDING, None)
+        if blocker is not None:
+            with blocker.unblock():
+                _migrated_data_restore()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """A reused test database may have been flushed by the last run's transactional tests:
-    bring the rows of the data migrations (role groups, DORA benchmarks) back once per session."""
-    from tests.factories import restore_migrated_data
-
+    """A reused test database (`--reuse-db`) may come from a run interrupted before the restore
+    above: bring the migrated rows back once per session."""
     with django_db_blocker.unblock():
-        restore_migrated_data()
+        _migrated_data_restore()

@@ -16,15 +16,9 @@ from tests.factories import (
     ValueStreamFactory,
     ValueStreamSnapshotFactory,
     WorkItemFactory,
-    restore_migrated_data,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _migrated_data(transactional_db):
-    restore_migrated_data()
 
 
 CANVASES = ["chart-flow-trend", "chart-distribution", "chart-dora-trend", "chart-cfd", "chart-burn"]

@@ -1,8 +1,6 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from kanban.policies import funding_policy
-from tests.kanban.db_helpers import restore_role_groups
 from tests.kanban.fake_policy import FakeFundingPolicy
 
 
@@ -23,11 +21,3 @@ def _fresh_policy_cache():
     funding_policy.cache_clear()
     yield
     funding_policy.cache_clear()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _role_groups_exist(django_db_setup, django_db_blocker):
-    """`--reuse-db` keeps a database whose groups an interrupted transactional run flushed."""
-    with django_db_blocker.unblock():
-        if not Group.objects.exists():
-            restore_role_groups()

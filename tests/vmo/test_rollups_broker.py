@@ -8,15 +8,10 @@ from django.utils import timezone
 
 from portfolio.models import RollupDue
 from portfolio.services.base import rollup_due_mark
-from tests.factories import QuarterFactory, ValueStreamFactory, WorkItemFactory, restore_migrated_data
+from tests.factories import QuarterFactory, ValueStreamFactory, WorkItemFactory
 from vmo.models import ValueStreamSnapshot
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _migrated_data(transactional_db):
-    restore_migrated_data()
 
 
 def current_quarter():
