@@ -3,6 +3,9 @@
 Personas (as in healthchecks' alice/bob/charlie): `director`, `vsm` who manages `value_stream`,
 `other_vsm` who manages `other_value_stream`, `executive`, `program_manager`.
 
+Quarters: `quarter` (2026-Q3), `previous_quarter` (2026-Q2), `quarters` (both), and
+`current_quarter` (the one containing today).
+
 Transactional tests need nothing special: the rows of the data migrations (role groups, DORA
 benchmarks) are restored after each one's flush, below.
 
@@ -16,10 +19,11 @@ import shutil
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portfolio import roles
-from tests.factories import UserFactory, ValueStreamFactory
+from tests.factories import QuarterFactory, UserFactory, ValueStreamFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -92,6 +96,37 @@ def value_stream(vsm):
 @pytest.fixture
 def other_value_stream(other_vsm):
     return ValueStreamFactory(name="Onboarding", slug="onboarding", managers=[other_vsm])
+
+
+# --- quarters ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quarter(request, db):
+    """2026-Q3 (1 July to 30 September 2026), the quarter most tests plan, fund and measure in.
+
+    A module about another quarter names it by code, dates following from it:
+    `pytest.mark.parametrize("quarter", ["2026-Q1"], indirect=True)`."""
+    return QuarterFactory(code=getattr(request, "param", "2026-Q3"))
+
+
+@pytest.fixture
+def previous_quarter(db):
+    """2026-Q2, the quarter before 2026-Q3."""
+    return QuarterFactory(code="2026-Q2")
+
+
+@pytest.fixture
+def quarters(previous_quarter, quarter):
+    """(2026-Q2, 2026-Q3): last quarter and this one."""
+    return previous_quarter, quarter
+
+
+@pytest.fixture
+def current_quarter(db):
+    """The quarter containing today, active: for pages and tasks that default to today's quarter."""
+    today = timezone.localdate()
+    return QuarterFactory(code=f"{today.year}-Q{(today.month - 1) // 3 + 1}", status="active")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from portfolio.models import RollupDue
 from portfolio.services.base import rollup_due_mark
 from tests.concurrency import thread_start, threads_race
-from tests.factories import QuarterFactory, ValueStreamFactory
+from tests.factories import ValueStreamFactory
 from vmo.models import ValueStreamSnapshot
 from vmo.services import rollups
 
@@ -18,11 +18,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 AS_OF = dt.date(2026, 7, 28)
-
-
-@pytest.fixture
-def quarter():
-    return QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
 
 
 def test_two_drains_at_once_roll_each_value_stream_up_exactly_once(quarter, monkeypatch):
