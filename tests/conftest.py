@@ -3,6 +3,12 @@
 Personas (as in healthchecks' alice/bob/charlie): `director`, `vsm` who manages `value_stream`,
 `other_vsm` who manages `other_value_stream`, `executive`, `program_manager`.
 
+Quarters: `quarter` (2026-Q3), `previous_quarter` (2026-Q2), `quarters` (both), and
+`current_quarter` (the one containing today).
+
+Transactional tests need nothing special: the rows of the data migrations (role groups, DORA
+benchmarks) are restored after each one's flush, below.
+
 Tests that need a real service carry a marker. Without the service they skip, unless
 REQUIRE_SERVICES=1 (CI), where they fail: CI must never pass by skipping them.
 """
@@ -13,10 +19,11 @@ import shutil
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portfolio import roles
-from tests.factories import UserFactory, ValueStreamFactory
+from tests.factories import QuarterFactory, UserFactory, ValueStreamFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -91,6 +98,37 @@ def other_value_stream(other_vsm):
     return ValueStreamFactory(name="Onboarding", slug="onboarding", managers=[other_vsm])
 
 
+# --- quarters ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quarter(request, db):
+    """2026-Q3 (1 July to 30 September 2026), the quarter most tests plan, fund and measure in.
+
+    A module about another quarter names it by code, dates following from it:
+    `pytest.mark.parametrize("quarter", ["2026-Q1"], indirect=True)`."""
+    return QuarterFactory(code=getattr(request, "param", "2026-Q3"))
+
+
+@pytest.fixture
+def previous_quarter(db):
+    """2026-Q2, the quarter before 2026-Q3."""
+    return QuarterFactory(code="2026-Q2")
+
+
+@pytest.fixture
+def quarters(previous_quarter, quarter):
+    """(2026-Q2, 2026-Q3): last quarter and this one."""
+    return previous_quarter, quarter
+
+
+@pytest.fixture
+def current_quarter(db):
+    """The quarter containing today, active: for pages and tasks that default to today's quarter."""
+    today = timezone.localdate()
+    return QuarterFactory(code=f"{today.year}-Q{(today.month - 1) // 3 + 1}", status="active")
+
+
 @pytest.fixture
 def api_client():
     return APIClient()
@@ -156,11 +194,62 @@ def real_broker():
         app.conf.task_always_eager = previous
 
 
+# --- rows of the data migrations ---------------------------------------------------------------
+# A transactional test (`django_db(transaction=True)`, `transactional_db`, `live_server`) ends with
+# a flush of every table. Django's post_migrate signal brings content types and permissions back,
+# but not the rows our data migrations wrote: the role groups (`vmo.roles`) and the DORA benchmarks
+# (portfolio 0003). They are put back here, and only here, so tests never restore them themselves
+# and pass in any order.
+
+_FLUSH_PENDING = pytest.StashKey[object]()
+
+
+def _migrated_data_restore() -> None:
+    """Write the rows of the data migrations again, as the migrations define them (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    from vmo.roles import role_groups_ensure
+
+    role_groups_ensure()
+    importlib.import_module("portfolio.migrations.0003_dora_benchmark_data").load(apps, None)
+
+
+def _is_transactional(request) -> bool:
+    """Whether pytest-django runs this test as a TransactionTestCase (and so flushes after it)."""
+    marker = request.node.get_closest_marker("django_db")  # django_db(transaction, reset_sequences, ...)
+    if marker and (any(marker.args[:2]) or marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data_after_flush(request):
+    """Mark a transactional test whose database is set up: its teardown will flush every table,
+    and `pytest_runtest_teardown` below restores the migrated rows after that flush."""
+    if _is_transactional(request):
+        request.getfixturevalue("transactional_db")  # already set up by the marker or live_server
+        request.node.stash[_FLUSH_PENDING] = request.getfixturevalue("django_db_blocker")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # A hook, not the fixture's teardown: fixtures are torn down in reverse order of setup, and
+    # pytest-django's database fixture is set up first, so its flush comes after every other
+    # fixture's teardown of the test.
+    try:
+        return (yield)
+    finally:
+        blocker = item.stash.get(_FLUSH_PENDING, None)
+        if blocker is not None:
+            with blocker.unblock():
+                _migrated_data_restore()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """A reused test database may have been flushed by the last run's transactional tests:
-    bring the rows of the data migrations (role groups, DORA benchmarks) back once per session."""
-    from tests.factories import restore_migrated_data
-
+    """A reused test database (`--reuse-db`) may come from a run interrupted before the restore
+    above: bring the migrated rows back once per session."""
     with django_db_blocker.unblock():
-        restore_migrated_data()
+        _migrated_data_restore()

@@ -24,7 +24,6 @@ from portfolio.models import (
     WorkItem,
 )
 from vmo.models import ActionItem, PlanningEvent, PlanningEventKind, ValueStreamSnapshot
-from vmo.roles import role_groups_ensure, role_groups_missing
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -40,8 +39,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            if role_groups_missing():  # an earlier transactional test flushed them
-                role_groups_ensure()
             self.groups.add(*[Group.objects.get(name=name) for name in extracted])
 
 
@@ -317,17 +314,3 @@ def ready_epic_fields(**overrides) -> dict:
     }
     fields.update(overrides)
     return fields
-
-
-# --- delivery and rollups (issue 6) -------------------------------------------------------------
-
-
-def restore_migrated_data() -> None:
-    """Put back the rows data migrations create (role groups, DORA benchmarks): a transactional
-    test that ran earlier flushed every table, and tests of real services need them."""
-    import importlib
-
-    from django.apps import apps
-
-    role_groups_ensure()
-    importlib.import_module("portfolio.migrations.0003_dora_benchmark_data").load(apps, None)

@@ -15,23 +15,17 @@ from tests.factories import (
     UserFactory,
     ValueStreamFactory,
 )
-from tests.funding.conftest import _restore_roles, roles_back_after_module  # noqa: F401 - fixture
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are
 # still synchronous (CI.md). Set here too so the module also runs without the variable.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("roles_back_after_module"),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_director_moves_money_between_two_value_streams(live_server, page):
     # given: a 1,000,000.00 budget fully allocated, 600,000 to Payments and 400,000 to Onboarding,
     # each with 300,000.00 spent
-    _restore_roles()
     UserFactory(username="director", roles=[roles.DIRECTOR])
     quarter = QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
     budget = QuarterBudgetFactory(quarter=quarter, total_cents=1_000_000_00)

@@ -5,15 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import EpicFactory, ready_epic_fields
-from tests.kanban.db_helpers import role_groups_restored_after  # noqa: F401
 
-# live_server needs committed rows (transactional); the groups the flush removes are restored
-# for the tests after this module (tests/kanban/db_helpers.py).
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("role_groups_restored_after"),
-]
+# live_server needs committed rows (transactional).
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

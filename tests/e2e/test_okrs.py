@@ -6,22 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import KeyResultFactory, ObjectiveFactory, QuarterFactory
-from vmo.roles import role_groups_ensure
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def roles_present(transactional_db):
-    """A transactional test before this one flushes every table, and with them the role groups
-    that the data migration created: make sure they are there before the personas are built."""
-    role_groups_ensure()
 
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def test_vsm_checks_in_and_sees_grade_and_band_change(roles_present, live_server, page, vsm, value_stream):
+def test_vsm_checks_in_and_sees_grade_and_band_change(live_server, page, vsm, value_stream):
     quarter = QuarterFactory(code="2026-Q3")
     objective = ObjectiveFactory(quarter=quarter, value_stream=value_stream, title="Faster payouts")
     kr = KeyResultFactory(objective=objective, title="Instant payouts share", baseline=0, target=200, current=40)

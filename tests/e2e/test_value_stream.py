@@ -10,37 +10,22 @@ from portfolio import roles
 from tests.factories import (
     DeploymentFactory,
     EpicFactory,
-    QuarterFactory,
     TransitionFactory,
     UserFactory,
     ValueStreamFactory,
     ValueStreamSnapshotFactory,
     WorkItemFactory,
-    restore_migrated_data,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _migrated_data(transactional_db):
-    restore_migrated_data()
-
-
 CANVASES = ["chart-flow-trend", "chart-distribution", "chart-dora-trend", "chart-cfd", "chart-burn"]
 
 
-def current_quarter():
-    today = timezone.localdate()
-    q = (today.month - 1) // 3
-    start = dt.date(today.year, 3 * q + 1, 1)
-    end = dt.date(today.year + (q == 3), (3 * q + 3) % 12 + 1, 1) - dt.timedelta(days=1)
-    return QuarterFactory(code=f"{today.year}-Q{q + 1}", start=start, end=end, status="active")
-
-
-def test_executive_sees_the_value_stream_charts_drawn(live_server, page):
+def test_executive_sees_the_value_stream_charts_drawn(live_server, page, current_quarter):
     UserFactory(username="elena", password="pw", roles=[roles.EXECUTIVE])
-    quarter = current_quarter()
+    quarter = current_quarter
     vs = ValueStreamFactory(name="Digital Payments", slug="payments")
     epic = EpicFactory(value_stream=vs, state="implementing", key="PAY-1")
     TransitionFactory(epic=epic, from_state="", to_state="funnel", at=timezone.now() - dt.timedelta(days=3))
@@ -88,9 +73,9 @@ def test_executive_sees_the_value_stream_charts_drawn(live_server, page):
     assert trend[-1] == 8
 
 
+@pytest.mark.usefixtures("current_quarter")
 def test_vsm_starts_a_rollup_and_sees_its_result_without_a_reload(live_server, page):
     vsm = UserFactory(username="victor", password="pw", roles=[roles.VALUE_STREAM_MANAGER])
-    current_quarter()
     ValueStreamFactory(name="Digital Payments", slug="payments", managers=[vsm])
 
     page.goto(f"{live_server.url}/login/?next=/value-streams/payments/")

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def budget():
-    return QuarterBudgetFactory(quarter=QuarterFactory(code="2026-Q3"), total_cents=30_000_000_00)
+def budget(quarter):
+    return QuarterBudgetFactory(quarter=quarter, total_cents=30_000_000_00)
 
 
 def _post_raw(client, url, body: str):

@@ -1,40 +1,16 @@
 """Money under concurrency: 20 threads writing allocations of one budget at once (PostgreSQL)."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Sum
 
 from funding import services
 from funding.models import Allocation, QuarterBudget
+from tests.concurrency import threads_race
 from tests.factories import QuarterBudgetFactory, UserFactory, ValueStreamFactory
-from tests.funding.conftest import _restore_roles
 
-pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("roles_back_after_module")]
-
-
-def _run_concurrently(functions):
-    """Start all functions at once (a barrier), each in its own thread and DB connection."""
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def worker(index, fn):
-        try:
-            barrier.wait()
-            results[index] = fn()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, fn)) for i, fn in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+pytestmark = pytest.mark.postgres
 
 
 @pytest.mark.django_db(transaction=True)
@@ -42,7 +18,6 @@ def test_twenty_concurrent_allocations_never_exceed_the_total():
     # given: a 100.00 budget and 20 value streams, each asking for 10.00 at the same moment
     from portfolio import roles
 
-    _restore_roles()  # an earlier transactional test's flush removed them
     director = UserFactory(username="conc_director", roles=[roles.DIRECTOR])
     budget = QuarterBudgetFactory(total_cents=100_00)
     streams = [ValueStreamFactory() for _ in range(20)]
@@ -51,7 +26,7 @@ def test_twenty_concurrent_allocations_never_exceed_the_total():
         return lambda: services.allocation_set(user=director, budget=budget, value_stream=vs, amount_cents=10_00)
 
     # when
-    results = _run_concurrently([allocate(vs) for vs in streams])
+    results = threads_race([allocate(vs) for vs in streams])
 
     # then: exactly ten fit, the other ten were refused with the headroom message; nothing else
     successes = [r for r in results if isinstance(r, Allocation)]
@@ -70,14 +45,13 @@ def test_concurrent_raises_of_existing_allocations_keep_the_sum_within_the_total
     # given: 20 allocations of 1.00 in a 30.00 budget; all 20 raise theirs to 2.50 at once
     from portfolio import roles
 
-    _restore_roles()
     director = UserFactory(username="conc_director2", roles=[roles.DIRECTOR])
     budget = QuarterBudgetFactory(total_cents=30_00)
     streams = [ValueStreamFactory() for _ in range(20)]
     for vs in streams:
         services.allocation_set(user=director, budget=budget, value_stream=vs, amount_cents=1_00)
 
-    results = _run_concurrently(
+    results = threads_race(
         [
             (lambda vs=vs: services.allocation_set(user=director, budget=budget, value_stream=vs, amount_cents=2_50))
             for vs in streams
@@ -103,7 +77,6 @@ def test_concurrent_transfers_both_ways_conserve_the_total():
     # given: A and B with 50.00 each; 10 threads move 7.00 A->B while 10 move 7.00 B->A
     from portfolio import roles
 
-    _restore_roles()
     director = UserFactory(username="conc_director3", roles=[roles.DIRECTOR])
     budget = QuarterBudgetFactory(total_cents=100_00)
     a, b = ValueStreamFactory(), ValueStreamFactory()
@@ -115,7 +88,7 @@ def test_concurrent_transfers_both_ways_conserve_the_total():
             user=director, budget=budget, source=source, target=target, amount_cents=7_00
         )
 
-    results = _run_concurrently([move(a, b) for _ in range(10)] + [move(b, a) for _ in range(10)])
+    results = threads_race([move(a, b) for _ in range(10)] + [move(b, a) for _ in range(10)])
 
     # then: no deadlock or other error surfaced; every move either happened or was refused for lack
     # of money, and the two allocations still add up to 100.00

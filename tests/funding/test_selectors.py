@@ -16,17 +16,11 @@ from tests.factories import (
     EpicFactory,
     GuardrailFactory,
     QuarterBudgetFactory,
-    QuarterFactory,
     SpendFactory,
     TeamFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def quarter():
-    return QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def budget():
-    return QuarterBudgetFactory(quarter=QuarterFactory(code="2026-Q3"), total_cents=1_000_00)
+def budget(quarter):
+    return QuarterBudgetFactory(quarter=quarter, total_cents=1_000_00)
 
 
 def test_director_allocates_within_the_total(director, budget, value_stream):

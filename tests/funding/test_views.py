@@ -12,7 +12,6 @@ from tests.factories import (
     EpicFactory,
     GuardrailFactory,
     QuarterBudgetFactory,
-    QuarterFactory,
     SpendFactory,
     TeamFactory,
     ValueStreamFactory,
@@ -20,11 +19,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def quarter():
-    return QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
 
 
 @pytest.fixture

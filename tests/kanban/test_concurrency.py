@@ -1,56 +1,29 @@
 """Concurrent moves on PostgreSQL: the version check and the WIP-limit lock hold under races."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from kanban.models import Transition
 from kanban.services import MoveConflict, MoveRefused, epic_move
-from portfolio import roles
 from portfolio.models import Epic
-from tests.factories import EpicFactory, UserFactory, ValueStreamFactory, WipLimitFactory, ready_epic_fields
-from tests.kanban.db_helpers import restore_role_groups, role_groups_restored_after  # noqa: F401
+from tests.concurrency import threads_race
+from tests.factories import EpicFactory, ValueStreamFactory, WipLimitFactory, ready_epic_fields
 
-# Transactional: the racing threads must see committed rows. The flush at the end of each test
-# takes the role groups with it, so they are restored for the tests that run after this module.
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("role_groups_restored_after"),
-]
+# Transactional: the racing threads must see committed rows.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _race(calls):
-    """Run the calls at the same moment in threads; return each one's outcome (a class name)."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            barrier.wait()
-            call()
-            outcomes[i] = "ok"
-        except (MoveConflict, MoveRefused) as exc:
-            outcomes[i] = type(exc).__name__
-        except Exception as exc:
-            outcomes[i] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    """Run the calls at the same moment in threads; return each one's outcome: "ok", the class
+    name of a refused move, or the repr of any other error."""
+    return [_outcome(result) for result in threads_race(calls)]
 
 
-@pytest.fixture
-def director():
-    # The test before this one flushed the role groups (see tests/kanban/db_helpers.py).
-    restore_role_groups()
-    return UserFactory(username="race_director", roles=[roles.DIRECTOR])
+def _outcome(result) -> str:
+    if isinstance(result, MoveConflict | MoveRefused):
+        return type(result).__name__
+    if isinstance(result, Exception):
+        return repr(result)
+    return "ok"
 
 
 def test_ten_threads_moving_the_same_card_with_the_same_version_one_wins(director):

@@ -5,14 +5,9 @@ from decimal import Decimal
 import pytest
 
 from okrs.models import CheckIn, KeyResult, Objective, ObjectiveLevel
-from tests.factories import KeyResultFactory, ObjectiveFactory, QuarterFactory
+from tests.factories import KeyResultFactory, ObjectiveFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def quarter():
-    return QuarterFactory(code="2026-Q3")
 
 
 @pytest.fixture

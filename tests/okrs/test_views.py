@@ -11,15 +11,9 @@ from tests.factories import (
     EpicFactory,
     KeyResultFactory,
     ObjectiveFactory,
-    QuarterFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def quarter():
-    return QuarterFactory(code="2026-Q3")
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from tests.factories import (
     EpicFactory,
     IncidentFactory,
     MMPFactory,
-    QuarterFactory,
     ValueStreamFactory,
     WorkItemFactory,
 )
@@ -26,8 +25,7 @@ def at(day: int, hour: int = 0, month: int = 7) -> dt.datetime:
 
 
 @pytest.fixture
-def window():
-    quarter = QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
+def window(quarter):
     # 1 July to the end of 28 July: exactly four weeks.
     return sel.window_for(quarter=quarter, as_of=dt.date(2026, 7, 28))
 

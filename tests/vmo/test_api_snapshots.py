@@ -6,15 +6,10 @@ import pytest
 from django.utils import timezone
 
 from portfolio.models import RollupDue
-from tests.factories import QuarterFactory, ValueStreamFactory, ValueStreamSnapshotFactory
+from tests.factories import ValueStreamFactory, ValueStreamSnapshotFactory
 from vmo.models import ValueStreamSnapshot
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def quarters():
-    return QuarterFactory(code="2026-Q2"), QuarterFactory(code="2026-Q3")
 
 
 def test_snapshots_list_the_latest_per_value_stream_with_contract_fields(api_as, executive, quarters):

@@ -1,7 +1,6 @@
 """CSV and XLSX exports: the values users see, formula-looking text neutralised, safe names."""
 
 import csv
-import datetime as dt
 import io
 
 import openpyxl
@@ -11,18 +10,12 @@ from tests.factories import (
     AllocationFactory,
     EpicFactory,
     QuarterBudgetFactory,
-    QuarterFactory,
     ValueStreamFactory,
     ValueStreamSnapshotFactory,
 )
 from vmo.exports import neutralise, safe_filename
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def quarter():
-    return QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
 
 
 def read_csv(response) -> list[list[str]]:

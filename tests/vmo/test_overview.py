@@ -11,7 +11,6 @@ from tests.factories import (
     AllocationFactory,
     PlanningEventFactory,
     QuarterBudgetFactory,
-    QuarterFactory,
     RiskFactory,
     ValueStreamFactory,
     ValueStreamSnapshotFactory,
@@ -20,13 +19,6 @@ from vmo.models import ActionItem, PlanningEventStatus
 from vmo.selectors.overview import overview_rows, parse_sort, plan_changes, portfolio_totals
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def quarters():
-    last = QuarterFactory(code="2026-Q2", start=dt.date(2026, 4, 1), end=dt.date(2026, 6, 30))
-    current = QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
-    return last, current
 
 
 def snap(stream, quarter, day, **figures):

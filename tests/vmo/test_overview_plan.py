@@ -16,20 +16,15 @@ from tests.factories import (
     ObjectiveFactory,
     PlanningEventFactory,
     QuarterBudgetFactory,
-    QuarterFactory,
     ValueStreamFactory,
 )
 from vmo.models import PlanningEventKind, PlanningEventStatus
 from vmo.selectors.overview import plan_changes
 
-pytestmark = pytest.mark.django_db
+# The plan of 2026-Q1; the pages below are asked for it by code.
+pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("quarter", ["2026-Q1"], indirect=True)]
 
 CLOSED_AT = timezone.now() - dt.timedelta(days=10)
-
-
-@pytest.fixture
-def quarter():
-    return QuarterFactory(code="2026-Q1")
 
 
 def closed_event(quarter, plan_snapshot=None, closed_at=CLOSED_AT):

@@ -15,7 +15,6 @@ from tests.factories import (
     ObjectiveFactory,
     PlanningEventFactory,
     QuarterBudgetFactory,
-    QuarterFactory,
     RiskFactory,
     SpendFactory,
 )
@@ -23,13 +22,6 @@ from vmo.models import AgendaItem, CommunicationItem, PlannedMMP, PlanningEvent
 from vmo.services import planning as services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def quarters():
-    q2 = QuarterFactory(code="2026-Q2", start=dt.date(2026, 4, 1), end=dt.date(2026, 6, 30))
-    q3 = QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
-    return q2, q3
 
 
 def test_kickoff_event_carries_the_vmo_kickoff_agenda(director, quarters):

@@ -15,7 +15,6 @@ from tests.factories import (
     KeyResultFactory,
     ObjectiveFactory,
     QuarterBudgetFactory,
-    QuarterFactory,
     SpendFactory,
     ValueStreamFactory,
     ValueStreamSnapshotFactory,
@@ -32,11 +31,6 @@ AS_OF = dt.date(2026, 7, 28)
 
 def at(day: int, hour: int = 0) -> dt.datetime:
     return dt.datetime(2026, 7, day, hour, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def quarter():
-    return QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30), status="active")
 
 
 def test_rollup_writes_one_snapshot_with_every_apps_figures(quarter):

@@ -1,36 +1,21 @@
 """Rollups through Redis, run by a real Celery worker (CI starts one; see .ci/run)."""
 
-import datetime as dt
-
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
 from portfolio.models import RollupDue
 from portfolio.services.base import rollup_due_mark
-from tests.factories import QuarterFactory, ValueStreamFactory, WorkItemFactory, restore_migrated_data
+from tests.factories import ValueStreamFactory, WorkItemFactory
 from vmo.models import ValueStreamSnapshot
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _migrated_data(transactional_db):
-    restore_migrated_data()
-
-
-def current_quarter():
-    today = timezone.localdate()
-    q = (today.month - 1) // 3
-    start = dt.date(today.year, 3 * q + 1, 1)
-    end = dt.date(today.year + (q == 3), (3 * q + 3) % 12 + 1, 1) - dt.timedelta(days=1)
-    return QuarterFactory(code=f"{today.year}-Q{q + 1}", start=start, end=end, status="active")
-
-
-def test_a_rollup_task_runs_on_the_worker_and_writes_the_snapshot(real_broker):
+def test_a_rollup_task_runs_on_the_worker_and_writes_the_snapshot(real_broker, current_quarter):
     from vmo.tasks import rollup_all_task
 
-    quarter = current_quarter()
+    quarter = current_quarter
     vs = ValueStreamFactory()
     now = timezone.now()
     WorkItemFactory(value_stream=vs, status="done", created_at=now, started_at=now, finished_at=now)
@@ -42,10 +27,10 @@ def test_a_rollup_task_runs_on_the_worker_and_writes_the_snapshot(real_broker):
     assert (snapshot.quarter_id, snapshot.flow_velocity) == (quarter.id, 1)
 
 
+@pytest.mark.usefixtures("current_quarter")
 def test_a_committed_write_is_drained_by_the_worker(real_broker):
     from vmo.tasks import rollup_outbox_drain_task
 
-    current_quarter()
     vs = ValueStreamFactory()
     with transaction.atomic():
         rollup_due_mark(value_stream_ids=[vs.id])  # commits, and the on-commit nudge goes to Redis

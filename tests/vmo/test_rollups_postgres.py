@@ -5,42 +5,19 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from portfolio.models import RollupDue
 from portfolio.services.base import rollup_due_mark
-from tests.factories import QuarterFactory, ValueStreamFactory, restore_migrated_data
+from tests.concurrency import thread_start, threads_race
+from tests.factories import ValueStreamFactory
 from vmo.models import ValueStreamSnapshot
 from vmo.services import rollups
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _migrated_data(transactional_db):
-    restore_migrated_data()
-
-
 AS_OF = dt.date(2026, 7, 28)
-
-
-@pytest.fixture
-def quarter():
-    return QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
-
-
-def in_thread(fn, results, key):
-    def run():
-        try:
-            results[key] = fn()
-        except Exception as exc:  # surfaced by the test's asserts
-            results[key] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 def test_two_drains_at_once_roll_each_value_stream_up_exactly_once(quarter, monkeypatch):
@@ -48,16 +25,11 @@ def test_two_drains_at_once_roll_each_value_stream_up_exactly_once(quarter, monk
     monkeypatch.setattr("portfolio.services.base._nudge_rollup_drain", lambda: None)  # drains run below
     with transaction.atomic():
         rollup_due_mark(value_stream_ids=[vs.id for vs in streams])
-    barrier = threading.Barrier(2)
 
     def drain():
-        barrier.wait(timeout=10)
         return rollups.rollup_outbox_drain(as_of=AS_OF, batch_size=2)
 
-    results = {}
-    threads = [in_thread(drain, results, n) for n in range(2)]
-    for thread in threads:
-        thread.join(timeout=60)
+    results = threads_race([drain, drain])
 
     drained = [vs for n in range(2) for vs in results[n]]
     assert sorted(drained) == sorted(vs.id for vs in streams)
@@ -84,10 +56,9 @@ def test_a_write_committing_while_a_drain_runs_leaves_a_new_outbox_row(quarter, 
         with transaction.atomic():
             rollup_due_mark(value_stream_ids=[vs.id])
 
-    results = {}
-    drainer = in_thread(lambda: rollups.rollup_outbox_drain(as_of=AS_OF), results, "drain")
+    drainer = thread_start(lambda: rollups.rollup_outbox_drain(as_of=AS_OF))
     assert claimed.wait(timeout=30)
-    writer = in_thread(write, results, "write")
+    writer = thread_start(write)
     # The writer's INSERT waits on the row the drain deleted; wait until PostgreSQL says so.
     deadline = time.monotonic() + 30
     with connection.cursor() as cursor:
@@ -98,8 +69,7 @@ def test_a_write_committing_while_a_drain_runs_leaves_a_new_outbox_row(quarter, 
             if cursor.fetchone()[0] >= 1:
                 break
     release.set()
-    drainer.join(timeout=60)
-    writer.join(timeout=60)
+    results = {"drain": drainer(), "write": writer()}
 
     assert results["write"] is None
     # The write after the claim is not lost: the same drain's next round took it, or its outbox

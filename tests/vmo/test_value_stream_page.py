@@ -16,7 +16,6 @@ from tests.factories import (
     MMPFactory,
     ObjectiveFactory,
     QuarterBudgetFactory,
-    QuarterFactory,
     SpendFactory,
     TransitionFactory,
     ValueStreamSnapshotFactory,
@@ -27,25 +26,16 @@ from vmo.models import ValueStreamSnapshot
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def quarter():
-    today = timezone.localdate()
-    q = (today.month - 1) // 3
-    start = dt.date(today.year, 3 * q + 1, 1)
-    end = (dt.date(today.year + (q == 3), (3 * q + 3) % 12 + 1, 1)) - dt.timedelta(days=1)
-    return QuarterFactory(code=f"{today.year}-Q{q + 1}", start=start, end=end, status="active")
-
-
 def charts(response) -> dict:
     found = re.search(r'<script id="value-stream-charts"[^>]*>(.*?)</script>', response.content.decode(), re.S)
     return json.loads(found.group(1))
 
 
-def test_executive_sees_figures_progress_okrs_and_chart_data(client, executive, value_stream, quarter):
+def test_executive_sees_figures_progress_okrs_and_chart_data(client, executive, value_stream, current_quarter):
     today = timezone.localdate()
     ValueStreamSnapshotFactory(
         value_stream=value_stream,
-        quarter=quarter,
+        quarter=current_quarter,
         as_of=today,
         flow_velocity=12,
         dora_level="elite",
@@ -55,9 +45,13 @@ def test_executive_sees_figures_progress_okrs_and_chart_data(client, executive, 
     mmp = MMPFactory(epic=epic, title="Payouts MVP", kind="mvp")
     WorkItemFactory(value_stream=value_stream, epic=epic, mmp=mmp, size=3, status="done")
     WorkItemFactory(value_stream=value_stream, epic=epic, size=1, status="active")
-    KeyResultFactory(objective=ObjectiveFactory(quarter=quarter, value_stream=value_stream, title="Faster payouts"))
-    AllocationFactory(budget=QuarterBudgetFactory(quarter=quarter), value_stream=value_stream, amount_cents=500_000)
-    SpendFactory(value_stream=value_stream, month=quarter.start, amount_cents=100_000)
+    KeyResultFactory(
+        objective=ObjectiveFactory(quarter=current_quarter, value_stream=value_stream, title="Faster payouts")
+    )
+    AllocationFactory(
+        budget=QuarterBudgetFactory(quarter=current_quarter), value_stream=value_stream, amount_cents=500_000
+    )
+    SpendFactory(value_stream=value_stream, month=current_quarter.start, amount_cents=100_000)
     client.force_login(executive)
 
     response = client.get("/value-streams/payments/")
@@ -103,7 +97,7 @@ def test_cumulative_flow_counts_first_arrivals_per_state_by_day(value_stream):
 
 
 def test_the_page_runs_a_constant_number_of_queries(
-    client, executive, value_stream, quarter, django_assert_num_queries
+    client, executive, value_stream, current_quarter, django_assert_num_queries
 ):
     client.force_login(executive)
 
@@ -117,9 +111,9 @@ def test_the_page_runs_a_constant_number_of_queries(
             MMPFactory(epic=epic)
             WorkItemFactory(value_stream=value_stream, epic=epic, status="done")
             TransitionFactory(epic=epic, to_state="implementing")
-            ObjectiveFactory(quarter=quarter, value_stream=value_stream)
+            ObjectiveFactory(quarter=current_quarter, value_stream=value_stream)
             ValueStreamSnapshotFactory(
-                value_stream=value_stream, quarter=quarter, as_of=quarter.start + dt.timedelta(days=i)
+                value_stream=value_stream, quarter=current_quarter, as_of=current_quarter.start + dt.timedelta(days=i)
             )
 
     add(1)
@@ -145,7 +139,7 @@ def test_the_old_portfolio_page_is_gone_and_the_list_links_here(client, executiv
     assert 'href="/value-streams/payments/"' in html
 
 
-def test_vsm_starts_a_rollup_and_htmx_shows_its_progress_then_the_result(client, vsm, value_stream, quarter):
+def test_vsm_starts_a_rollup_and_htmx_shows_its_progress_then_the_result(client, vsm, value_stream, current_quarter):
     client.force_login(vsm)
 
     started = client.post("/value-streams/payments/rollup/", headers={"HX-Request": "true"})
@@ -155,10 +149,10 @@ def test_vsm_starts_a_rollup_and_htmx_shows_its_progress_then_the_result(client,
     assert "<html" not in html
     assert 'id="task-progress"' in html
     assert "Rollup done: 1 value stream." in html  # eager in tests: finished at once
-    assert ValueStreamSnapshot.objects.filter(value_stream=value_stream, quarter=quarter).count() == 1
+    assert ValueStreamSnapshot.objects.filter(value_stream=value_stream, quarter=current_quarter).count() == 1
 
 
-def test_progress_partial_polls_while_the_task_runs(client, vsm, value_stream, quarter):
+def test_progress_partial_polls_while_the_task_runs(client, vsm, value_stream, current_quarter):
     from config.celery import app
 
     client.force_login(vsm)
@@ -171,7 +165,7 @@ def test_progress_partial_polls_while_the_task_runs(client, vsm, value_stream, q
     assert 'hx-trigger="every 1s"' in html
 
 
-def test_without_htmx_the_rollup_redirects_to_the_page_which_polls(client, director, value_stream, quarter):
+def test_without_htmx_the_rollup_redirects_to_the_page_which_polls(client, director, value_stream, current_quarter):
     client.force_login(director)
 
     response = client.post("/value-streams/payments/rollup/")
@@ -183,7 +177,7 @@ def test_without_htmx_the_rollup_redirects_to_the_page_which_polls(client, direc
 
 
 @pytest.mark.parametrize("persona", ["other_vsm", "executive", "program_manager"])
-def test_others_cannot_start_a_rollup_and_nothing_is_written(client, request, persona, value_stream, quarter):
+def test_others_cannot_start_a_rollup_and_nothing_is_written(client, request, persona, value_stream, current_quarter):
     client.force_login(request.getfixturevalue(persona))
 
     response = client.post("/value-streams/payments/rollup/")
@@ -193,7 +187,7 @@ def test_others_cannot_start_a_rollup_and_nothing_is_written(client, request, pe
 
 
 def test_with_the_broker_down_starting_a_rollup_answers_and_keeps_it_in_the_outbox(
-    client, vsm, value_stream, quarter, monkeypatch
+    client, vsm, value_stream, current_quarter, monkeypatch
 ):
     from portfolio.models import RollupDue
     from vmo import tasks
