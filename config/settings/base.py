@@ -242,7 +242,11 @@ WEBHOOK_SECRETS = {
     "github": env("GITHUB_WEBHOOK_SECRET", default=""),
     "gitlab": env("GITLAB_WEBHOOK_TOKEN", default=""),
     "jira": env("JIRA_WEBHOOK_SECRET", default=""),
+    "pagerduty": env("PAGERDUTY_WEBHOOK_SECRET", default=""),
 }
+# GitHub issues with this label are incidents; Jira issues of this type are incidents.
+WEBHOOK_INCIDENT_LABEL = env("WEBHOOK_INCIDENT_LABEL", default="incident")
+WEBHOOK_INCIDENT_ISSUE_TYPE = env("WEBHOOK_INCIDENT_ISSUE_TYPE", default="Incident")
 
 LOGGING = {
     "version": 1,

@@ -107,7 +107,7 @@ def test_the_value_stream_page_says_no_data_with_the_reason_and_links_definition
     html = client.get("/value-streams/payments/").content.decode()
 
     assert "1 of 4 metrics" in html
-    assert 'no data: no incident source connected</span>' in html
+    assert "no data: no incident source connected</span>" in html
     assert 'href="/metrics/#change_failure_rate"' in html
     assert 'href="/metrics/#flow_time"' in html
 
