@@ -111,16 +111,16 @@ def _seed(ids: list[int]) -> None:
         deployed = _plus(_ts(BASE), "(n % 182) * 24 + n % 24", "hour")
         cursor.execute(
             _sequence(DEPLOYMENTS)
-            + "INSERT INTO portfolio_deployment (value_stream_id, source, external_id, environment, deployed_at,"
-            " first_commit_at, succeeded, ingested_at)"
-            f" SELECT {case_vs}, 'csv', 'bench-dep-' || n, 'production', {deployed},"
+            + "INSERT INTO portfolio_deployment (value_stream_id, source, external_id, environment, repository,"
+            " deployed_at, first_commit_at, succeeded, ingested_at)"
+            f" SELECT {case_vs}, 'csv', 'bench-dep-' || n, 'production', '', {deployed},"
             f" {_plus(deployed, '-(n % 72) - 1', 'hour')}, n % 50 <> 0, {_now()} FROM seq"
         )
         cursor.execute(
             "INSERT INTO portfolio_incident (value_stream_id, source, external_id, title, opened_at, resolved_at,"
-            " deployment_id, ingested_at)"
+            " deployment_id, deployment_link, ingested_at)"
             f" SELECT value_stream_id, 'csv', 'bench-inc-' || id, '', deployed_at,"
-            f" {_plus('deployed_at', 'id % 30 + 1', 'hour')}, id, {_now()}"
+            f" {_plus('deployed_at', 'id % 30 + 1', 'hour')}, id, 'explicit', {_now()}"
             f" FROM portfolio_deployment WHERE source = 'csv' AND id % {INCIDENT_EVERY} = 0"
         )
     with connection.cursor() as cursor:

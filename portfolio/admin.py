@@ -125,6 +125,13 @@ class SourceRuleAdmin(admin.ModelAdmin):
     list_select_related = ["value_stream"]
     search_fields = ["pattern"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new or changed rule replays what was parked for its location.
+        from portfolio.services.ingestion import parked_replay
+
+        parked_replay(source=obj.source, pattern=obj.pattern)
+
 
 @admin.register(DoraBenchmark)
 class DoraBenchmarkAdmin(admin.ModelAdmin):

@@ -2,13 +2,16 @@
 
 from celery.result import AsyncResult
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portfolio.models import DeliveryImport, DeliveryImportKind, ValueStream
+from portfolio.models import DeliveryImport, DeliveryImportKind, Source, ValueStream
 from portfolio.permissions import can_manage_value_stream, is_director, managed_value_stream_ids
+from portfolio.selectors.base import parked_list
+from portfolio.services import ingestion
 from portfolio.services.csv_import import delivery_import_create
 
 TEMPLATE = "portfolio/delivery_import.html"
@@ -97,3 +100,29 @@ def delivery_import_detail(request, import_id: int):
     return render(
         request, TEMPLATE, {**context, "detail": True, "poll_url": reverse("delivery-import-detail", args=[import_id])}
     )
+
+
+class SourceRuleForm(forms.Form):
+    source = forms.ChoiceField(choices=Source.choices)
+    pattern = forms.CharField(max_length=200, help_text="Repository (owner/name), project key or service id.")
+    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.order_by("name"))
+    reports_incidents = forms.BooleanField(required=False, help_text="Its incidents are the stream's incidents.")
+
+
+@require_http_methods(["GET", "POST"])
+def delivery_parked(request):
+    """`/delivery/parked/`: deliveries no rule maps (directors only); adding a rule replays them."""
+    if not is_director(request.user):
+        raise PermissionDenied("Only VMO directors map delivery sources to value streams.")
+    form = SourceRuleForm(request.POST or None, initial=request.GET or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            replayed = ingestion.source_rule_add(**form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, f"Rule added; {replayed} parked deliver{'y' if replayed == 1 else 'ies'} replayed."
+            )
+            return redirect("delivery-parked")
+    return render(request, "portfolio/delivery_parked.html", {"form": form, "parked": parked_list()})

@@ -5,6 +5,8 @@ from portfolio import delivery_views, views
 # The value stream page itself (/value-streams/<slug>/) lives in vmo, which reads every app.
 urlpatterns = [
     path("value-streams/", views.value_stream_index, name="value-stream-list"),
+    path("metrics/", views.metrics_catalogue, name="metrics"),
     path("delivery/import/", delivery_views.delivery_import, name="delivery-import"),
+    path("delivery/parked/", delivery_views.delivery_parked, name="delivery-parked"),
     path("delivery/import/<int:import_id>/", delivery_views.delivery_import_detail, name="delivery-import-detail"),
 ]

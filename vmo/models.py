@@ -149,10 +149,18 @@ class ValueStreamSnapshot(models.Model):
     flow_efficiency = models.FloatField(null=True, blank=True)
     flow_distribution = models.JSONField(default=dict)
     deployments_per_week = models.FloatField(null=True, blank=True)
+    deployment_days_per_week = models.FloatField(null=True, blank=True)
     lead_time_median_hours = models.FloatField(null=True, blank=True)
     change_failure_rate = models.FloatField(null=True, blank=True)
     recovery_time_median_hours = models.FloatField(null=True, blank=True)
+    time_to_restore_median_hours = models.FloatField(null=True, blank=True)
+    # Overall level from the metrics with data only (see `dora_detail` for how many).
     dora_level = models.CharField(max_length=10, blank=True)
+    # {"levels": {metric: level} for the metrics with data, "graded": how many of the four,
+    #  "no_data": {metric: why it is null}}. One JSON column rather than six: the rollup upserts
+    # every stream's row in one statement, and SQLite allows 999 variables per statement.
+    dora_detail = models.JSONField(default=dict, blank=True)
+
     allocated_cents = models.BigIntegerField(default=0)
     spent_cents = models.BigIntegerField(default=0)
     forecast_cents = models.BigIntegerField(default=0)
@@ -169,3 +177,15 @@ class ValueStreamSnapshot(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["quarter", "value_stream", "-as_of"], name="snapshot_latest_idx")]
+
+    @property
+    def dora_levels(self) -> dict[str, str]:
+        return (self.dora_detail or {}).get("levels", {})
+
+    @property
+    def dora_metrics_graded(self) -> int:
+        return (self.dora_detail or {}).get("graded", 0)
+
+    @property
+    def dora_no_data(self) -> dict[str, str]:
+        return (self.dora_detail or {}).get("no_data", {})

@@ -269,7 +269,11 @@ WEBHOOK_SECRETS = {
     "github": env("GITHUB_WEBHOOK_SECRET", default=""),
     "gitlab": env("GITLAB_WEBHOOK_TOKEN", default=""),
     "jira": env("JIRA_WEBHOOK_SECRET", default=""),
+    "pagerduty": env("PAGERDUTY_WEBHOOK_SECRET", default=""),
 }
+# GitHub issues with this label are incidents; Jira issues of this type are incidents.
+WEBHOOK_INCIDENT_LABEL = env("WEBHOOK_INCIDENT_LABEL", default="incident")
+WEBHOOK_INCIDENT_ISSUE_TYPE = env("WEBHOOK_INCIDENT_ISSUE_TYPE", default="Incident")
 # Largest bulk POST of delivery data and largest CSV import handled in one request.
 DELIVERY_BULK_MAX_ROWS = 1000
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("webhooks/github/", webhooks.GitHubWebhook.as_view(), name="webhook-github"),
     path("webhooks/gitlab/", webhooks.GitLabWebhook.as_view(), name="webhook-gitlab"),
     path("webhooks/jira/", webhooks.JiraWebhook.as_view(), name="webhook-jira"),
+    path("webhooks/pagerduty/", webhooks.PagerDutyWebhook.as_view(), name="webhook-pagerduty"),
 ]

@@ -1,4 +1,4 @@
-"""Webhook endpoints for GitHub, GitLab and Jira.
+"""Webhook endpoints for GitHub, GitLab, Jira and PagerDuty.
 
 DRF views with no user authentication (hence no session and no CSRF): the sender proves itself
 with the shared secret from settings (`WEBHOOK_SECRETS`) over the raw body, which is read
@@ -6,6 +6,7 @@ before any parsing so its HMAC can be checked. No or an empty signature answers 
 one 403, and nothing is stored in either case. The delivery id makes a replay a no-op.
 """
 
+import contextlib
 import hashlib
 import json
 
@@ -54,7 +55,14 @@ def _receive(request, *, source: str, verify, event: str, delivery_id: str):
     except ValidationError as exc:
         return JsonResponse({"detail": exc.messages}, status=400)
     return JsonResponse(
-        {"status": outcome.status, "work_items": outcome.work_items, "deployments": outcome.deployments}, status=200
+        {
+            "status": outcome.status,
+            "work_items": outcome.work_items,
+            "deployments": outcome.deployments,
+            "commits": outcome.commits,
+            "incidents": outcome.incidents,
+        },
+        status=200,
     )
 
 
@@ -74,7 +82,7 @@ class _WebhookView(APIView):
 
 
 class GitHubWebhook(_WebhookView):
-    """GitHub: `X-Hub-Signature-256`, events issues, pull_request and deployment_status."""
+    """GitHub: `X-Hub-Signature-256`; events issues, pull_request, deployment_status, push, workflow_run."""
 
     def receive(self, request):
         return _receive(
@@ -89,7 +97,8 @@ class GitHubWebhook(_WebhookView):
 
 
 class GitLabWebhook(_WebhookView):
-    """GitLab: `X-Gitlab-Token`, events issue, merge request and deployment."""
+    """GitLab: `X-Gitlab-Token`; events issue (incl. incidents), merge request, deployment, push, pipeline,
+    alert."""
 
     def receive(self, request):
         return _receive(
@@ -115,4 +124,24 @@ class JiraWebhook(_WebhookView):
             ),
             event=request.headers.get("X-Atlassian-Webhook-Event", ""),
             delivery_id=request.headers.get("X-Atlassian-Webhook-Identifier", ""),
+        )
+
+
+class PagerDutyWebhook(_WebhookView):
+    """PagerDuty v3: `X-PagerDuty-Signature: v1=<HMAC-SHA256>`; incident triggered / resolved."""
+
+    def receive(self, request):
+        body = request.body
+        event_id = ""
+        # _receive answers 400 for a body that is not a JSON object.
+        with contextlib.suppress(UnicodeDecodeError, ValueError, AttributeError):
+            event_id = str((json.loads(body.decode("utf-8")).get("event") or {}).get("id", ""))
+        return _receive(
+            request,
+            source=Source.PAGERDUTY,
+            verify=lambda body: ingestion.verify_pagerduty(
+                secret=_secret("pagerduty"), body=body, header=request.headers.get("X-PagerDuty-Signature")
+            ),
+            event="incident",
+            delivery_id=event_id,
         )

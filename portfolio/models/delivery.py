@@ -7,6 +7,7 @@ idempotent upsert whichever path (bulk API, CSV, webhook) the row arrives by.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 from portfolio.models.base import ValueStream
 from portfolio.models.epics import MMP, Epic
@@ -16,6 +17,7 @@ class Source(models.TextChoices):
     GITHUB = "github", "GitHub"
     GITLAB = "gitlab", "GitLab"
     JIRA = "jira", "Jira"
+    PAGERDUTY = "pagerduty", "PagerDuty"
     CSV = "csv", "CSV import"
     MANUAL = "manual", "Manual"
 
@@ -105,6 +107,9 @@ class Deployment(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices)
     external_id = models.CharField(max_length=200)
     environment = models.CharField(max_length=60, default="production")
+    # Repository (owner/name, lower case) the deployment shipped, when the tool says: the
+    # first commit time of a deployment without one comes from the commits pushed to it.
+    repository = models.CharField(max_length=200, blank=True, default="")
     deployed_at = models.DateTimeField()
     first_commit_at = models.DateTimeField(null=True, blank=True)
     succeeded = models.BooleanField(default=True)
@@ -120,6 +125,41 @@ class Deployment(models.Model):
         return f"{self.source}:{self.external_id}"
 
 
+class Commit(models.Model):
+    """A commit pushed to a repository (GitHub push / workflow_run, GitLab push / pipeline).
+
+    Kept so a production deployment that carries no first commit time gets one: the earliest
+    commit pushed to its repository since the previous production deployment (lead time).
+    """
+
+    value_stream = models.ForeignKey(ValueStream, on_delete=models.PROTECT, related_name="commits")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    repository = models.CharField(max_length=200, help_text="owner/name, lower case.")
+    sha = models.CharField(max_length=64)
+    authored_at = models.DateTimeField()
+    committed_at = models.DateTimeField(null=True, blank=True)
+    pushed_at = models.DateTimeField(help_text="When the push reached us (or the tool says it happened).")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "repository", "sha"], name="commit_unique_source_repo_sha"),
+        ]
+        indexes = [
+            models.Index(fields=["value_stream", "repository", "pushed_at"], name="commit_stream_repo_pushed_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repository}@{self.sha[:8]}"
+
+
+class DeploymentLink(models.TextChoices):
+    """Where an incident's link to the deployment that caused it came from."""
+
+    NONE = "", "Not linked"
+    EXPLICIT = "explicit", "Given by the source"
+    LAST_BEFORE_OPENED = "last_before", "Last production deployment before it opened"
+
+
 class Incident(models.Model):
     """A production incident, optionally caused by a deployment (change failure)."""
 
@@ -132,6 +172,7 @@ class Incident(models.Model):
     deployment = models.ForeignKey(
         Deployment, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
     )
+    deployment_link = models.CharField(max_length=12, choices=DeploymentLink.choices, blank=True, default="")
     ingested_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -168,11 +209,20 @@ class SourceRule(models.Model):
     """Assigns rows from a repository or project (per source) to a value stream."""
 
     source = models.CharField(max_length=10, choices=Source.choices)
-    pattern = models.CharField(max_length=200, help_text="Repository (owner/name) or project key.")
+    pattern = models.CharField(
+        max_length=200, help_text="Repository (owner/name), project key or PagerDuty service id; any case."
+    )
     value_stream = models.ForeignKey(ValueStream, on_delete=models.CASCADE, related_name="source_rules")
+    reports_incidents = models.BooleanField(
+        default=False,
+        help_text="This repository or project reports the stream's incidents (PagerDuty rules always do). "
+        "Without an incident source, change failure rate and recovery time are 'no data', never zero.",
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["source", "pattern"], name="source_rule_unique")]
+        constraints = [
+            models.UniqueConstraint(Lower("pattern"), "source", name="source_rule_unique_ci"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}: {self.pattern} -> {self.value_stream_id}"
@@ -189,6 +239,30 @@ class WebhookDelivery(models.Model):
         constraints = [models.UniqueConstraint(fields=["source", "delivery_id"], name="webhook_delivery_unique")]
 
 
+class ParkedDelivery(models.Model):
+    """A verified delivery that no `SourceRule` maps to a value stream: kept, not dropped.
+
+    Directors see them at /delivery/parked/; adding a rule for the location replays them (and
+    deletes them once processed). A redelivery of a parked id is processed again, not refused
+    as a duplicate, because a parked delivery is never recorded as a `WebhookDelivery`.
+    """
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    delivery_id = models.CharField(max_length=200)
+    event = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=200, blank=True, help_text="Repository, project or service.")
+    payload = models.JSONField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["source", "delivery_id"], name="parked_delivery_unique")]
+        indexes = [models.Index(fields=["source", "location"], name="parked_source_location_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.location} {self.event}"
+
+
 class DoraLevel(models.TextChoices):
     ELITE = "elite", "Elite"
     HIGH = "high", "High"
@@ -196,13 +270,22 @@ class DoraLevel(models.TextChoices):
     LOW = "low", "Low"
 
 
+class DeploymentDaysPeriod(models.TextChoices):
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    WINDOW = "window", "Window (up to six months)"
+
+
 class DoraBenchmark(models.Model):
     """One performance level of one DORA benchmark vintage (2021, 2023, 2024), stored as data.
 
     A metric reaches a level when it meets that level's threshold; the best level met wins
     (`rank` 1 is elite). A null threshold means "anything" (the low level's catch-all). The
-    vintage in use is the `DORA_BENCHMARK` setting. Thresholds: deployments per week at least
-    `deploys_per_week_min`; lead time and recovery time strictly under their `*_hours_max`;
+    vintage in use is the `DORA_BENCHMARK` setting. Thresholds: deployment frequency is graded on
+    deployment DAYS, the way the DORA buckets read: the median number of deployment days per
+    `deployment_days_period` (week, month, or the whole window for "at least once every six
+    months") at least `deployment_days_min`; `deploys_per_week_min` is the old average-based
+    threshold, kept for reference only; lead time and recovery time strictly under their `*_hours_max`;
     change failure rate at most `change_failure_rate_max` (2024's table is non-monotonic on
     that metric, as the report is: the best level met still wins).
     """
@@ -211,6 +294,8 @@ class DoraBenchmark(models.Model):
     level = models.CharField(max_length=6, choices=DoraLevel.choices)
     rank = models.PositiveSmallIntegerField()
     deploys_per_week_min = models.FloatField(null=True, blank=True)
+    deployment_days_period = models.CharField(max_length=10, choices=DeploymentDaysPeriod.choices, blank=True)
+    deployment_days_min = models.PositiveSmallIntegerField(null=True, blank=True)
     lead_time_hours_max = models.FloatField(null=True, blank=True)
     change_failure_rate_max = models.FloatField(null=True, blank=True)
     recovery_hours_max = models.FloatField(null=True, blank=True)

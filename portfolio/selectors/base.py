@@ -32,3 +32,10 @@ def quarter_from_code(*, code: str | None) -> Quarter | None:
         if quarter is not None:
             return quarter
     return quarter_current()
+
+
+def parked_list(*, limit: int = 500):
+    """Parked webhook deliveries, newest first (the payload itself is not loaded)."""
+    from portfolio.models import ParkedDelivery
+
+    return ParkedDelivery.objects.defer("payload").order_by("-received_at", "-id")[:limit]

@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     Exists,
     F,
     FloatField,
@@ -35,18 +36,23 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from portfolio.models import (
     MMP,
+    Commit,
     Deployment,
+    DeploymentDaysPeriod,
     DoraBenchmark,
     Epic,
     EpicState,
     FlowItemType,
     Incident,
     Quarter,
+    Source,
+    SourceRule,
+    ValueStream,
     WorkItem,
     WorkItemStatus,
 )
@@ -235,9 +241,27 @@ def flow_time_days(*, window: Window, value_stream_ids: Iterable[int] | None = N
     return {vs: (median / 86400, p85 / 86400) for vs, (median, p85) in found.items()}
 
 
-def flow_load(*, value_stream_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """Items active or waiting now (work in progress), per value stream."""
-    qs = _scoped(WorkItem.objects.filter(status__in=[WorkItemStatus.ACTIVE, WorkItemStatus.WAITING]), value_stream_ids)
+def flow_load(*, value_stream_ids: Iterable[int] | None = None, window: Window | None = None) -> dict[int, int]:
+    """Items in progress (active or waiting), per value stream.
+
+    With a window: in progress at the window's end, from the timestamps (started before the
+    end and not finished by then; a canceled item counts only if it was canceled after the
+    end), so a day's figure replays the same later. Without one: the items active or waiting now.
+    """
+    if window is None:
+        qs = WorkItem.objects.filter(status__in=[WorkItemStatus.ACTIVE, WorkItemStatus.WAITING])
+    else:
+        began = Coalesce(F("started_at"), F("status_changed_at"), F("created_at"))
+        qs = (
+            WorkItem.objects.annotate(began=began)
+            .filter(began__lt=window.end)
+            .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=window.end))
+            .filter(
+                Q(status__in=[WorkItemStatus.ACTIVE, WorkItemStatus.WAITING, WorkItemStatus.DONE])
+                | Q(status=WorkItemStatus.CANCELED, started_at__isnull=False, status_changed_at__gte=window.end)
+            )
+        )
+    qs = _scoped(qs, value_stream_ids)
     return {row["value_stream_id"]: row["n"] for row in qs.order_by().values("value_stream_id").annotate(n=Count("id"))}
 
 
@@ -270,6 +294,31 @@ def flow_distribution(*, window: Window, value_stream_ids: Iterable[int] | None 
 
 
 # --- DORA ---------------------------------------------------------------------------------
+#
+# Definitions (the catalogue in portfolio/metrics.py says the same in words, for /metrics/):
+# - deployment frequency: successful production deployments in the window per week, and the
+#   deployment DAYS (distinct local days with one) per week; graded on the median deployment
+#   days per complete week / month of the window (DORA's buckets, DevLake's thresholds);
+# - lead time for changes: median of deployed_at - first commit over production deployments in
+#   the window (first commit from the tool, else the earliest commit pushed to the deployment's
+#   repository since its previous production deployment);
+# - change failure rate: production deployments in the window that caused an incident opened
+#   by the end of the window / production deployments in the window;
+# - failed deployment recovery time: median over incidents RESOLVED in the window and linked
+#   to a production deployment of resolved_at - that deployment's deployed_at;
+# - time to restore: median over incidents resolved in the window of resolved_at - opened_at.
+# Nothing after the end of the window is read, so a day's figures replay the same later.
+
+NO_DEPLOYMENT_RECORDED = "no production deployment recorded"
+NO_DEPLOYMENTS_IN_WINDOW = "no deployments in the window"
+WINDOW_UNDER_A_WEEK = "less than a full week in the window"
+NO_COMMIT_TIMES = "no commit times for the deployments in the window"
+NO_INCIDENT_SOURCE = "no incident source connected"
+NO_RECOVERY_IN_WINDOW = "no failed deployment recovered in the window"
+NO_INCIDENT_RESOLVED = "no incident resolved in the window"
+
+DORA_METRICS = ("deployment_frequency", "lead_time", "change_failure_rate", "recovery_time")
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _deployments_in(window: Window, value_stream_ids) -> QuerySet[Deployment]:
@@ -279,26 +328,158 @@ def _deployments_in(window: Window, value_stream_ids) -> QuerySet[Deployment]:
     return _scoped(qs, value_stream_ids)
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    days_in_month = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return day.replace(year=year, month=month, day=min(day.day, days_in_month))
+
+
+def _buckets(window: Window) -> tuple[list[dt.datetime], list[dt.datetime]]:
+    """Ends of the complete weeks and complete months of the window, counted from its start."""
+    first = timezone.localtime(window.start).date()
+    weeks, months = [], []
+    k = 1
+    while (end := _day_start(first + dt.timedelta(days=7 * k))) <= window.end:
+        weeks.append(end)
+        k += 1
+    k = 1
+    while (end := _day_start(_add_months(first, k))) <= window.end:
+        months.append(end)
+        k += 1
+    return weeks, months
+
+
+def _bucket_index(ends: list[dt.datetime]):
+    """Index of the complete bucket a deployment falls in; NULL in the partial one at the end."""
+    if not ends:
+        return Value(None, output_field=IntegerField())
+    return Case(
+        *[When(deployed_at__lt=end, then=Value(i)) for i, end in enumerate(ends)],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def _lower_median(values: list[int]) -> int | None:
+    """DevLake's median of counts: the largest value whose percent rank is at most 0.5."""
+    if not values:
+        return None
+    return sorted(values)[(len(values) - 1) // 2]
+
+
+@dataclass(frozen=True)
+class DeploymentDays:
+    """Deployment counts of one stream in a window (the inputs of deployment frequency)."""
+
+    deployments: int = 0
+    days: int = 0
+    weeks: tuple[int, ...] = ()  # deployment days in each complete week
+    months: tuple[int, ...] = ()  # deployment days in each complete month
+    deployed_before: bool = False  # a production deployment before the window (a source exists)
+
+    @property
+    def median_week(self) -> int | None:
+        return _lower_median(list(self.weeks))
+
+    @property
+    def median_month(self) -> int | None:
+        return _lower_median(list(self.months))
+
+
+def deployment_days(*, window: Window, value_stream_ids: Iterable[int] | None = None) -> dict[int, DeploymentDays]:
+    """Per value stream: production deployments and deployment days in the window, per complete
+    week and month, and whether it ever deployed before. One grouped query: each local day
+    falls in exactly one (week, month) cell, so the cells' distinct-day counts add up."""
+    week_ends, month_ends = _buckets(window)
+    qs = Deployment.objects.filter(environment=PRODUCTION, succeeded=True, deployed_at__lt=window.end)
+    rows = (
+        _scoped(qs, value_stream_ids)
+        .annotate(
+            inw=Case(When(deployed_at__gte=window.start, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            wk=_bucket_index(week_ends),
+            mo=_bucket_index(month_ends),
+        )
+        .order_by()
+        .values("value_stream_id", "inw", "wk", "mo")
+        .annotate(n=Count("id"), d=Count(TruncDate("deployed_at"), distinct=True))
+    )
+    acc: dict[int, dict] = {}
+    for row in rows:  # aggregated cells: at most ~17 per stream, never one per deployment
+        entry = acc.setdefault(
+            row["value_stream_id"],
+            {"n": 0, "d": 0, "wk": [0] * len(week_ends), "mo": [0] * len(month_ends), "before": False},
+        )
+        if not row["inw"]:
+            entry["before"] = True
+            continue
+        entry["n"] += row["n"]
+        entry["d"] += row["d"]
+        if row["wk"] is not None:
+            entry["wk"][row["wk"]] += row["d"]
+        if row["mo"] is not None:
+            entry["mo"][row["mo"]] += row["d"]
+    return {
+        vs: DeploymentDays(
+            deployments=e["n"], days=e["d"], weeks=tuple(e["wk"]), months=tuple(e["mo"]), deployed_before=e["before"]
+        )
+        for vs, e in acc.items()
+    }
+
+
 def deployment_frequency(*, window: Window, value_stream_ids: Iterable[int] | None = None) -> dict[int, float]:
-    """Successful production deployments per week over the window."""
+    """Successful production deployments per week over the window (streams that ever deployed)."""
     weeks = window.weeks
-    rows = _deployments_in(window, value_stream_ids).order_by().values("value_stream_id").annotate(n=Count("id"))
-    return {r["value_stream_id"]: r["n"] / weeks for r in rows} if weeks else {}
+    found = deployment_days(window=window, value_stream_ids=value_stream_ids)
+    return {vs: d.deployments / weeks for vs, d in found.items()} if weeks else {}
+
+
+def _first_commit():
+    """The deployment's first commit time: the tool's, else the earliest commit pushed to its
+    repository after the previous production deployment of that repository and by this one."""
+    previous = Deployment.objects.filter(
+        value_stream_id=OuterRef("value_stream_id"),
+        repository=OuterRef("repository"),
+        environment=PRODUCTION,
+        succeeded=True,
+        deployed_at__lt=OuterRef("deployed_at"),
+    ).order_by("-deployed_at")
+    earliest = (
+        Commit.objects.filter(
+            value_stream_id=OuterRef("value_stream_id"),
+            repository=OuterRef("repository"),
+            pushed_at__lte=OuterRef("deployed_at"),
+            authored_at__lte=OuterRef("deployed_at"),
+            pushed_at__gt=Coalesce(OuterRef("previous_deployed_at"), Value(EPOCH, output_field=DateTimeField())),
+        )
+        .order_by("authored_at")
+        .values("authored_at")[:1]
+    )
+    return {
+        "previous_deployed_at": Subquery(previous.values("deployed_at")[:1]),
+        "first_commit": Coalesce(
+            F("first_commit_at"),
+            Case(When(repository="", then=Value(None)), default=Subquery(earliest), output_field=DateTimeField()),
+        ),
+    }
 
 
 def lead_time_hours(*, window: Window, value_stream_ids: Iterable[int] | None = None) -> dict[int, float]:
-    """Median hours from first commit to deployed, over production deployments in the window."""
-    qs = _deployments_in(window, value_stream_ids).filter(first_commit_at__isnull=False)
-    found = _percentiles(qs, value=SecondsBetween(F("deployed_at"), F("first_commit_at")), fractions=(MEDIAN,))
+    """Median hours from first commit to production deployment, over deployments in the window
+    whose first commit time is known."""
+    qs = _deployments_in(window, value_stream_ids).annotate(**_first_commit())
+    found = _percentiles(qs, value=SecondsBetween(F("deployed_at"), F("first_commit")), fractions=(MEDIAN,))
     return {vs: values[0] / 3600 for vs, values in found.items()}
 
 
 def change_failure_rate(*, window: Window, value_stream_ids: Iterable[int] | None = None) -> dict[int, float]:
-    """Production deployments with at least one linked incident / production deployments.
+    """Production deployments in the window that caused an incident (opened by the end of the
+    window) / production deployments in the window.
 
-    EXISTS, not a join: a deployment with three incidents still counts once.
+    EXISTS, not a join: a deployment with three incidents still counts once. Streams without an
+    incident source are left to the caller (`incident_sources`): their 0 is not a figure.
     """
-    failed = Exists(Incident.objects.filter(deployment=OuterRef("pk")))
+    failed = Exists(Incident.objects.filter(deployment=OuterRef("pk"), opened_at__lt=window.end))
     rows = (
         _deployments_in(window, value_stream_ids)
         .annotate(failed=failed)
@@ -309,29 +490,55 @@ def change_failure_rate(*, window: Window, value_stream_ids: Iterable[int] | Non
     return {r["value_stream_id"]: r["failures"] / r["n"] for r in rows}
 
 
-def recovery_time_hours(*, window: Window, value_stream_ids: Iterable[int] | None = None) -> dict[int, float]:
-    """Median hours from a failed deployment to the resolution of the incident it caused.
+def _resolved_in(window: Window, value_stream_ids) -> QuerySet[Incident]:
+    qs = Incident.objects.filter(resolved_at__gte=window.start, resolved_at__lt=window.end, opened_at__lt=window.end)
+    return _scoped(qs, value_stream_ids)
 
-    Over resolved incidents linked to the stream's production deployments in the window
-    (DevLake's failed deployment recovery time).
-    """
-    qs = Incident.objects.filter(
-        resolved_at__isnull=False,
-        deployment__environment=PRODUCTION,
-        deployment__deployed_at__gte=window.start,
-        deployment__deployed_at__lt=window.end,
+
+def recovery_time_hours(*, window: Window, value_stream_ids: Iterable[int] | None = None) -> dict[int, float]:
+    """Failed deployment recovery time: median hours over incidents resolved in the window and
+    caused by a production deployment, of resolved_at - that deployment's deployed_at."""
+    qs = _resolved_in(window, value_stream_ids).filter(
+        deployment__environment=PRODUCTION, deployment__deployed_at__lte=F("resolved_at")
     )
-    qs = _scoped(qs, value_stream_ids)
     found = _percentiles(qs, value=SecondsBetween(F("resolved_at"), F("deployment__deployed_at")), fractions=(MEDIAN,))
     return {vs: values[0] / 3600 for vs, values in found.items()}
 
 
+def time_to_restore_hours(*, window: Window, value_stream_ids: Iterable[int] | None = None) -> dict[int, float]:
+    """Time to restore: median hours over incidents resolved in the window of resolved - opened."""
+    found = _percentiles(
+        _resolved_in(window, value_stream_ids),
+        value=SecondsBetween(F("resolved_at"), F("opened_at")),
+        fractions=(MEDIAN,),
+    )
+    return {vs: values[0] / 3600 for vs, values in found.items()}
+
+
+def incident_sources(*, window: Window, value_stream_ids: Iterable[int]) -> set[int]:
+    """Streams with an incident source: an incident recorded (opened by the end of the window)
+    from any source, or a source rule that reports incidents (every PagerDuty rule does).
+    Without one, "no incident" means "nobody tells us", not "no failure"."""
+    recorded = Exists(Incident.objects.filter(value_stream_id=OuterRef("pk"), opened_at__lt=window.end))
+    configured = Exists(
+        SourceRule.objects.filter(value_stream_id=OuterRef("pk")).filter(
+            Q(reports_incidents=True) | Q(source=Source.PAGERDUTY)
+        )
+    )
+    qs = ValueStream.objects.filter(id__in=list(value_stream_ids)).filter(recorded | configured)
+    return set(qs.values_list("id", flat=True))
+
+
 @dataclass(frozen=True)
 class DoraFigures:
+    """The four DORA figures of one stream (None: no data) and the deployment-day counts that
+    grade deployment frequency."""
+
     deployments_per_week: float | None = None
     lead_time_median_hours: float | None = None
     change_failure_rate: float | None = None
     recovery_time_median_hours: float | None = None
+    days: DeploymentDays | None = None
 
 
 def dora_benchmark(*, vintage: str | None = None) -> list[DoraBenchmark]:
@@ -339,19 +546,43 @@ def dora_benchmark(*, vintage: str | None = None) -> list[DoraBenchmark]:
     return list(DoraBenchmark.objects.filter(vintage=vintage or settings.DORA_BENCHMARK).order_by("rank"))
 
 
+def _frequency_level(days: DeploymentDays | None, benchmark: list[DoraBenchmark]) -> str | None:
+    """The best level whose deployment-days threshold the stream meets; None when it cannot be
+    graded (no deployment ever, or not one complete week in the window yet)."""
+    if days is None or not days.weeks:
+        return None
+    for row in benchmark:
+        period, minimum = row.deployment_days_period, row.deployment_days_min
+        if not period or minimum is None:
+            return row.level  # the catch-all
+        if period == DeploymentDaysPeriod.WEEK:
+            value = days.median_week
+        elif period == DeploymentDaysPeriod.MONTH:
+            # No complete month yet (a window of one to four weeks): the window is the month so far.
+            value = days.median_month if days.months else days.days
+        else:
+            value = days.days
+        if value is not None and value >= minimum:
+            return row.level
+    return None
+
+
 def _met(value, threshold, compare) -> bool:
     return threshold is None or compare(value, threshold)
 
 
 def dora_metric_levels(figures: DoraFigures, benchmark: list[DoraBenchmark]) -> dict[str, str]:
-    """The best level each metric with data reaches in the benchmark."""
+    """The best level each metric with data reaches in the benchmark (metrics without data are
+    absent: no data is not a grade)."""
+    levels = {}
+    frequency = _frequency_level(figures.days, benchmark)
+    if frequency:
+        levels["deployment_frequency"] = frequency
     checks = {
-        "deployment_frequency": (figures.deployments_per_week, "deploys_per_week_min", lambda v, t: v >= t),
         "lead_time": (figures.lead_time_median_hours, "lead_time_hours_max", lambda v, t: v < t),
         "change_failure_rate": (figures.change_failure_rate, "change_failure_rate_max", lambda v, t: v <= t),
         "recovery_time": (figures.recovery_time_median_hours, "recovery_hours_max", lambda v, t: v < t),
     }
-    levels = {}
     for metric, (value, attr, compare) in checks.items():
         if value is None:
             continue
@@ -363,14 +594,12 @@ def dora_metric_levels(figures: DoraFigures, benchmark: list[DoraBenchmark]) -> 
 
 
 def dora_level(figures: DoraFigures, benchmark: list[DoraBenchmark]) -> str:
-    """Overall level: the worst of the metrics' levels (a stream is as good as its weakest
-    metric). No deployments at all gives no level ('')."""
-    if figures.deployments_per_week is None:
-        return ""
+    """Overall level: the worst level among the metrics WITH data (a stream is as good as its
+    weakest graded metric); '' when no metric can be graded. Say how many were graded beside it."""
     levels = dora_metric_levels(figures, benchmark)
-    ranks = {row.level: row.rank for row in benchmark}
     if not levels:
         return ""
+    ranks = {row.level: row.rank for row in benchmark}
     return max(levels.values(), key=lambda level: ranks[level])
 
 
@@ -379,7 +608,12 @@ def dora_level(figures: DoraFigures, benchmark: list[DoraBenchmark]) -> str:
 
 @dataclass
 class DeliveryFigures:
-    """All delivery figures of one value stream for a window (None: no data to say)."""
+    """All delivery figures of one value stream for a window (None: no data to say).
+
+    `dora_levels` holds the level of each DORA metric with data; `dora_no_data` the reason
+    for each metric without; `dora_metrics_graded` how many of the four the overall level
+    `dora_level` rests on ("2 of 4 metrics").
+    """
 
     delivery_progress: float | None = None
     flow_velocity: int = 0
@@ -389,40 +623,83 @@ class DeliveryFigures:
     flow_efficiency: float | None = None
     flow_distribution: dict[str, float] = field(default_factory=dict)
     deployments_per_week: float | None = None
+    deployment_days_per_week: float | None = None
     lead_time_median_hours: float | None = None
     change_failure_rate: float | None = None
     recovery_time_median_hours: float | None = None
+    time_to_restore_median_hours: float | None = None
     dora_level: str = ""
+    dora_levels: dict[str, str] = field(default_factory=dict)
+    dora_metrics_graded: int = 0
+    dora_no_data: dict[str, str] = field(default_factory=dict)
 
 
 def _r(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _no_data_reasons(
+    *,
+    days: DeploymentDays | None,
+    dora: DoraFigures,
+    has_incident_source: bool,
+    frequency_graded: bool,
+    time_to_restore: bool,
+) -> dict[str, str]:
+    reasons = {}
+    deployed = days is not None and days.deployments > 0
+    if days is None:
+        reasons["deployment_frequency"] = NO_DEPLOYMENT_RECORDED
+    elif not frequency_graded:
+        reasons["deployment_frequency"] = WINDOW_UNDER_A_WEEK
+    if dora.lead_time_median_hours is None:
+        reasons["lead_time"] = NO_COMMIT_TIMES if deployed else NO_DEPLOYMENTS_IN_WINDOW
+    if not has_incident_source:
+        reasons["change_failure_rate"] = NO_INCIDENT_SOURCE
+        reasons["recovery_time"] = NO_INCIDENT_SOURCE
+        reasons["time_to_restore"] = NO_INCIDENT_SOURCE
+    else:
+        if dora.change_failure_rate is None:
+            reasons["change_failure_rate"] = NO_DEPLOYMENTS_IN_WINDOW
+        if dora.recovery_time_median_hours is None:
+            reasons["recovery_time"] = NO_RECOVERY_IN_WINDOW
+        if not time_to_restore:
+            reasons["time_to_restore"] = NO_INCIDENT_RESOLVED
+    return reasons
+
+
 def delivery_figures(*, window: Window, value_stream_ids: Iterable[int]) -> dict[int, DeliveryFigures]:
     """Every delivery figure for the given value streams: a constant number of queries (one per
-    metric plus the benchmark), whatever the number of streams or rows."""
+    metric, one for the incident sources, plus the benchmark), whatever the number of streams
+    or rows."""
     ids = list(value_stream_ids)
     progress = delivery_progress_by_value_stream(value_stream_ids=ids)
     velocity = flow_velocity(window=window, value_stream_ids=ids)
     times = flow_time_days(window=window, value_stream_ids=ids)
-    load = flow_load(value_stream_ids=ids)
+    load = flow_load(value_stream_ids=ids, window=window)
     efficiency = flow_efficiency(window=window, value_stream_ids=ids)
     distribution = flow_distribution(window=window, value_stream_ids=ids)
-    frequency = deployment_frequency(window=window, value_stream_ids=ids)
+    days = deployment_days(window=window, value_stream_ids=ids)
     lead = lead_time_hours(window=window, value_stream_ids=ids)
     cfr = change_failure_rate(window=window, value_stream_ids=ids)
     recovery = recovery_time_hours(window=window, value_stream_ids=ids)
+    restore = time_to_restore_hours(window=window, value_stream_ids=ids)
+    sources = incident_sources(window=window, value_stream_ids=ids)
     benchmark = dora_benchmark()
+    weeks = window.weeks
     result = {}
     for vs in ids:  # one entry per stream from the aggregated dicts; no queries here
         median, p85 = times.get(vs, (None, None))
+        stream_days = days.get(vs)
+        has_source = vs in sources
         dora = DoraFigures(
-            deployments_per_week=frequency.get(vs),
+            deployments_per_week=stream_days.deployments / weeks if stream_days and weeks else None,
             lead_time_median_hours=lead.get(vs),
-            change_failure_rate=cfr.get(vs),
-            recovery_time_median_hours=recovery.get(vs),
+            change_failure_rate=cfr.get(vs) if has_source else None,
+            recovery_time_median_hours=recovery.get(vs) if has_source else None,
+            days=stream_days,
         )
+        levels = dora_metric_levels(dora, benchmark)
         result[vs] = DeliveryFigures(
             delivery_progress=_r(progress.get(vs)),
             flow_velocity=velocity.get(vs, 0),
@@ -432,9 +709,20 @@ def delivery_figures(*, window: Window, value_stream_ids: Iterable[int]) -> dict
             flow_efficiency=_r(efficiency.get(vs)),
             flow_distribution=distribution.get(vs, {}),
             deployments_per_week=_r(dora.deployments_per_week),
+            deployment_days_per_week=_r(stream_days.days / weeks) if stream_days and weeks else None,
             lead_time_median_hours=_r(dora.lead_time_median_hours),
             change_failure_rate=_r(dora.change_failure_rate),
             recovery_time_median_hours=_r(dora.recovery_time_median_hours),
+            time_to_restore_median_hours=_r(restore.get(vs)) if has_source else None,
             dora_level=dora_level(dora, benchmark),
+            dora_levels=levels,
+            dora_metrics_graded=len(levels),
+            dora_no_data=_no_data_reasons(
+                days=stream_days,
+                dora=dora,
+                has_incident_source=has_source,
+                frequency_graded="deployment_frequency" in levels,
+                time_to_restore=vs in restore,
+            ),
         )
     return result

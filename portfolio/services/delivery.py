@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from portfolio.models import (
     MMP,
+    Commit,
     Deployment,
+    DeploymentLink,
     Epic,
     Incident,
     ValueStream,
@@ -49,8 +51,8 @@ WORK_ITEM_FIELDS = [
     "active_seconds",
     "waiting_seconds",
 ]
-DEPLOYMENT_FIELDS = ["value_stream_id", "environment", "deployed_at", "first_commit_at", "succeeded"]
-INCIDENT_FIELDS = ["value_stream_id", "title", "opened_at", "resolved_at", "deployment_id"]
+DEPLOYMENT_FIELDS = ["value_stream_id", "environment", "repository", "deployed_at", "first_commit_at", "succeeded"]
+INCIDENT_FIELDS = ["value_stream_id", "title", "opened_at", "resolved_at", "deployment_id", "deployment_link"]
 IN_PROGRESS = (WorkItemStatus.ACTIVE, WorkItemStatus.WAITING)
 
 
@@ -203,7 +205,10 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
         values = {name: row.get(name) for name in WORK_ITEM_FIELDS if name in row}
         changed_at = row.get("status_changed_at")
         if old is None:
-            values["status_changed_at"] = changed_at or _status_since(row)
+            if row["status"] in IN_PROGRESS and not values.get("started_at"):
+                # First seen already in progress: the work started no later than now.
+                values["started_at"] = changed_at or now
+            values["status_changed_at"] = changed_at or _status_since(values)
             values.setdefault("active_seconds", 0)
             values.setdefault("waiting_seconds", 0)
             result.created += 1
@@ -283,6 +288,8 @@ def deployments_upsert(*, rows: list[dict], user=None) -> IngestResult:
     _check_duplicates(rows, errors)
     _check_value_streams(rows, errors)
     for index, row in enumerate(rows):
+        if row.get("repository"):
+            row["repository"] = row["repository"].strip().lower()[:200]
         if row.get("first_commit_at") and row["first_commit_at"] > row["deployed_at"]:
             _error(errors, index, "first_commit_at", "The first commit must come before the deployment.")
     _check_permission(user, rows, _existing(Deployment, rows))
@@ -295,30 +302,100 @@ def deployments_upsert(*, rows: list[dict], user=None) -> IngestResult:
 
 @transaction.atomic
 def incidents_upsert(*, rows: list[dict], user=None) -> IngestResult:
-    """Create or update incidents by (source, external_id); all or nothing. A linked deployment
-    must belong to the incident's value stream."""
+    """Create or update incidents by (source, external_id); all or nothing.
+
+    A linked deployment must belong to the incident's value stream and come before the incident
+    opens (and so before it is resolved: no negative recovery time). An incident without a
+    deployment is linked to the last successful production deployment of its stream before it
+    opened, and `deployment_link` says where each link came from.
+    """
     errors: dict = {}
     _check_duplicates(rows, errors)
     _check_value_streams(rows, errors)
     deployment_ids = {row["deployment_id"] for row in rows if row.get("deployment_id")}
     deployments = (
-        dict(Deployment.objects.filter(id__in=deployment_ids).values_list("id", "value_stream_id"))
+        {
+            pk: (vs, at)
+            for pk, vs, at in Deployment.objects.filter(id__in=deployment_ids).values_list(
+                "id", "value_stream_id", "deployed_at"
+            )
+        }
         if deployment_ids
         else {}
     )
     for index, row in enumerate(rows):
-        if row.get("deployment_id") and deployments.get(row["deployment_id"]) != row["value_stream_id"]:
+        if row.get("resolved_at") and row.get("opened_at") and row["resolved_at"] < row["opened_at"]:
+            _error(errors, index, "resolved_at", "An incident is resolved after it opens.")
+        if not row.get("deployment_id"):
+            continue
+        found = deployments.get(row["deployment_id"])
+        if found is None or found[0] != row["value_stream_id"]:
             _error(
                 errors,
                 index,
                 "deployment",
                 f"No deployment {row['deployment_id']} in value stream {row['value_stream_id']}.",
             )
-        if row.get("resolved_at") and row["resolved_at"] < row["opened_at"]:
-            _error(errors, index, "resolved_at", "An incident is resolved after it opens.")
+        elif row.get("opened_at") and row["opened_at"] < found[1]:
+            _error(errors, index, "deployment", "The incident opened before the deployment it names.")
+        else:
+            row["deployment_link"] = DeploymentLink.EXPLICIT
     _check_permission(user, rows, _existing(Incident, rows))
     if errors:
         raise BulkValidationError(errors)
     result = IngestResult()
-    rollup_due_mark(value_stream_ids=_simple_upsert(Incident, INCIDENT_FIELDS, rows, result))
+    touched = _simple_upsert(Incident, INCIDENT_FIELDS, rows, result)
+    _incidents_link(ids=result.ids)
+    rollup_due_mark(value_stream_ids=touched)
     return result
+
+
+def _incidents_link(*, ids: list[int]) -> None:
+    """Link the unlinked incidents among `ids` to the last successful production deployment of
+    their stream before they opened: one UPDATE with a correlated subquery."""
+    last_before = (
+        Deployment.objects.filter(
+            value_stream_id=OuterRef("value_stream_id"),
+            environment="production",
+            succeeded=True,
+            deployed_at__lte=OuterRef("opened_at"),
+        )
+        .order_by("-deployed_at", "-id")
+        .values("id")[:1]
+    )
+    unlinked = Incident.objects.filter(id__in=ids, deployment__isnull=True)
+    unlinked.filter(Exists(last_before)).update(
+        deployment=Subquery(last_before), deployment_link=DeploymentLink.LAST_BEFORE_OPENED
+    )
+
+
+COMMIT_FIELDS = ["authored_at", "committed_at", "pushed_at"]
+
+
+@transaction.atomic
+def commits_upsert(*, rows: list[dict]) -> int:
+    """Record pushed commits (webhooks); a commit seen again keeps its first push time.
+    Returns how many rows were new."""
+    keys = {(row["source"], row["repository"], row["sha"]) for row in rows}
+    condition = Q()
+    for source, repository, sha in keys:
+        condition |= Q(source=source, repository=repository, sha=sha)
+    known = set(Commit.objects.filter(condition).values_list("source", "repository", "sha")) if keys else set()
+    new, seen = [], set()
+    for row in rows:  # the delivery's own commits
+        key = (row["source"], row["repository"], row["sha"])
+        if key in known or key in seen:
+            continue
+        seen.add(key)
+        new.append(
+            Commit(
+                value_stream_id=row["value_stream_id"],
+                source=row["source"],
+                repository=row["repository"],
+                sha=row["sha"][:64],
+                **{name: row.get(name) for name in COMMIT_FIELDS},
+            )
+        )
+    Commit.objects.bulk_create(new, ignore_conflicts=True)
+    rollup_due_mark(value_stream_ids={row["value_stream_id"] for row in rows})
+    return len(new)

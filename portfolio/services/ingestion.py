@@ -7,19 +7,45 @@ delivery (same id) changes nothing and a failed one can be sent again.
 Tool statuses map to flow statuses through `StatusMapping` rows per source (an admin edits
 them); without a mapping a tool's own status category decides (GitHub open/closed, GitLab
 opened/closed/merged, Jira's status category). Repositories and projects map to value streams
-through `SourceRule` rows; a delivery from an unmapped repository is acknowledged and ignored.
+through `SourceRule` rows, matched case-insensitively; a delivery from an unmapped location is
+PARKED (kept with its payload, not recorded as processed), shown to directors and replayed when a
+rule for it is added, so nothing is lost and a redelivery of its id is processed normally.
+
+Besides work items and deployments, deliveries record commits (GitHub push / workflow_run,
+GitLab push / pipeline: the first commit time of a later production deployment) and incidents
+(GitHub issues with the incident label, GitLab incident issues and alerts, Jira issues of the
+incident type, PagerDuty v3 incident events).
 """
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from portfolio.models import FlowItemType, Source, SourceRule, StatusMapping, WebhookDelivery, WorkItemStatus
-from portfolio.services.delivery import BulkValidationError, deployments_upsert, work_items_upsert
+from portfolio.models import (
+    Epic,
+    FlowItemType,
+    ParkedDelivery,
+    Source,
+    SourceRule,
+    StatusMapping,
+    ValueStream,
+    WebhookDelivery,
+    WorkItemStatus,
+)
+from portfolio.services.delivery import (
+    BulkValidationError,
+    commits_upsert,
+    deployments_upsert,
+    incidents_upsert,
+    work_items_upsert,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +72,18 @@ def verify_hmac_sha256(*, secret: str, body: bytes, header: str | None) -> None:
         raise SignatureInvalid("signature does not match")
 
 
+def verify_pagerduty(*, secret: str, body: bytes, header: str | None) -> None:
+    """PagerDuty v3's `X-PagerDuty-Signature`: one or more `v1=<hex HMAC-SHA256 of body>`,
+    comma-separated (several while a secret is being rotated); one must match."""
+    if not header:
+        raise SignatureMissing("signature header missing")
+    if not secret:
+        raise SignatureInvalid("no secret configured for this source")
+    expected = "v1=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    if not any(hmac.compare_digest(expected.encode(), sig.strip().encode()) for sig in header.split(",")):
+        raise SignatureInvalid("signature does not match")
+
+
 def verify_token(*, secret: str, header: str | None) -> None:
     """GitLab's `X-Gitlab-Token`: the shared secret itself, compared in constant time."""
     if not header:
@@ -61,20 +99,23 @@ def verify_token(*, secret: str, header: str | None) -> None:
 
 @dataclass
 class Mapped:
-    """What a delivery means for us: a repository/project key and rows per kind."""
+    """What a delivery means for us: a repository/project key (lower case) and rows per kind."""
 
     location: str = ""
     work_items: list[dict] = field(default_factory=list)
     deployments: list[dict] = field(default_factory=list)
+    commits: list[dict] = field(default_factory=list)
+    incidents: list[dict] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.work_items or self.deployments or self.commits or self.incidents)
 
 
-def _dt(value):
+def _dt(value, *, seconds: bool = False):
     if not value:
         return None
     if isinstance(value, int | float):
-        import datetime as dt
-
-        return dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC)
+        return dt.datetime.fromtimestamp(value if seconds else value / 1000, tz=dt.UTC)
     text = str(value).strip().replace(" UTC", "+00:00")
     if " " in text and "T" not in text:
         text = text.replace(" ", "T", 1).replace(" ", "")
@@ -121,18 +162,55 @@ def _work_item(*, source, external_id, title, item_type, status, created, update
     return row
 
 
-def _environment(name: str) -> str:
-    return "production" if (name or "").lower() in {"production", "prod", "live"} else (name or "")[:60]
+def _environment(name: str, tier: str = "") -> str:
+    """'production' for a production environment (by GitLab's tier when given, else by name)."""
+    if (tier or "").lower() == "production" or (name or "").lower() in {"production", "prod", "live"}:
+        return "production"
+    return (name or "")[:60]
 
 
-def github_map(event: str, payload: dict, mapping: dict[str, str]) -> Mapped:
-    repo = (payload.get("repository") or {}).get("full_name", "")
+def _incident_label() -> str:
+    return getattr(settings, "WEBHOOK_INCIDENT_LABEL", "incident").lower()
+
+
+def _incident_issue_type() -> str:
+    return getattr(settings, "WEBHOOK_INCIDENT_ISSUE_TYPE", "Incident").lower()
+
+
+def _incident(*, source, external_id, title, opened, resolved) -> dict:
+    return {
+        "source": source,
+        "external_id": external_id,
+        "title": (title or "")[:500],
+        "opened_at": opened,
+        "resolved_at": resolved,
+    }
+
+
+def _commit(*, source, repository, sha, authored, committed, pushed) -> dict:
+    return {
+        "source": source,
+        "repository": repository,
+        "sha": sha,
+        "authored_at": authored,
+        "committed_at": committed,
+        "pushed_at": pushed or authored,
+    }
+
+
+def github_map(event: str, payload: dict, mapping: dict[str, str], received_at: dt.datetime) -> Mapped:
+    repository = payload.get("repository") or {}
+    repo = repository.get("full_name", "").lower()
     mapped = Mapped(location=repo)
+    action = payload.get("action", "")
     if event in ("issues", "pull_request"):
         obj = payload.get("issue" if event == "issues" else "pull_request") or {}
         labels = [label.get("name", "") for label in obj.get("labels") or []]
         state = obj.get("state", "")
-        if state == "closed" and (
+        if action in ("deleted", "transferred"):
+            # Gone from this repository: never delivered work here.
+            default = WorkItemStatus.CANCELED
+        elif state == "closed" and (
             obj.get("state_reason") == "not_planned" or (event == "pull_request" and not obj.get("merged_at"))
         ):
             default = WorkItemStatus.CANCELED
@@ -141,12 +219,13 @@ def github_map(event: str, payload: dict, mapping: dict[str, str]) -> Mapped:
         else:
             # An open pull request is work in progress; an open issue is not started yet.
             default = WorkItemStatus.ACTIVE if event == "pull_request" else WorkItemStatus.NEW
-        status = _status([*labels, state], mapping, default)
+        status = default if default == WorkItemStatus.CANCELED else _status([*labels, state], mapping, default)
         sign = "#" if event == "issues" else "!"
+        external_id = f"{repo}{sign}{obj.get('number')}"
         mapped.work_items.append(
             _work_item(
                 source=Source.GITHUB,
-                external_id=f"{repo}{sign}{obj.get('number')}",
+                external_id=external_id,
                 title=obj.get("title"),
                 item_type=_item_type(labels),
                 status=status,
@@ -155,6 +234,16 @@ def github_map(event: str, payload: dict, mapping: dict[str, str]) -> Mapped:
                 closed=_dt(obj.get("merged_at") or obj.get("closed_at")),
             )
         )
+        if event == "issues" and _incident_label() in {label.lower() for label in labels} and status != "canceled":
+            mapped.incidents.append(
+                _incident(
+                    source=Source.GITHUB,
+                    external_id=external_id,
+                    title=obj.get("title"),
+                    opened=_dt(obj.get("created_at")),
+                    resolved=_dt(obj.get("closed_at")) if state == "closed" else None,
+                )
+            )
     elif event == "deployment_status":
         status = payload.get("deployment_status") or {}
         deployment = payload.get("deployment") or {}
@@ -165,37 +254,96 @@ def github_map(event: str, payload: dict, mapping: dict[str, str]) -> Mapped:
                     "source": Source.GITHUB,
                     "external_id": f"{repo}:{deployment.get('id')}",
                     "environment": _environment(deployment.get("environment", "")),
+                    "repository": repo,
                     "deployed_at": _dt(status.get("created_at") or deployment.get("created_at")),
                     "succeeded": state == "success",
                 }
             )
+    elif event == "push":
+        # Commits reaching the default branch (the one production deploys from).
+        default_branch = repository.get("default_branch") or repository.get("master_branch") or ""
+        if not default_branch or payload.get("ref") == f"refs/heads/{default_branch}":
+            pushed = _dt(repository.get("pushed_at"), seconds=True) or received_at
+            for commit in payload.get("commits") or []:
+                mapped.commits.append(
+                    _commit(
+                        source=Source.GITHUB,
+                        repository=repo,
+                        sha=commit.get("id", ""),
+                        authored=_dt(commit.get("timestamp")),
+                        committed=_dt(commit.get("timestamp")),
+                        pushed=pushed,
+                    )
+                )
+    elif event == "workflow_run":
+        run = payload.get("workflow_run") or {}
+        head = run.get("head_commit") or {}
+        if head.get("id"):
+            mapped.commits.append(
+                _commit(
+                    source=Source.GITHUB,
+                    repository=repo,
+                    sha=head["id"],
+                    authored=_dt(head.get("timestamp")),
+                    committed=_dt(head.get("timestamp")),
+                    pushed=_dt(run.get("created_at")) or received_at,
+                )
+            )
     return mapped
 
 
-def gitlab_map(event: str, payload: dict, mapping: dict[str, str]) -> Mapped:
-    project = (payload.get("project") or {}).get("path_with_namespace", "")
+def gitlab_map(event: str, payload: dict, mapping: dict[str, str], received_at: dt.datetime) -> Mapped:
+    project_obj = payload.get("project") or {}
+    project = project_obj.get("path_with_namespace", "").lower()
     mapped = Mapped(location=project)
     kind = payload.get("object_kind", "")
-    if kind in ("issue", "merge_request"):
+    if kind in ("issue", "merge_request", "work_item"):
         attrs = payload.get("object_attributes") or {}
         labels = [label.get("title", "") for label in payload.get("labels") or attrs.get("labels") or []]
         state = attrs.get("state", "")
         default = {
-            "closed": WorkItemStatus.DONE if kind == "issue" else WorkItemStatus.CANCELED,
+            "closed": WorkItemStatus.DONE if kind != "merge_request" else WorkItemStatus.CANCELED,
             "merged": WorkItemStatus.DONE,
             "locked": WorkItemStatus.WAITING,
         }.get(state, WorkItemStatus.ACTIVE if kind == "merge_request" else WorkItemStatus.NEW)
-        sign = "#" if kind == "issue" else "!"
+        if attrs.get("action") in ("delete", "deleted", "transfer", "transferred"):
+            default = WorkItemStatus.CANCELED
+        status = default if default == WorkItemStatus.CANCELED else _status([*labels, state], mapping, default)
+        sign = "!" if kind == "merge_request" else "#"
+        external_id = f"{project}{sign}{attrs.get('iid')}"
+        issue_type = str(attrs.get("issue_type") or attrs.get("type") or "").lower()
         mapped.work_items.append(
             _work_item(
                 source=Source.GITLAB,
-                external_id=f"{project}{sign}{attrs.get('iid')}",
+                external_id=external_id,
                 title=attrs.get("title"),
-                item_type=_item_type(labels),
-                status=_status([*labels, state], mapping, default),
+                item_type=_item_type([*labels, issue_type]),
+                status=status,
                 created=_dt(attrs.get("created_at")),
                 updated=_dt(attrs.get("updated_at")),
                 closed=_dt(attrs.get("closed_at") or attrs.get("merged_at")),
+            )
+        )
+        if kind != "merge_request" and issue_type == "incident" and status != WorkItemStatus.CANCELED:
+            mapped.incidents.append(
+                _incident(
+                    source=Source.GITLAB,
+                    external_id=external_id,
+                    title=attrs.get("title"),
+                    opened=_dt(attrs.get("created_at")),
+                    resolved=_dt(attrs.get("closed_at") or attrs.get("updated_at")) if state == "closed" else None,
+                )
+            )
+    elif kind == "alert":
+        attrs = payload.get("object_attributes") or {}
+        status = str(attrs.get("status", "")).lower()
+        mapped.incidents.append(
+            _incident(
+                source=Source.GITLAB,
+                external_id=f"{project}^{attrs.get('iid') or attrs.get('id')}",
+                title=attrs.get("title"),
+                opened=_dt(attrs.get("started_at") or attrs.get("created_at")),
+                resolved=_dt(attrs.get("ended_at") or attrs.get("updated_at")) if status == "resolved" else None,
             )
         )
     elif kind == "deployment":
@@ -205,10 +353,39 @@ def gitlab_map(event: str, payload: dict, mapping: dict[str, str]) -> Mapped:
                 {
                     "source": Source.GITLAB,
                     "external_id": f"{project}:{payload.get('deployment_id')}",
-                    "environment": _environment(payload.get("environment", "")),
+                    "environment": _environment(payload.get("environment", ""), payload.get("environment_tier", "")),
+                    "repository": project,
                     "deployed_at": _dt(payload.get("status_changed_at")),
                     "succeeded": state == "success",
                 }
+            )
+    elif kind == "push":
+        default_branch = project_obj.get("default_branch") or ""
+        if not default_branch or payload.get("ref") == f"refs/heads/{default_branch}":
+            for commit in payload.get("commits") or []:
+                mapped.commits.append(
+                    _commit(
+                        source=Source.GITLAB,
+                        repository=project,
+                        sha=commit.get("id", ""),
+                        authored=_dt(commit.get("timestamp")),
+                        committed=_dt(commit.get("timestamp")),
+                        pushed=received_at,
+                    )
+                )
+    elif kind == "pipeline":
+        attrs = payload.get("object_attributes") or {}
+        commit = payload.get("commit") or {}
+        if commit.get("id"):
+            mapped.commits.append(
+                _commit(
+                    source=Source.GITLAB,
+                    repository=project,
+                    sha=commit["id"],
+                    authored=_dt(commit.get("timestamp")),
+                    committed=_dt(commit.get("timestamp")),
+                    pushed=_dt(attrs.get("created_at")) or received_at,
+                )
             )
     return mapped
 
@@ -216,33 +393,81 @@ def gitlab_map(event: str, payload: dict, mapping: dict[str, str]) -> Mapped:
 JIRA_CATEGORY = {"new": WorkItemStatus.NEW, "indeterminate": WorkItemStatus.ACTIVE, "done": WorkItemStatus.DONE}
 
 
-def jira_map(event: str, payload: dict, mapping: dict[str, str]) -> Mapped:
+def jira_map(event: str, payload: dict, mapping: dict[str, str], received_at: dt.datetime) -> Mapped:
     issue = payload.get("issue") or {}
     fields = issue.get("fields") or {}
-    project = (fields.get("project") or {}).get("key", "")
+    project = (fields.get("project") or {}).get("key", "").lower()
     mapped = Mapped(location=project)
-    if payload.get("webhookEvent") not in ("jira:issue_created", "jira:issue_updated"):
+    webhook_event = payload.get("webhookEvent")
+    if webhook_event not in ("jira:issue_created", "jira:issue_updated", "jira:issue_deleted"):
         return mapped
     status_obj = fields.get("status") or {}
     category = (status_obj.get("statusCategory") or {}).get("key", "new")
     status = _status([status_obj.get("name", "")], mapping, JIRA_CATEGORY.get(category, WorkItemStatus.NEW))
+    if webhook_event == "jira:issue_deleted":
+        status = WorkItemStatus.CANCELED
     issue_type = (fields.get("issuetype") or {}).get("name", "")
-    mapped.work_items.append(
-        _work_item(
-            source=Source.JIRA,
-            external_id=issue.get("key", ""),
-            title=fields.get("summary"),
-            item_type=_item_type([issue_type, *(fields.get("labels") or [])]),
-            status=status,
-            created=_dt(fields.get("created")),
-            updated=_dt(fields.get("updated") or payload.get("timestamp")),
-            closed=_dt(fields.get("resolutiondate")),
+    # The epic: the parent when it is an epic (team-managed and newer company-managed projects),
+    # else the classic "Epic Link" field.
+    parent = fields.get("parent") or {}
+    parent_type = ((parent.get("fields") or {}).get("issuetype") or {}).get("name", "")
+    epic_key = parent.get("key") if parent_type.lower() == "epic" else fields.get("customfield_10014")
+    when = _dt(payload.get("timestamp"))
+    row = _work_item(
+        source=Source.JIRA,
+        external_id=issue.get("key", ""),
+        title=fields.get("summary"),
+        item_type=_item_type([issue_type, *(fields.get("labels") or [])]),
+        status=status,
+        created=_dt(fields.get("created")),
+        updated=_dt(fields.get("updated")) or when,
+        closed=_dt(fields.get("resolutiondate")),
+    )
+    if epic_key:
+        row["epic_key"] = str(epic_key)
+    mapped.work_items.append(row)
+    if issue_type.lower() == _incident_issue_type() and status != WorkItemStatus.CANCELED:
+        mapped.incidents.append(
+            _incident(
+                source=Source.JIRA,
+                external_id=issue.get("key", ""),
+                title=fields.get("summary"),
+                opened=_dt(fields.get("created")),
+                resolved=_dt(fields.get("resolutiondate")) if category == "done" else None,
+            )
+        )
+    return mapped
+
+
+def pagerduty_map(event: str, payload: dict, mapping: dict[str, str], received_at: dt.datetime) -> Mapped:
+    """PagerDuty v3: `incident.triggered` opens, `incident.resolved` resolves; the service id is
+    the location a source rule maps."""
+    envelope = payload.get("event") or {}
+    data = envelope.get("data") or {}
+    service = (data.get("service") or {}).get("id", "")
+    mapped = Mapped(location=service.lower())
+    event_type = envelope.get("event_type", "")
+    if data.get("type") != "incident" or not event_type.startswith("incident."):
+        return mapped
+    resolved = data.get("status") == "resolved" or event_type == "incident.resolved"
+    mapped.incidents.append(
+        _incident(
+            source=Source.PAGERDUTY,
+            external_id=data.get("id", ""),
+            title=data.get("title"),
+            opened=_dt(data.get("created_at")),
+            resolved=_dt(envelope.get("occurred_at")) if resolved else None,
         )
     )
     return mapped
 
 
-ADAPTERS = {Source.GITHUB: github_map, Source.GITLAB: gitlab_map, Source.JIRA: jira_map}
+ADAPTERS = {
+    Source.GITHUB: github_map,
+    Source.GITLAB: gitlab_map,
+    Source.JIRA: jira_map,
+    Source.PAGERDUTY: pagerduty_map,
+}
 
 
 # --- the service --------------------------------------------------------------------------
@@ -250,9 +475,11 @@ ADAPTERS = {Source.GITHUB: github_map, Source.GITLAB: gitlab_map, Source.JIRA: j
 
 @dataclass
 class WebhookOutcome:
-    status: str  # "processed", "duplicate", "ignored"
+    status: str  # "processed", "duplicate", "ignored", "parked"
     work_items: int = 0
     deployments: int = 0
+    commits: int = 0
+    incidents: int = 0
 
 
 def _status_mapping(source: str) -> dict[str, str]:
@@ -272,32 +499,124 @@ def _require(rows: list[dict], names: tuple[str, ...]) -> None:
         raise BulkValidationError(errors)
 
 
-@transaction.atomic
-def webhook_receive(*, source: str, delivery_id: str, event: str, payload: dict) -> WebhookOutcome:
-    """Process one verified delivery once. The delivery id is recorded in the same transaction
-    as the rows, so a replay is a no-op and a delivery that failed may be retried.
+def _rule_for(source: str, location: str) -> int | None:
+    if not location:
+        return None
+    rule = SourceRule.objects.filter(source=source, pattern__iexact=location).values_list("value_stream_id", flat=True)
+    return rule.first()
 
-    Raises `portfolio.services.delivery.BulkValidationError` when the mapped rows are invalid.
-    """
-    try:
-        with transaction.atomic():
-            WebhookDelivery.objects.create(source=source, delivery_id=delivery_id[:200])
-    except IntegrityError:
-        return WebhookOutcome(status="duplicate")
-    mapped = ADAPTERS[source](event, payload, _status_mapping(source))
-    if not (mapped.work_items or mapped.deployments):
-        return WebhookOutcome(status="ignored")
-    rule = SourceRule.objects.filter(source=source, pattern=mapped.location).values_list("value_stream_id", flat=True)
-    value_stream_id = rule.first()
-    if value_stream_id is None:
-        logger.info("Webhook from %s %r ignored: no source rule maps it to a value stream.", source, mapped.location)
-        return WebhookOutcome(status="ignored")
-    for row in (*mapped.work_items, *mapped.deployments):
+
+def _link_epics(rows: list[dict], value_stream_id: int) -> None:
+    """Jira's epic key -> our epic of the same key in the stream (one query for the batch)."""
+    keys = {row["epic_key"].upper() for row in rows if row.get("epic_key")}
+    epics = (
+        {
+            key.upper(): pk
+            for pk, key in Epic.objects.filter(value_stream_id=value_stream_id, key__in=keys).values_list("id", "key")
+        }
+        if keys
+        else {}
+    )
+    for row in rows:
+        key = row.pop("epic_key", None)
+        if key and key.upper() in epics:
+            row["epic_id"] = epics[key.upper()]
+
+
+def _write(source: str, mapped: Mapped, value_stream_id: int) -> WebhookOutcome:
+    for row in (*mapped.work_items, *mapped.deployments, *mapped.commits, *mapped.incidents):
         row["value_stream_id"] = value_stream_id
     _require(mapped.work_items, ("external_id", "created_at"))
     _require(mapped.deployments, ("external_id", "deployed_at"))
+    _require(mapped.commits, ("sha", "authored_at"))
+    _require(mapped.incidents, ("external_id", "opened_at"))
+    _link_epics(mapped.work_items, value_stream_id)
     if mapped.work_items:
         work_items_upsert(rows=mapped.work_items)
     if mapped.deployments:
         deployments_upsert(rows=mapped.deployments)
-    return WebhookOutcome(status="processed", work_items=len(mapped.work_items), deployments=len(mapped.deployments))
+    if mapped.commits:
+        commits_upsert(rows=mapped.commits)
+    if mapped.incidents:
+        incidents_upsert(rows=mapped.incidents)
+    return WebhookOutcome(
+        status="processed",
+        work_items=len(mapped.work_items),
+        deployments=len(mapped.deployments),
+        commits=len(mapped.commits),
+        incidents=len(mapped.incidents),
+    )
+
+
+@transaction.atomic
+def webhook_receive(
+    *, source: str, delivery_id: str, event: str, payload: dict, received_at: dt.datetime | None = None
+) -> WebhookOutcome:
+    """Process one verified delivery once. The delivery id is recorded in the same transaction
+    as the rows, so a replay is a no-op and a delivery that failed may be retried. A delivery no
+    rule maps is parked (not recorded as processed), so its redelivery or a new rule replays it.
+
+    Raises `portfolio.services.delivery.BulkValidationError` when the mapped rows are invalid.
+    """
+    received_at = received_at or timezone.now()
+    delivery_id = delivery_id[:200]
+    if WebhookDelivery.objects.filter(source=source, delivery_id=delivery_id).exists():
+        return WebhookOutcome(status="duplicate")
+    mapped = ADAPTERS[source](event, payload, _status_mapping(source), received_at)
+    if not mapped:
+        WebhookDelivery.objects.get_or_create(source=source, delivery_id=delivery_id)
+        return WebhookOutcome(status="ignored")
+    value_stream_id = _rule_for(source, mapped.location)
+    if value_stream_id is None:
+        ParkedDelivery.objects.update_or_create(
+            source=source,
+            delivery_id=delivery_id,
+            defaults={
+                "event": event[:100],
+                "location": mapped.location[:200],
+                "payload": payload,
+                "received_at": received_at,
+            },
+        )
+        logger.info("Webhook from %s %r parked: no source rule maps it to a value stream.", source, mapped.location)
+        return WebhookOutcome(status="parked")
+    # The unique constraint settles two concurrent deliveries of the same id: the second waits
+    # for the first's transaction, then fails here and answers "duplicate" having written nothing.
+    try:
+        with transaction.atomic():
+            WebhookDelivery.objects.create(source=source, delivery_id=delivery_id)
+    except IntegrityError:
+        return WebhookOutcome(status="duplicate")
+    outcome = _write(source, mapped, value_stream_id)
+    ParkedDelivery.objects.filter(source=source, delivery_id=delivery_id).delete()
+    return outcome
+
+
+@transaction.atomic
+def parked_replay(*, source: str, pattern: str) -> int:
+    """Replay the parked deliveries of a location (a rule for it was just added), oldest first;
+    returns how many were processed. Each is processed as if it arrived now with its old date."""
+    parked = list(ParkedDelivery.objects.filter(source=source, location__iexact=pattern).order_by("received_at", "id"))
+    done = 0
+    for delivery in parked:  # the parked deliveries of one location, each one service call
+        outcome = webhook_receive(
+            source=delivery.source,
+            delivery_id=delivery.delivery_id,
+            event=delivery.event,
+            payload=delivery.payload,
+            received_at=delivery.received_at,
+        )
+        done += outcome.status == "processed"
+    return done
+
+
+@transaction.atomic
+def source_rule_add(*, source: str, pattern: str, value_stream: ValueStream, reports_incidents: bool = False) -> int:
+    """Map a repository / project / service to a value stream and replay what was parked for it.
+    Returns the number of deliveries replayed."""
+    rule = SourceRule(
+        source=source, pattern=pattern.strip(), value_stream=value_stream, reports_incidents=reports_incidents
+    )
+    rule.full_clean()
+    rule.save()
+    return parked_replay(source=source, pattern=rule.pattern)

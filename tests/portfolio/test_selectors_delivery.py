@@ -219,27 +219,53 @@ def test_an_empty_value_stream_has_no_figures_rather_than_zeros(window):
 
     figures = sel.delivery_figures(window=window, value_stream_ids=[empty.id])[empty.id]
 
-    assert figures == sel.DeliveryFigures()
+    assert figures == sel.DeliveryFigures(
+        dora_no_data={
+            "deployment_frequency": "no production deployment recorded",
+            "lead_time": "no deployments in the window",
+            "change_failure_rate": "no incident source connected",
+            "recovery_time": "no incident source connected",
+            "time_to_restore": "no incident source connected",
+        }
+    )
     assert figures.dora_level == ""
+    assert figures.dora_metrics_graded == 0
     assert figures.flow_time_median_days is None
+
+
+def days(median_week: int, *, median_month: int = 4, in_window: int = 40) -> sel.DeploymentDays:
+    """Deployment days of a stream over a 13-week window with the given weekly median."""
+    return sel.DeploymentDays(
+        deployments=in_window, days=in_window, weeks=(median_week,) * 13, months=(median_month,) * 3
+    )
+
+
+def dora(days_, lead, cfr, recovery):
+    return sel.DoraFigures(
+        lead_time_median_hours=lead, change_failure_rate=cfr, recovery_time_median_hours=recovery, days=days_
+    )
 
 
 @pytest.mark.parametrize(
     ("vintage", "figures", "level"),
     [
-        ("2024", sel.DoraFigures(10.0, 2.0, 0.04, 0.5), "elite"),
-        ("2024", sel.DoraFigures(10.0, 2.0, 0.15, 0.5), "high"),  # CFR 15% is high in 2024
-        ("2024", sel.DoraFigures(2.0, 100.0, 0.08, 5.0), "high"),
-        ("2024", sel.DoraFigures(0.5, 300.0, 0.08, 5.0), "medium"),
-        ("2024", sel.DoraFigures(0.1, 2.0, 0.0, 0.5), "low"),
-        ("2023", sel.DoraFigures(10.0, 2.0, 0.15, 0.5), "medium"),  # CFR 15% is medium in 2023
-        ("2023", sel.DoraFigures(10.0, 2.0, 0.16, 0.5), "low"),
-        ("2021", sel.DoraFigures(10.0, 0.5, 0.15, 0.5), "elite"),
-        ("2021", sel.DoraFigures(10.0, 2.0, 0.15, 0.5), "high"),  # lead time elite needs < 1 hour
-        ("2024", sel.DoraFigures(10.0, None, None, None), "elite"),  # metrics without data are left out
+        ("2024", dora(days(5), 2.0, 0.04, 0.5), "elite"),
+        ("2024", dora(days(5), 2.0, 0.15, 0.5), "high"),  # CFR 15% is high in 2024
+        ("2024", dora(days(2), 100.0, 0.08, 5.0), "high"),
+        ("2024", dora(days(0, median_month=2), 300.0, 0.08, 5.0), "medium"),
+        ("2024", dora(days(0, median_month=0, in_window=1), 2.0, 0.0, 0.5), "low"),
+        ("2023", dora(days(5), 2.0, 0.15, 0.5), "medium"),  # CFR 15% is medium in 2023
+        ("2023", dora(days(5), 2.0, 0.16, 0.5), "low"),
+        ("2021", dora(days(5), 0.5, 0.15, 0.5), "elite"),
+        ("2021", dora(days(5), 2.0, 0.15, 0.5), "high"),  # lead time elite needs < 1 hour
+        ("2021", dora(days(0, median_month=1), 0.5, 0.15, 0.5), "high"),  # 2021: monthly is high
+        ("2021", dora(days(0, median_month=0, in_window=1), 0.5, 0.15, 0.5), "medium"),  # once in six months
+        ("2024", dora(days(5), None, None, None), "elite"),  # metrics without data are left out
+        ("2024", dora(None, 2.0, None, None), "elite"),  # no deployments: not a grade either
+        ("2024", dora(None, None, None, None), ""),
     ],
 )
-def test_dora_level_is_the_worst_metric_level_in_the_chosen_vintage(vintage, figures, level):
+def test_dora_level_is_the_worst_level_of_the_metrics_with_data(vintage, figures, level):
     assert sel.dora_level(figures, sel.dora_benchmark(vintage=vintage)) == level
 
 
@@ -259,11 +285,11 @@ def test_delivery_figures_query_count_does_not_grow_with_streams(window, django_
     streams = [ValueStreamFactory() for _ in range(2)]
     for vs in streams:
         done_item(vs, start_day=2, end_day=3)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         sel.delivery_figures(window=window, value_stream_ids=[vs.id for vs in streams])
     more = [ValueStreamFactory() for _ in range(20)]
     for vs in more:
         done_item(vs, start_day=2, end_day=3)
         DeploymentFactory(value_stream=vs, deployed_at=at(3))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         sel.delivery_figures(window=window, value_stream_ids=[vs.id for vs in streams + more])

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from portfolio.models import Deployment, SourceRule, StatusMapping, WebhookDelivery, WorkItem
+from portfolio.models import Deployment, ParkedDelivery, SourceRule, StatusMapping, WebhookDelivery, WorkItem
+from portfolio.services import ingestion
 from tests.factories import ValueStreamFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_github_issue_with_a_good_signature_is_stored_in_the_mapped_value_stream
     response = post_github(client, github_issue(labels=["bug"]))
 
     assert response.status_code == 200, response.json()
-    assert response.json() == {"status": "processed", "work_items": 1, "deployments": 0}
+    assert response.json() == {"status": "processed", "work_items": 1, "deployments": 0, "commits": 0, "incidents": 0}
     item = WorkItem.objects.get()
     assert (item.value_stream_id, item.source, item.external_id, item.item_type, item.status) == (
         stream.id,
@@ -145,14 +146,39 @@ def test_github_deployment_status_records_a_deployment(client, stream):
     )
 
 
-def test_an_unmapped_repository_is_acknowledged_and_ignored(client, stream):
+def test_an_unmapped_repository_is_parked_then_replayed_when_a_rule_is_added(client, stream):
+    # Was: acknowledged and ignored, and a redelivery after adding the rule answered "duplicate".
     payload = github_issue()
-    payload["repository"]["full_name"] = "acme/unknown"
+    payload["repository"]["full_name"] = "Acme/Unknown"
 
-    response = post_github(client, payload)
+    first = post_github(client, payload, delivery="d-parked")
+    again = post_github(client, payload, delivery="d-parked")
 
-    assert response.json()["status"] == "ignored"
+    assert first.json()["status"] == "parked"
+    assert again.json()["status"] == "parked"  # a redelivery of a parked id is processed, not a duplicate
     assert WorkItem.objects.count() == 0
+    parked = ParkedDelivery.objects.get()
+    assert (parked.source, parked.location, parked.event, parked.delivery_id) == (
+        "github",
+        "acme/unknown",
+        "issues",
+        "d-parked",
+    )
+
+    replayed = ingestion.source_rule_add(source="github", pattern="ACME/unknown", value_stream=stream)
+
+    assert replayed == 1
+    assert WorkItem.objects.get().external_id == "acme/unknown#7"
+    assert ParkedDelivery.objects.count() == 0
+    assert post_github(client, payload, delivery="d-parked").json()["status"] == "duplicate"
+
+
+def test_repository_rules_match_case_insensitively(client, stream):
+    payload = github_issue()
+    payload["repository"]["full_name"] = "ACME/Payments"
+
+    assert post_github(client, payload).json()["status"] == "processed"
+    assert WorkItem.objects.get().value_stream == stream
 
 
 def gitlab_issue(state="opened"):

@@ -2,12 +2,13 @@
 
 import django_filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from portfolio.api.fields import MoneyField
 from portfolio.filters.base import IdFilter
 from portfolio.models import Quarter
+from portfolio.selectors.delivery import DORA_METRICS
 from vmo.models import ValueStreamSnapshot
 from vmo.selectors.snapshots import snapshot_latest
 
@@ -36,6 +37,38 @@ class SnapshotSerializer(serializers.ModelSerializer):
     spent = MoneyField(source="spent_cents", read_only=True)
     forecast = MoneyField(source="forecast_cents", read_only=True)
     flow_distribution = serializers.DictField(child=serializers.FloatField(), read_only=True)
+    dora_metrics_graded = serializers.IntegerField(
+        read_only=True, help_text="How many of the four DORA metrics had data and were graded ('2 of 4 metrics')."
+    )
+    dora_levels = serializers.SerializerMethodField(
+        help_text="Level of each DORA metric (deployment_frequency, lead_time, change_failure_rate, recovery_time); "
+        "null for a metric without data."
+    )
+    deployment_frequency_level = serializers.SerializerMethodField()
+    lead_time_level = serializers.SerializerMethodField()
+    change_failure_rate_level = serializers.SerializerMethodField()
+    recovery_time_level = serializers.SerializerMethodField()
+    dora_no_data = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Why a DORA figure is null, per metric (e.g. 'no incident source connected').",
+    )
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string", "nullable": True}})
+    def get_dora_levels(self, obj) -> dict:
+        return {metric: obj.dora_levels.get(metric) for metric in DORA_METRICS}
+
+    def get_deployment_frequency_level(self, obj) -> str | None:
+        return obj.dora_levels.get("deployment_frequency")
+
+    def get_lead_time_level(self, obj) -> str | None:
+        return obj.dora_levels.get("lead_time")
+
+    def get_change_failure_rate_level(self, obj) -> str | None:
+        return obj.dora_levels.get("change_failure_rate")
+
+    def get_recovery_time_level(self, obj) -> str | None:
+        return obj.dora_levels.get("recovery_time")
 
     class Meta:
         model = ValueStreamSnapshot
@@ -54,10 +87,19 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "flow_efficiency",
             "flow_distribution",
             "deployments_per_week",
+            "deployment_days_per_week",
             "lead_time_median_hours",
             "change_failure_rate",
             "recovery_time_median_hours",
+            "time_to_restore_median_hours",
             "dora_level",
+            "dora_metrics_graded",
+            "dora_levels",
+            "deployment_frequency_level",
+            "lead_time_level",
+            "change_failure_rate_level",
+            "recovery_time_level",
+            "dora_no_data",
             "allocated",
             "spent",
             "forecast",

@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    JSONField,
     OuterRef,
     QuerySet,
     Subquery,
@@ -44,6 +45,7 @@ SNAPSHOT_FIELDS = {
     "flow_velocity": IntegerField(),
     "flow_time_median_days": FloatField(),
     "dora_level": None,
+    "dora_detail": JSONField(),
 }
 
 DORA_LEVELS = ("elite", "high", "medium", "low")
@@ -151,7 +153,12 @@ def with_bands(rows) -> list:
     for row in rows:
         row.band = score_band(row.okr_score)
         row.band_label = band_label(row.band)
-        row.dora_label = DORA_LABELS.get(row.dora_level or "", row.dora_level or "—")
+        graded = (row.dora_detail or {}).get("graded", 0)
+        if row.dora_level:
+            label = DORA_LABELS.get(row.dora_level, row.dora_level)
+            row.dora_label = f"{label} ({graded} of 4 metrics)" if graded else label
+        else:
+            row.dora_label = "no data" if row.as_of else "—"
     return rows
 
 

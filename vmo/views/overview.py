@@ -35,6 +35,8 @@ COLUMNS = (
     ("dora", "DORA level", False),
     ("risks", "Open risks", True),
 )
+# Columns whose header links to the figure's definition on /metrics/.
+COLUMN_METRICS = {"velocity": "flow_velocity", "flow_time": "flow_time", "dora": "dora_level"}
 EXPORT_LISTS = (("epics", "Epics"), ("allocations", "Allocations"), ("spend", "Spend"), ("okrs", "OKRs"))
 
 
@@ -76,6 +78,7 @@ def overview(request):
         "quarter": quarter,
         "quarters": Quarter.objects.order_by("-start"),
         "columns": COLUMNS,
+        "column_metrics": COLUMN_METRICS,
         "export_lists": EXPORT_LISTS,
     }
     if quarter is None:
