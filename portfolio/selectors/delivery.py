@@ -177,14 +177,6 @@ def delivery_progress_by_value_stream(*, value_stream_ids: Iterable[int] | None 
     return _progress_sums(_scoped(qs, value_stream_ids, "epic__value_stream_id"), "epic__value_stream_id")
 
 
-def delivery_progress_by_epic(*, epic_ids: Iterable[int]) -> dict[int, float]:
-    return _progress_sums(WorkItem.objects.filter(epic_id__in=list(epic_ids)), "epic_id")
-
-
-def delivery_progress_by_mmp(*, mmp_ids: Iterable[int]) -> dict[int, float]:
-    return _progress_sums(WorkItem.objects.filter(mmp_id__in=list(mmp_ids)), "mmp_id")
-
-
 def _progress_annotations(link: str):
     """Done and total size of an epic's or MMP's work items, as correlated subqueries."""
     base = WorkItem.objects.filter(**{link: OuterRef("pk")}).exclude(status=WorkItemStatus.CANCELED).order_by()

@@ -12,11 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def quarter():
-    return QuarterFactory(code="2026-Q3")
-
-
-@pytest.fixture
 def allocated(quarter, value_stream):
     budget = QuarterBudgetFactory(quarter=quarter)
     return AllocationFactory(budget=budget, value_stream=value_stream, amount_cents=1_000_00)

@@ -1,15 +1,12 @@
-import datetime as dt
-
 import pytest
 
-from tests.factories import AllocationFactory, GuardrailFactory, QuarterBudgetFactory, QuarterFactory
+from tests.factories import AllocationFactory, GuardrailFactory, QuarterBudgetFactory
 
 
 @pytest.fixture
-def funding_quarter(value_stream):
+def funding_quarter(quarter, value_stream):
     """The quarter that funds the test epics (their target), with a real budget and guardrail:
     an approval threshold of 1,000,000.00 and no allocation yet, so no funding room."""
-    quarter = QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
     budget = QuarterBudgetFactory(quarter=quarter)
     GuardrailFactory(budget=budget, approval_threshold_cents=1_000_000_00)
     return quarter
