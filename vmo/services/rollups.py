@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from funding.selectors import value_stream_money
 from okrs.selectors import value_stream_okr_scores
+from okrs.services import key_results_check_in_rollup
 from portfolio.models import Quarter, RollupDue, ValueStream
 from portfolio.selectors.base import quarter_current
 from portfolio.selectors.delivery import delivery_figures, window_for
@@ -68,8 +69,8 @@ def rollup_value_streams(
 ) -> int:
     """Compute and upsert today's snapshot of these value streams in `quarter`; returns how many.
 
-    Reads first, then one upsert statement in a short transaction (no lock is held while the
-    selectors run).
+    Reads first, then the writes in one short transaction: the check-ins of key results bound
+    to a metric, the OKR scores that follow from them, and one upsert statement of snapshots.
     """
     as_of = as_of or timezone.localdate()
     ids = sorted({int(i) for i in value_stream_ids})
@@ -81,8 +82,6 @@ def rollup_value_streams(
     progress(1, total_stages, "money")
     money = value_stream_money(quarter=quarter, as_of=as_of)
     progress(2, total_stages, "okrs")
-    okrs = value_stream_okr_scores(quarter=quarter)
-    progress(3, total_stages, "write")
     computed_at = timezone.now()
     snapshots = []
     for vs_id in ids:  # assembling rows from aggregated dicts; no queries in this loop
@@ -116,10 +115,20 @@ def rollup_value_streams(
                 allocated_cents=cash.allocated_cents if cash else 0,
                 spent_cents=cash.spent_cents if cash else 0,
                 forecast_cents=cash.forecast_cents if cash else 0,
-                okr_score=None if okrs.get(vs_id) is None else round(okrs[vs_id], 4),
             )
         )
     with transaction.atomic():
+        # Key results bound to a metric take today's figure as a check-in by the rollup, before
+        # the OKR scores are read, so the snapshot's score and the KR say the same number; in the
+        # snapshot's transaction, so a worker killed halfway leaves neither.
+        key_results_check_in_rollup(
+            quarter_id=quarter.id, as_of=as_of, figures={vs_id: delivery[vs_id] for vs_id in ids}
+        )
+        okrs = value_stream_okr_scores(quarter=quarter)
+        progress(3, total_stages, "write")
+        for snapshot in snapshots:
+            score = okrs.get(snapshot.value_stream_id)
+            snapshot.okr_score = None if score is None else round(score, 4)
         # An upsert on (value_stream, quarter, as_of): INSERT ... ON CONFLICT DO UPDATE on both
         # backends, so two runs racing on the same day cannot create a duplicate.
         # One statement on PostgreSQL; Django splits it on SQLite (999 variables per statement).
