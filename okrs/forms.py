@@ -6,6 +6,7 @@ from okrs.models import (
     KeyResult,
     KRCommitment,
     KRDirection,
+    KRMetric,
     Objective,
     ObjectiveLevel,
 )
@@ -26,6 +27,12 @@ class KeyResultForm(forms.Form):
     target = forms.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES)
     weight = forms.DecimalField(max_digits=6, decimal_places=2, initial=1, min_value=0.01)
     commitment = forms.ChoiceField(choices=KRCommitment.choices, initial=KRCommitment.COMMITTED)
+    metric = forms.ChoiceField(
+        choices=[("", "Not bound: typed by check-ins"), *KRMetric.choices],
+        required=False,
+        label="Bound to the value stream's metric",
+        help_text="A bound key result takes its value from each rollup; nobody types it.",
+    )
 
     class Meta:
         model = KeyResult

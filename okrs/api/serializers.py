@@ -70,6 +70,7 @@ class KeyResultSerializer(serializers.ModelSerializer):
             "current",
             "weight",
             "commitment",
+            "metric",
             "confidence",
             "epics",
             "mmps",
@@ -107,8 +108,14 @@ class KeyResultSerializer(serializers.ModelSerializer):
 class CheckInSerializer(serializers.ModelSerializer):
     date = serializers.DateField(required=False)
     confidence = serializers.IntegerField(min_value=0, max_value=10)
+    by = serializers.SerializerMethodField(
+        help_text='"rollup" for the readings of a KR bound to a metric, else "person".'
+    )
+
+    def get_by(self, obj) -> str:
+        return "rollup" if obj.rollup_of is not None else "person"
 
     class Meta:
         model = CheckIn
-        fields = ["id", "key_result", "date", "value", "confidence", "note", "author", "created_at"]
+        fields = ["id", "key_result", "date", "value", "confidence", "note", "author", "by", "created_at"]
         read_only_fields = ["key_result", "author", "created_at"]

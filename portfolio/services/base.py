@@ -1,9 +1,12 @@
 """Writes for the base domain: value streams, quarters, themes, and the rollup outbox."""
 
+import datetime as dt
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from portfolio.models import Quarter, QuarterStatus, RollupDue, StrategicTheme, ValueStream
@@ -89,8 +92,13 @@ def theme_update(*, theme: StrategicTheme, **fields) -> StrategicTheme:
 ROLLUP_OUTBOX_DRAIN_TASK = "vmo.tasks.rollup_outbox_drain_task"
 
 
-def rollup_due_mark(*, value_stream_ids) -> None:
+def rollup_due_mark(*, value_stream_ids, since: dt.date | dt.datetime | None = None) -> None:
     """Record in the outbox that these value streams need a new snapshot, and nudge the worker.
+
+    `since` is the day the written row is about (a spend month, a deployment's or a finished
+    item's time): the drain then recomputes the snapshots from that day on, in that quarter
+    and every later one, not only today's. The row keeps the earliest day of all the writes
+    waiting. None means the write only changes figures from today on.
 
     Call inside the transaction that changes the figures: the outbox row commits or rolls back
     with the change, so no trigger is lost when the broker is down. The nudge is sent after
@@ -100,7 +108,16 @@ def rollup_due_mark(*, value_stream_ids) -> None:
     ids = {int(vs_id) for vs_id in value_stream_ids if vs_id is not None}
     if not ids:
         return
-    RollupDue.objects.bulk_create([RollupDue(value_stream_id=vs_id) for vs_id in ids], ignore_conflicts=True)
+    if isinstance(since, dt.datetime):
+        since = timezone.localdate(since) if timezone.is_aware(since) else since.date()
+    RollupDue.objects.bulk_create(
+        [RollupDue(value_stream_id=vs_id, since=since) for vs_id in ids], ignore_conflicts=True
+    )
+    if since is not None:
+        # A row already waiting keeps the earliest day (a conditional UPDATE, no read-then-write).
+        RollupDue.objects.filter(value_stream_id__in=ids).filter(Q(since__isnull=True) | Q(since__gt=since)).update(
+            since=since
+        )
     transaction.on_commit(_nudge_rollup_drain)
 
 

@@ -197,7 +197,7 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
         raise BulkValidationError(errors)
 
     result = IngestResult()
-    to_write, changes, touched, keys = [], [], set(), []
+    to_write, changes, touched, keys, finished = [], [], set(), [], []
     for row in rows:  # the request's own rows (at most MAX_ROWS), not a scan of stored data
         key = (row["source"], row["external_id"])
         keys.append(key)
@@ -236,7 +236,9 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
                 continue
             result.updated += 1
             touched.add(old.value_stream_id)
+            finished.append(old.finished_at)
             item = WorkItem(source=row["source"], external_id=row["external_id"], **merged)
+        finished.append(item.finished_at)
         item.full_clean(exclude=["value_stream", "epic", "mmp"], validate_unique=False, validate_constraints=False)
         touched.add(item.value_stream_id)
         to_write.append(item)
@@ -250,14 +252,25 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
             ],
             ignore_conflicts=True,
         )
-    rollup_due_mark(value_stream_ids=touched)
+    # Flow figures count an item on the day it finished: an item finished last quarter (or moved
+    # from one finish day to another) makes that quarter's snapshots due again.
+    rollup_due_mark(value_stream_ids=touched, since=_earliest(finished))
     return result
 
 
-def _simple_upsert(model, fields: list[str], rows: list[dict], result: IngestResult) -> set[int]:
-    """Upsert rows of a table without status history; returns the value streams touched."""
+def _earliest(moments) -> dt.datetime | None:
+    """The earliest of these datetimes (None ignored): the first day a write changes figures of."""
+    known = [moment for moment in moments if moment is not None]
+    return min(known) if known else None
+
+
+def _simple_upsert(
+    model, fields: list[str], rows: list[dict], result: IngestResult, *, dated: str
+) -> tuple[set[int], dt.datetime | None]:
+    """Upsert rows of a table without status history; returns the value streams touched and the
+    earliest `dated` time among the rows written (old and new values), for the rollup outbox."""
     existing = _existing(model, rows)
-    to_write, touched, keys = [], set(), []
+    to_write, touched, keys, moments = [], set(), [], []
     for row in rows:  # the request's own rows
         key = (row["source"], row["external_id"])
         keys.append(key)
@@ -273,12 +286,14 @@ def _simple_upsert(model, fields: list[str], rows: list[dict], result: IngestRes
                 continue
             result.updated += 1
             touched.add(old.value_stream_id)
+            moments.append(getattr(old, dated))
             obj = model(source=row["source"], external_id=row["external_id"], **merged)
         obj.full_clean(exclude=["value_stream", "deployment"], validate_unique=False, validate_constraints=False)
         touched.add(obj.value_stream_id)
+        moments.append(getattr(obj, dated))
         to_write.append(obj)
     _finish(model, to_write, fields, result, keys)
-    return touched
+    return touched, _earliest(moments)
 
 
 @transaction.atomic
@@ -296,7 +311,8 @@ def deployments_upsert(*, rows: list[dict], user=None) -> IngestResult:
     if errors:
         raise BulkValidationError(errors)
     result = IngestResult()
-    rollup_due_mark(value_stream_ids=_simple_upsert(Deployment, DEPLOYMENT_FIELDS, rows, result))
+    touched, since = _simple_upsert(Deployment, DEPLOYMENT_FIELDS, rows, result, dated="deployed_at")
+    rollup_due_mark(value_stream_ids=touched, since=since)
     return result
 
 
@@ -344,9 +360,10 @@ def incidents_upsert(*, rows: list[dict], user=None) -> IngestResult:
     if errors:
         raise BulkValidationError(errors)
     result = IngestResult()
-    touched = _simple_upsert(Incident, INCIDENT_FIELDS, rows, result)
+    # An incident counts from the day it opened (failure rate) and resolved (recovery time).
+    touched, since = _simple_upsert(Incident, INCIDENT_FIELDS, rows, result, dated="opened_at")
     _incidents_link(ids=result.ids)
-    rollup_due_mark(value_stream_ids=touched)
+    rollup_due_mark(value_stream_ids=touched, since=since)
     return result
 
 
@@ -397,5 +414,9 @@ def commits_upsert(*, rows: list[dict]) -> int:
             )
         )
     Commit.objects.bulk_create(new, ignore_conflicts=True)
-    rollup_due_mark(value_stream_ids={row["value_stream_id"] for row in rows})
+    # A commit changes the lead time of the deployments after it was pushed.
+    rollup_due_mark(
+        value_stream_ids={row["value_stream_id"] for row in rows},
+        since=_earliest(commit.pushed_at or commit.committed_at or commit.authored_at for commit in new),
+    )
     return len(new)

@@ -458,3 +458,16 @@ def test_garbage_parameters_never_answer_500(client, director, budget, method, u
     response = getattr(client, method)(url.format(scenario=scenario.id), data)
 
     assert response.status_code in (200, 404)
+
+
+def test_funding_page_says_which_months_are_booked(client, executive, budget, value_stream, other_value_stream):
+    # given: Q3 read after its end, July and September booked for one stream, nothing for the other
+    AllocationFactory(budget=budget, value_stream=value_stream, amount_cents=400_000_00)
+    SpendFactory(value_stream=value_stream, month=dt.date(2026, 7, 1), amount_cents=10_000_00)
+    SpendFactory(value_stream=value_stream, month=dt.date(2026, 9, 1), amount_cents=20_000_00)
+
+    html = _login(client, executive).get("/funding/?quarter=2026-Q3").content.decode()
+
+    assert html.count('<small class="muted booked-months">Jul, Sep</small>') == 1
+    assert html.count('<small class="muted booked-months">no month booked</small>') == 1
+    assert "months without booked spend" in html

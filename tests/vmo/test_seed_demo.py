@@ -37,6 +37,12 @@ def test_seed_demo_creates_users_streams_quarters_and_themes(capsys):
     assert ValueStream.objects.get(slug="payments").managers.get().username == "vsm"
     assert [q.status for q in Quarter.objects.order_by("start")] == ["closed", "active", "planning"]
     assert StrategicTheme.objects.count() == 4
+    # the demo's metric-type KRs are bound: one per stream and quarter, read by the rollup only
+    from okrs.models import CheckIn, KeyResult
+
+    lead_time = KeyResult.objects.filter(title="Median lead time for changes")
+    assert (lead_time.count(), set(lead_time.values_list("metric", flat=True))) == (16, {"lead_time"})
+    assert CheckIn.objects.filter(key_result__in=lead_time, author__isnull=False).count() == 0
     out = capsys.readouterr().out
     assert "director" in out
     assert "password 'demo'" in out

@@ -69,6 +69,10 @@ def test_executive_sees_figures_progress_okrs_and_chart_data(client, executive, 
     assert data["distribution"] == {"feature": 0.75, "defect": 0.25}
     assert data["burn"]["allocated"] == 5_000.0
     assert data["burn"]["spent"][0] == 1_000.0
+    # the first month is booked; the page says so beside the forecast
+    booked = current_quarter.start.strftime("%b %Y")
+    assert data["burn"]["booked_months"] == [booked]
+    assert f"Booked months: {booked}." in html
     assert 'src="/static/js/value_stream.js"' in html
 
 

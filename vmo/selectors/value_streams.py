@@ -54,6 +54,8 @@ def burn(*, value_stream_id: int, quarter: Quarter, as_of: dt.date) -> dict:
         "allocated_cents": allocated,
         "forecast_cents": forecast,
         "spent_total_cents": money.spent_cents if money else 0,
+        # The months the forecast counts as booked (the others are forecast at their average).
+        "booked_months": [m.strftime("%b %Y") for m in (money.booked_months if money else ())],
     }
 
 
