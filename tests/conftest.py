@@ -58,7 +58,8 @@ def pytest_runtest_setup(item):
         if not reason:
             continue
         if REQUIRE_SERVICES:
-            pytest.fail(f"REQUIRE_SERVICES=1 but the {marker_name} service is missing: this test {reason}", pytrace=False)
+            message = f"REQUIRE_SERVICES=1 but the {marker_name} service is missing: this test {reason}"
+            pytest.fail(message, pytrace=False)
         pytest.skip(reason)
 
 

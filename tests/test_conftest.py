@@ -13,7 +13,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-NEEDS_SERVICES = '''
+NEEDS_SERVICES = """
 import pytest
 
 
@@ -40,7 +40,7 @@ def test_needs_broker():
 @pytest.mark.e2e
 def test_needs_chromium(browser_session):
     pass
-'''
+"""
 
 
 def run_pytest(tmp_path: Path, *, require_services: bool) -> subprocess.CompletedProcess:
@@ -56,10 +56,10 @@ def run_pytest(tmp_path: Path, *, require_services: bool) -> subprocess.Complete
         "REQUIRE_SERVICES": "1" if require_services else "",
         "COLUMNS": "300",  # the short summary keeps each message whole
     }
+    options = ["-p", "no:cacheprovider", "-p", "no:randomly", "-rfEs", "-q", "--rootdir", str(tmp_path)]
+    options += ["-W", "ignore::pytest.PytestUnknownMarkWarning"]  # the project's markers are not registered here
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-rfEs", "-q"]
-        + ["-W", "ignore::pytest.PytestUnknownMarkWarning"]
-        + ["--rootdir", str(tmp_path), str(tmp_path / "test_needs_services.py")],
+        [sys.executable, "-m", "pytest", *options, str(tmp_path / "test_needs_services.py")],
         cwd=tmp_path,
         env=env,
         capture_output=True,
