@@ -156,6 +156,16 @@ def hung_broker():
         server.close()
 
 
+def forget_broker_connections(app) -> None:
+    """Make the next publish connect to `app.conf.broker_url` as it is now.
+
+    Celery keeps the connection pool and, apart from it, the producer pool of the first publish:
+    left alone, a producer from an earlier test (on memory://) would take this test's publish and
+    it would pass without ever meeting the broken broker."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.mark.parametrize("broker", ["closed", "hung"])
 def test_a_write_with_the_broker_down_succeeds_and_its_rollup_waits_in_the_outbox(
     quarter, request, broker, django_capture_on_commit_callbacks, caplog
@@ -167,7 +177,7 @@ def test_a_write_with_the_broker_down_succeeds_and_its_rollup_waits_in_the_outbo
     app.conf.task_always_eager = False
     # Nothing listens on port 1; the hung one accepts and stays silent.
     app.conf.broker_url = "redis://127.0.0.1:1/0" if broker == "closed" else request.getfixturevalue("hung_broker")
-    app._pool = None
+    forget_broker_connections(app)
     try:
         with (
             caplog.at_level(logging.WARNING, logger="portfolio.services.base"),
@@ -177,7 +187,7 @@ def test_a_write_with_the_broker_down_succeeds_and_its_rollup_waits_in_the_outbo
             rollup_due_mark(value_stream_ids=[vs.id])
     finally:
         app.conf.task_always_eager, app.conf.broker_url = previous
-        app._pool = None
+        forget_broker_connections(app)
 
     # The publish gave up (short socket timeouts, no retries) and the write went on: a hang would
     # be stopped by the suite's per-test timeout instead. Speed figures belong to `make bench`.
