@@ -41,7 +41,9 @@ def test_backtest_of_constant_throughput_always_hits():
 def _done(value_stream, *, weeks_back: int, count: int):
     finished = timezone.make_aware(dt.datetime.combine(AS_OF - dt.timedelta(weeks=weeks_back), dt.time(12)))
     for _ in range(count):
-        WorkItemFactory(value_stream=value_stream, status=WorkItemStatus.DONE, started_at=finished, finished_at=finished)
+        WorkItemFactory(
+            value_stream=value_stream, status=WorkItemStatus.DONE, started_at=finished, finished_at=finished
+        )
 
 
 @pytest.fixture
