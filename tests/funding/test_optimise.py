@@ -11,7 +11,6 @@ from portfolio.models import EpicState
 from tests.factories import (
     DependencyFactory,
     EpicFactory,
-    GuardrailFactory,
     QuarterBudgetFactory,
     TeamFactory,
 )
