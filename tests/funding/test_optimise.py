@@ -124,7 +124,7 @@ def planned(quarter, value_stream, other_value_stream):
 
 
 def test_director_optimises_into_a_new_scenario(planned, director, api_as):
-    budget, scenario, (a, b, c) = planned
+    _budget, scenario, (a, _b, c) = planned
     # Points: A 16 (WSJF 2.0), B 13, C 13. WSJF order funds A (600,000) and then neither B nor
     # C fits the 400,000 left; the optimum funds B and C: 26 points for 1,000,000.
     response = api_as(director).post(f"/api/scenarios/{scenario.id}/optimise/", {}, format="json")
@@ -153,7 +153,7 @@ def test_director_optimises_into_a_new_scenario(planned, director, api_as):
 
 
 def test_infeasible_constraints_answer_400_naming_the_constraint(planned, director, api_as):
-    budget, scenario, (a, b, c) = planned
+    _budget, scenario, (a, b, _c) = planned
     before = Scenario.objects.count()
     response = api_as(director).post(
         f"/api/scenarios/{scenario.id}/optimise/", {"pin_in": [a.id, b.id], "use_capacity": False}, format="json"
@@ -164,7 +164,7 @@ def test_infeasible_constraints_answer_400_naming_the_constraint(planned, direct
 
 
 def test_dependency_keeps_an_epic_out_without_the_one_it_needs(planned, director, api_as):
-    budget, scenario, (a, b, c) = planned
+    _budget, scenario, (a, _b, c) = planned
     DependencyFactory(epic=c, depends_on=a)
     response = api_as(director).post(f"/api/scenarios/{scenario.id}/optimise/", {}, format="json")
     result = response.json()["optimisation"]
@@ -174,7 +174,7 @@ def test_dependency_keeps_an_epic_out_without_the_one_it_needs(planned, director
 
 @pytest.mark.parametrize("persona", ["vsm", "executive", "program_manager"])
 def test_only_directors_optimise_and_a_refusal_changes_nothing(planned, persona, request, api_as):
-    budget, scenario, _ = planned
+    _budget, scenario, _ = planned
     before = Scenario.objects.count()
     response = api_as(request.getfixturevalue(persona)).post(
         f"/api/scenarios/{scenario.id}/optimise/", {}, format="json"
