@@ -64,3 +64,16 @@ def forecast_hit_rates() -> list[HitRate]:
         HitRate(row.value_stream, row.backtest_points, row.backtest_hits, row.rate if row.backtest_points else None)
         for row in rows
     ]
+
+
+def probability_by(item: ForecastItem, *, as_of, day) -> float:
+    """Share of the trials finished by `day`, read off the cached histogram (weeks from as_of)."""
+    weeks = max((day - as_of).days + 1, 0) // 7
+    return round(sum(share for week, share in item.histogram if week <= weeks), 4)
+
+
+def mmp_probabilities(*, mmp_ids: Iterable[int], day) -> dict[int, float]:
+    """MMP id -> the probability that it lands by `day` (a quarter's end): one query. MMPs of a
+    stream with too little history, or not forecast yet, are absent (the page says so)."""
+    rows = ForecastItem.objects.filter(mmp_id__in=list(mmp_ids)).select_related("forecast")
+    return {row.mmp_id: probability_by(row, as_of=row.forecast.as_of, day=day) for row in rows}
