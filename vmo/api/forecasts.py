@@ -14,7 +14,7 @@ TOO_LITTLE = "Too little history: fewer than {minimum} weeks with done work item
 
 
 class HowManySerializer(serializers.Serializer):
-    by = serializers.DateField(source="horizon_end", help_text="The end of the quarter.")
+    by = serializers.DateField(source="horizon_end", allow_null=True, help_text="The end of the quarter.")
     p50 = serializers.IntegerField(source="how_many_p50", allow_null=True)
     p85 = serializers.IntegerField(source="how_many_p85", allow_null=True, help_text="85 % sure of at least this many.")
     p95 = serializers.IntegerField(source="how_many_p95", allow_null=True)
