@@ -266,3 +266,17 @@ def optimise_result(*, setup: Setup) -> dict:
         "sequencing_rule": "Weighted shortest job first (cost of delay / duration) minimises total cost of delay "
         "for one team working one epic at a time (Smith's rule); several teams make it a heuristic.",
     }
+
+
+def optimise_input_from_keys(*, budget_cents: int | None, pin_in: list[str], pin_out: list[str]) -> OptimiseInput:
+    """The page names epics by key; the optimiser takes ids. Unknown keys are a clear error."""
+    keys = set(pin_in) | set(pin_out)
+    ids = dict(Epic.objects.filter(key__in=keys).values_list("key", "id"))
+    unknown = sorted(keys - set(ids))
+    if unknown:
+        raise ValidationError({"pin_in": f"No epic {', '.join(unknown)}."})
+    return OptimiseInput(
+        budget_cents=budget_cents,
+        pin_in=frozenset(ids[k] for k in pin_in),
+        pin_out=frozenset(ids[k] for k in pin_out),
+    )

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from funding import services
-from funding.forms import ReasonForm, ScenarioForm, ScenarioLineForm
+from funding.forms import OptimiseForm, ReasonForm, ScenarioForm, ScenarioLineForm
 from funding.models import QuarterBudget, Scenario
-from funding.selectors.optimise import OptimiseInput
+from funding.selectors.optimise import optimise_input_from_keys
 from funding.selectors.scenarios import scenario_compare
 from funding.services.common import require_director
 from funding.views.budgets import funding_url
@@ -119,9 +119,13 @@ def scenario_optimise(request, scenario_id: int):
         messages.error(request, " ".join(errors))
         return redirect("funding-scenario", scenario_id=scenario.pk)
 
+    def write(data):
+        options = optimise_input_from_keys(budget_cents=data["budget"], pin_in=data["pin_in"], pin_out=data["pin_out"])
+        return services.scenario_optimise(user=request.user, scenario=scenario, options=options)
+
     return form_post(
-        form=None,
-        write=lambda _: services.scenario_optimise(user=request.user, scenario=scenario, options=OptimiseInput()),
+        form=OptimiseForm(request.POST),
+        write=write,
         refused=refused,
         done=lambda optimised: redirect("funding-scenario", scenario_id=optimised.pk),
     )
