@@ -137,7 +137,16 @@ def forecast_after_commit(*, value_stream_ids: list[int]) -> None:
     simulation of 10,000 trials per stream is not for a request or the rollup's transaction)."""
     from vmo.tasks import forecast_value_streams_task
 
-    transaction.on_commit(lambda: forecast_value_streams_task.delay(list(value_stream_ids)))
+    def enqueue():
+        try:
+            forecast_value_streams_task.delay(list(value_stream_ids))
+        except Exception:
+            # Broker down: the snapshot stands; the next rollup (nightly at the latest) retries.
+            logger.warning(
+                "Broker unreachable; forecasts of %s wait for the next rollup.", value_stream_ids, exc_info=True
+            )
+
+    transaction.on_commit(enqueue)
 
 
 def _quarter_or_current(quarter_id: int | None, as_of: dt.date) -> Quarter | None:
