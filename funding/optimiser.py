@@ -197,11 +197,8 @@ def solve(
         scale[scale == 0] = 1
         constraints = [LinearConstraint(matrix / scale[:, None], np.array(lo) / scale, np.array(hi) / scale)]
     values = np.array([c.value for c in cands], dtype=float)
-    # A tiny preference for cheaper sets among equal values keeps the answer stable; it is far
-    # below one unit of value so it never trades value away.
-    tie = 0 * cost
     result = milp(
-        c=-(values - tie),
+        c=-values,
         integrality=np.ones(n),
         bounds=Bounds(lower, upper),
         constraints=constraints,

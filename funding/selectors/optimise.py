@@ -9,10 +9,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from funding.models import Guardrail, Scenario
+from funding.models import Allocation, Guardrail, Scenario
 from funding.optimiser import (
     BUDGET,
     Candidate,
@@ -116,9 +117,7 @@ def optimise_problem(*, scenario: Scenario, options: OptimiseInput) -> Setup:
     stream_ids = {c.value_stream_id for c in candidates}
     streams = {
         vs.id: vs
-        for vs in ValueStream.objects.filter(Q(pk__in=stream_ids) | Q(active=True)).annotate(
-            capacity_cents=team_capacity_subquery(quarter)
-        )
+        for vs in ValueStream.objects.filter(pk__in=stream_ids).annotate(capacity_cents=team_capacity_subquery(quarter))
     }
     if options.use_capacity:
         # A stream without teams has no known capacity: no limit rather than none at all.
@@ -135,9 +134,17 @@ def optimise_problem(*, scenario: Scenario, options: OptimiseInput) -> Setup:
             tolerance,
             {c.horizon for c in candidates if c.horizon},
         )
+    # Streams without a candidate epic keep their allocation (a scenario line only for streams
+    # with candidates; committing leaves the others as they are), so by default the money to
+    # fund epics with is the budget less what those streams hold.
+    kept = (
+        Allocation.objects.filter(budget=budget)
+        .exclude(value_stream_id__in=stream_ids)
+        .aggregate(total=Coalesce(Sum("amount_cents"), 0))["total"]
+    )
     problem = Problem(
         candidates=candidates,
-        budget=budget.total_cents if options.budget_cents is None else options.budget_cents,
+        budget=max(budget.total_cents - kept, 0) if options.budget_cents is None else options.budget_cents,
         capacity=capacity,
         investment=investment,
         horizon=horizon,

@@ -9,6 +9,7 @@ from funding.models import Scenario, ScenarioLine
 from funding.optimiser import Candidate, Problem, bands, brute_force, greedy, solve, violations
 from portfolio.models import EpicState
 from tests.factories import (
+    AllocationFactory,
     DependencyFactory,
     EpicFactory,
     QuarterBudgetFactory,
@@ -191,3 +192,17 @@ def test_bad_input_is_400(planned, director, api_as):
     )
     assert client.post(f"/api/scenarios/{scenario.id}/optimise/", {"budget": "1.001"}, format="json").status_code == 400
     assert client.post(f"/api/scenarios/{scenario.id}/optimise/", {"pin_in": "x"}, format="json").status_code == 400
+
+
+def test_streams_without_candidates_keep_their_allocation(planned, director, api_as):
+    # Given a third stream holding 300,000.00 with no candidate epic: 700,000.00 is left to fund
+    # epics with, so A (16 points, 600,000) beats B or C (13 points, 500,000) and B + C no longer fits.
+    budget, scenario, (a, _, _) = planned
+    kept = AllocationFactory(budget=budget, amount_cents=300_000_00)
+    response = api_as(director).post(f"/api/scenarios/{scenario.id}/optimise/", {}, format="json")
+    result = response.json()["optimisation"]
+    assert (result["budget"], result["optimum_value"]) == ("700000.00", 16)
+    new = Scenario.objects.get(pk=response.json()["scenario"]["id"])
+    lines = dict(ScenarioLine.objects.filter(scenario=new).values_list("value_stream_id", "amount_cents"))
+    assert kept.value_stream_id not in lines
+    assert lines[a.value_stream_id] == 600_000_00

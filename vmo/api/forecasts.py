@@ -1,6 +1,7 @@
 """`GET /api/value-streams/{id}/forecast/` and `GET /api/epics/{id}/forecast/`: the cached Monte
 Carlo forecasts (the job computes them after each rollup; these endpoints never simulate)."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -52,8 +53,6 @@ class EpicForecastSerializer(serializers.Serializer):
 
 
 def _message(forecast) -> str:
-    from django.conf import settings
-
     if forecast is None:
         return "Not forecast yet: the forecast is computed after the next rollup."
     if not forecast.enough_history:
