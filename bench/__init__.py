@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-SECTIONS: list[str] = ["okrs", "kanban", "funding", "rollups", "overview"]
+SECTIONS: list[str] = ["okrs", "kanban", "funding", "rollups", "forecast", "overview"]
 
 
 def measure(fn: Callable[[], object], *, repeat: int = 5, warmup: int = 1) -> float:

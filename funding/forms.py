@@ -127,3 +127,21 @@ class ScenarioLineForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000)
+
+
+class OptimiseForm(forms.Form):
+    """The optimiser's constraints a director may set on the page (the API takes the same)."""
+
+    budget = AmountField(required=False, label="Budget (default: the quarter's)")
+    pin_in = forms.CharField(required=False, max_length=2000, label="Pin in (epic keys)")
+    pin_out = forms.CharField(required=False, max_length=2000, label="Pin out (epic keys)")
+
+    def clean_pin_in(self):
+        return _keys(self.cleaned_data["pin_in"])
+
+    def clean_pin_out(self):
+        return _keys(self.cleaned_data["pin_out"])
+
+
+def _keys(raw: str) -> list[str]:
+    return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]

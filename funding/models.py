@@ -226,8 +226,11 @@ class Scenario(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     committed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the optimiser wrote this scenario: the comparison with plain WSJF order, the
+    # binding constraints, the shadow price and the suggested sequence, as the page shows them.
+    optimisation = models.JSONField(default=dict, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["optimisation"])
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -34,4 +34,7 @@ urlpatterns = [
     path("funding/scenarios/", scenarios.scenario_index, name="funding-scenarios"),
     path("funding/scenarios/<int:scenario_id>/", scenarios.scenario_detail, name="funding-scenario"),
     path("funding/scenarios/<int:scenario_id>/commit/", scenarios.scenario_commit, name="funding-scenario-commit"),
+    path(
+        "funding/scenarios/<int:scenario_id>/optimise/", scenarios.scenario_optimise, name="funding-scenario-optimise"
+    ),
 ]

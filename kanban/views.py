@@ -24,6 +24,7 @@ from portfolio.selectors.epics import (
     epic_list,
     scoring_column_warnings,
 )
+from portfolio.selectors.forecasts import epic_forecast, epic_forecast_items
 from portfolio.services.epics import DENIED as EPIC_DENIED
 from portfolio.services.epics import epic_create, epic_go_decision_record, epic_score, epic_update
 
@@ -35,9 +36,11 @@ def _board_context(request, query_string: str, *, errors=(), moved=None):
     filterset = EpicFilter(params, queryset=Epic.objects.all())
     epics = filterset.qs if filterset.is_valid() else Epic.objects.none()
     value_stream = filterset.form.cleaned_data.get("value_stream") if filterset.is_valid() else None
+    columns = board_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None)
+    _with_p85(columns)
     return {
         "filter": filterset,
-        "columns": board_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None),
+        "columns": columns,
         "states": EpicState.choices,
         # The board's script reads the forward order from here (the one home is EPIC_FLOW).
         "flow": ",".join(EPIC_FLOW),
@@ -47,6 +50,17 @@ def _board_context(request, query_string: str, *, errors=(), moved=None):
         "errors": errors,
         "moved": moved,
     }
+
+
+def _with_p85(columns) -> None:
+    """The implementing cards carry their forecast P85 date (one query, from the cached forecast)."""
+    cards = [card for column in columns if column.state == EpicState.IMPLEMENTING for card in column.cards]
+    if not cards:
+        return
+    forecasts = epic_forecast_items(epic_ids=[card.id for card in cards])
+    for card in cards:
+        item = forecasts.get(card.id)
+        card.forecast_p85 = item.p85 if item else None
 
 
 def board(request):
@@ -151,6 +165,7 @@ def epic_page(request, key: str):
             "move_form": MoveForm(initial={"version": epic.version}),
             "go_form": GoDecisionForm(),
             "states": EpicState.choices,
+            "forecast": epic_forecast(epic_id=epic.id),
         },
     )
 

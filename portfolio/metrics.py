@@ -216,3 +216,41 @@ CATALOGUE: tuple[Metric, ...] = (
 )
 
 BY_KEY = {metric.key: metric for metric in CATALOGUE}
+
+# The Monte Carlo forecast (issue 16): computed by vmo after each rollup, cached in portfolio.
+FORECASTS: tuple[Metric, ...] = (
+    Metric(
+        key="forecast",
+        name="Delivery forecast (Monte Carlo)",
+        group="Forecast",
+        formula=(
+            "A seeded bootstrap (FORECAST_TRIALS, default 10,000 trials): each trial draws weeks at random, with "
+            "replacement, from the stream's weekly throughput and counts the weeks until the work is done. 'When' "
+            "for an epic or MMP: its open work plus the work ranked ahead of it in its stream (implementing first, "
+            "then WSJF), size-weighted (no size counts 1); P50/P85/P95 = the weeks by which 50/85/95 % of trials "
+            "finished. 'How many' by the quarter's end: P85 = the count 85 % of trials reached."
+        ),
+        unit="dates; items; probability 0..1",
+        window="The last FORECAST_HISTORY_WEEKS (default 26) whole weeks before the forecast day, zeros included.",
+        source="Work items done (finished_at) per value stream and week.",
+        no_data="'too little history' when fewer than 8 of those weeks had a done item; no dates are given.",
+        fields=("p50", "p85", "p95", "probability_by_quarter_end", "how_many"),
+    ),
+    Metric(
+        key="forecast_backtest",
+        name="Forecast backtest: P85 hit rate",
+        group="Forecast",
+        formula=(
+            "At each of the past 26 weeks with a full history window before it, forecast 'how many items in the "
+            "next 4 weeks' and check the actual count reached P85; hit rate = hits / forecasts replayed. Near 0.85 "
+            "means the P85 dates can be trusted as such (manage.py forecast_backtest)."
+        ),
+        unit="ratio 0..1",
+        window="The 26 weeks before the forecast day, each replayed with its own history window.",
+        source="The same weekly throughput as the forecast.",
+        no_data="null when no past week had enough history to replay.",
+        fields=("backtest_p85_hit_rate",),
+    ),
+)
+CATALOGUE = (*CATALOGUE, *FORECASTS)
+BY_KEY = {metric.key: metric for metric in CATALOGUE}

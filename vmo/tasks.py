@@ -51,3 +51,11 @@ def rollup_all_task(self, quarter_id: int | None = None, value_stream_ids: list[
 
     count = rollup_all(quarter_id=quarter_id, value_stream_ids=value_stream_ids, progress=progress)
     return {"value_streams": count}
+
+
+@shared_task(name="vmo.tasks.forecast_value_streams_task", **TASK_OPTIONS)
+def forecast_value_streams_task(value_stream_ids: list[int]) -> int:
+    """Recompute and cache the Monte Carlo forecasts of these value streams (after a rollup)."""
+    from vmo.services.forecasts import forecast_value_streams
+
+    return forecast_value_streams(value_stream_ids=value_stream_ids)

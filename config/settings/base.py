@@ -289,3 +289,11 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
+
+# Monte Carlo delivery forecasts (issue 16): weeks of throughput history sampled, trials per
+# forecast, the seed that makes a run reproducible, and the weeks with data below which a
+# stream's forecast says "too little history" instead of giving dates.
+FORECAST_HISTORY_WEEKS = env.int("FORECAST_HISTORY_WEEKS", default=26)
+FORECAST_TRIALS = env.int("FORECAST_TRIALS", default=10_000)
+FORECAST_SEED = env.int("FORECAST_SEED", default=20260701)
+FORECAST_MIN_WEEKS_WITH_DATA = 8

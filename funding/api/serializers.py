@@ -268,3 +268,72 @@ class ScenarioCompareRowSerializer(serializers.Serializer):
     allocated = MoneyField(source="allocated_cents")
     team_capacity = MoneyField(source="capacity_cents")
     scenarios = ScenarioCompareCellSerializer(source="cells", many=True)
+
+
+class OptimiseInputSerializer(serializers.Serializer):
+    """Constraints of an optimisation: all optional (the quarter's budget, capacity and guardrails apply)."""
+
+    budget = MoneyField(required=False, help_text="Budget to fund within (default: the quarter's budget total).")
+    pin_in = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=1000
+    )
+    pin_out = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=1000
+    )
+    use_capacity = serializers.BooleanField(required=False, default=True)
+    use_guardrails = serializers.BooleanField(required=False, default=True)
+
+
+class _SequenceSerializer(serializers.Serializer):
+    epic = serializers.IntegerField()
+    key = serializers.CharField()
+    weeks = serializers.IntegerField()
+    duration_from = serializers.CharField()
+    start = serializers.DateField()
+    finish = serializers.DateField()
+
+
+class _OptimisedStreamSerializer(serializers.Serializer):
+    value_stream = serializers.IntegerField()
+    name = serializers.CharField()
+    amount = MoneyField(source="amount_cents")
+    wsjf_amount = MoneyField(source="wsjf_amount_cents")
+    capacity = MoneyField(source="capacity_cents")
+    epics = serializers.ListField(child=serializers.CharField())
+    wsjf_epics = serializers.ListField(child=serializers.CharField())
+    sequence = _SequenceSerializer(many=True)
+
+
+class _DifferenceSerializer(serializers.Serializer):
+    epic = serializers.IntegerField()
+    key = serializers.CharField()
+    funded_by = serializers.ChoiceField(choices=["optimum", "wsjf"])
+    why = serializers.CharField(help_text="The binding constraint: budget, capacity, guardrail, dependency.")
+
+
+class _ShadowPriceSerializer(serializers.Serializer):
+    step = MoneyField(source="step_cents")
+    value = serializers.IntegerField(help_text="Cost of delay removed by one more step of budget.")
+    next_epics = serializers.ListField(child=serializers.CharField())
+
+
+class OptimisationSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["optimal", "time limit"])
+    gap = serializers.FloatField()
+    basis = serializers.CharField(help_text="'money per week' or 'WSJF cost-of-delay points'.")
+    budget = MoneyField(source="budget_cents")
+    optimum_value = serializers.IntegerField()
+    optimum_cost = MoneyField(source="optimum_cost_cents")
+    wsjf_value = serializers.IntegerField()
+    wsjf_cost = MoneyField(source="wsjf_cost_cents")
+    wsjf_breaks = serializers.ListField(child=serializers.CharField())
+    differences = _DifferenceSerializer(many=True)
+    shadow_price = _ShadowPriceSerializer()
+    value_streams = _OptimisedStreamSerializer(many=True)
+    skipped = serializers.ListField(child=serializers.CharField())
+    sequencing_rule = serializers.CharField()
+
+
+class OptimiseResultSerializer(serializers.Serializer):
+    scenario = ScenarioSerializer()
+    optimisation = OptimisationSerializer()

@@ -6,6 +6,7 @@
 - `teams`: fixed-cost teams and epics' cost estimates;
 - `spend`: actual spend, voiding, CSV import;
 - `scenarios`: what-if allocations and committing them;
+- `optimise`: the cost-of-delay-optimal funding written as a new scenario;
 - `common`: the permission gates, the budget lock and the audit trail they all use.
 
 Every service checks the caller's permission itself (`PermissionDenied`) and is the one place
@@ -23,6 +24,7 @@ from funding.services.budgets import (
 )
 from funding.services.common import FundingConflict
 from funding.services.guardrails import guardrail_set
+from funding.services.optimise import scenario_optimise
 from funding.services.scenarios import scenario_commit, scenario_create, scenario_line_set
 from funding.services.spend import (
     SPEND_CSV_MAX_BYTES,
@@ -51,6 +53,7 @@ __all__ = [
     "scenario_commit",
     "scenario_create",
     "scenario_line_set",
+    "scenario_optimise",
     "spend_import_csv",
     "spend_record",
     "spend_void",

@@ -46,6 +46,7 @@ from portfolio.models.epics import (
     Risk,
     RoamStatus,
 )
+from portfolio.models.forecasts import Forecast, ForecastItem
 
 __all__ = [
     "BOARD_STATES",
@@ -69,6 +70,8 @@ __all__ = [
     "EpicKind",
     "EpicState",
     "FlowItemType",
+    "Forecast",
+    "ForecastItem",
     "Incident",
     "InvestmentHorizon",
     "InvestmentType",

@@ -296,7 +296,8 @@ def test_workspace_runs_a_constant_number_of_queries(
         event.risks.add(RiskFactory(value_stream=value_stream))
 
     grow()
-    with django_assert_num_queries(22) as first:
+    # 23: the committed MMPs' forecast probabilities are one more (issue 16).
+    with django_assert_num_queries(23) as first:
         client.get(f"/vmo/planning/{event.id}/")
     for _ in range(5):
         grow()

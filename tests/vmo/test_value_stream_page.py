@@ -122,7 +122,8 @@ def test_the_page_runs_a_constant_number_of_queries(
 
     add(1)
     client.get("/value-streams/payments/")  # warm the session
-    with django_assert_num_queries(16) as small:
+    # 17: the cached forecast is one more (issue 16).
+    with django_assert_num_queries(17) as small:
         client.get("/value-streams/payments/")
     add(15)
     with django_assert_num_queries(len(small.captured_queries)):

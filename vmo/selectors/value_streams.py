@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from funding.selectors import quarter_months, spend_by_month, value_stream_money
 from kanban.selectors import epic_cumulative_flow
 from okrs.selectors import objectives_with_scores
-from portfolio.models import Quarter, ValueStream
+from portfolio.models import Forecast, Quarter, ValueStream
 from portfolio.money import chart_amount
 from portfolio.selectors.delivery import epics_with_progress, mmps_with_progress
+from portfolio.selectors.forecasts import value_stream_forecast
 from vmo.models import ValueStreamSnapshot
 from vmo.selectors.snapshots import snapshot_trend
 
@@ -68,12 +69,14 @@ class ValueStreamPage:
     mmps: list = field(default_factory=list)
     objectives: list = field(default_factory=list)
     charts: dict = field(default_factory=dict)
+    forecast: Forecast | None = None
 
 
 def value_stream_page(*, value_stream: ValueStream, quarter: Quarter | None, as_of: dt.date) -> ValueStreamPage:
     page = ValueStreamPage(value_stream=value_stream, quarter=quarter)
     page.epics = list(epics_with_progress(value_stream_id=value_stream.id))
     page.mmps = list(mmps_with_progress(value_stream_id=value_stream.id))
+    page.forecast = value_stream_forecast(value_stream_id=value_stream.id)
     if quarter is None:
         return page
     trend = list(snapshot_trend(value_stream_id=value_stream.id, quarter=quarter).values(*TREND_FIELDS))

@@ -138,8 +138,27 @@ def rollup_value_streams(
             unique_fields=["value_stream", "quarter", "as_of"],
             update_fields=SNAPSHOT_FIGURES,
         )
+    if as_of == timezone.localdate():
+        forecast_after_commit(value_stream_ids=ids)
     progress(total_stages, total_stages, "done")
     return len(snapshots)
+
+
+def forecast_after_commit(*, value_stream_ids: list[int]) -> None:
+    """Today's rollup refreshes the streams' Monte Carlo forecasts, in a job after commit (a
+    simulation of 10,000 trials per stream is not for a request or the rollup's transaction)."""
+    from vmo.tasks import forecast_value_streams_task
+
+    def enqueue():
+        try:
+            forecast_value_streams_task.delay(list(value_stream_ids))
+        except Exception:
+            # Broker down: the snapshot stands; the next rollup (nightly at the latest) retries.
+            logger.warning(
+                "Broker unreachable; forecasts of %s wait for the next rollup.", value_stream_ids, exc_info=True
+            )
+
+    transaction.on_commit(enqueue)
 
 
 def _quarter_or_current(quarter_id: int | None, as_of: dt.date) -> Quarter | None:
