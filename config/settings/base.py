@@ -239,6 +239,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 30
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
+# The Redis result backend builds its connections (and its pub/sub subscription) from these,
+# not from the transport options above: without them a hung Redis held a request for minutes.
+CELERY_REDIS_SOCKET_TIMEOUT = 1
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 # Eager tasks (the embedded default) keep their state too, so a page can poll a task's progress.
 CELERY_TASK_STORE_EAGER_RESULT = True
 # Time limits for every task, below the broker's visibility timeout (3600 s) so a task that
