@@ -48,6 +48,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so it sees database failures of every view; `core.unavailable.server_error` (the
+    # handler500) covers failures in the middleware below it.
+    "core.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -264,6 +267,16 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60 * 60 * 23},
     },
 }
+
+# --- Faults and hostile input -----------------------------------------------------------------
+# A database outage answers 503 with this Retry-After (seconds).
+UNAVAILABLE_RETRY_AFTER_SECONDS = env.int("UNAVAILABLE_RETRY_AFTER_SECONDS", default=30)
+# JSON bodies (API and webhooks): larger is a 413, deeper nesting a 400; both checked before
+# Python's parser recurses or allocates.
+JSON_MAX_BODY_BYTES = 5 * 1024 * 1024
+JSON_MAX_DEPTH = 32
+# The OpenAPI schema and its docs need a login unless an installation publishes them.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
 # --- Product settings -----------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo")
