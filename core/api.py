@@ -9,6 +9,7 @@ from decimal import Decimal
 from itertools import accumulate
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
@@ -112,10 +113,15 @@ class CappedPageNumberPagination(PageNumberPagination):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus Django validation and integrity errors as 400/409 JSON, never 500."""
+    """DRF's handler, plus Django validation and integrity errors as 400/409 JSON and a body over
+    the upload limit as 413, never 500."""
     # Imported here: rest_framework.views reads the API settings that name this module.
     from rest_framework.views import exception_handler as drf_exception_handler
 
+    if isinstance(exc, RequestDataTooBig):
+        # DRF reads the body through Django's `request.body`, which enforces
+        # DATA_UPLOAD_MAX_MEMORY_SIZE; Django would answer a bare 400 page.
+        exc = PayloadTooLarge()
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)

@@ -275,6 +275,8 @@ UNAVAILABLE_RETRY_AFTER_SECONDS = env.int("UNAVAILABLE_RETRY_AFTER_SECONDS", def
 # Python's parser recurses or allocates.
 JSON_MAX_BODY_BYTES = 5 * 1024 * 1024
 JSON_MAX_DEPTH = 32
+# DRF reads JSON through `request.body`, which Django caps with this: one limit for both.
+DATA_UPLOAD_MAX_MEMORY_SIZE = JSON_MAX_BODY_BYTES
 # The OpenAPI schema and its docs need a login unless an installation publishes them.
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
