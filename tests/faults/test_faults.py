@@ -30,10 +30,9 @@ from tests.faults.conftest import (
     LATENCY_BOUND,
     app_broker,
     figure,
-    p99,
-    worker_database_url,
     timings_figure,
     wait_until,
+    worker_database_url,
 )
 from vmo.models import ValueStreamSnapshot
 
