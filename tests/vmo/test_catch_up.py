@@ -118,3 +118,24 @@ def test_eager_mode_runs_the_task_in_process(monkeypatch, value_stream, current_
 
     assert RollupDue.objects.count() == 0
     assert ValueStreamSnapshot.objects.filter(value_stream=value_stream).count() == 1
+
+
+def test_after_a_failed_publish_nudges_are_dropped_for_a_while(monkeypatch, not_eager):
+    calls = []
+
+    def refused(name, **kwargs):
+        calls.append(name)
+        raise ConnectionError("connection refused")
+
+    monkeypatch.setattr(not_eager, "send_task", refused)
+    monkeypatch.setattr(publish, "_queue", publish.queue.Queue(maxsize=3))
+    monkeypatch.setattr(publish, "_thread", None)
+    monkeypatch.setattr(publish, "_broken_until", 0.0)
+    publish.publish("vmo.tasks.rollup_outbox_drain_task")
+    publish._queue.join()
+
+    for _ in range(5):
+        publish.publish("vmo.tasks.rollup_outbox_drain_task")
+
+    assert calls == ["vmo.tasks.rollup_outbox_drain_task"]  # tried once, then backed off
+    assert publish.pending() == 0
