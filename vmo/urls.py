@@ -32,7 +32,11 @@ urlpatterns = [
     path("vmo/planning/<int:pk>/close/", planning.planning_close, name="vmo-planning-close"),
     path("value-streams/<slug:slug>/", value_streams.value_stream_detail, name="value-stream-detail"),
     path("value-streams/<slug:slug>/rollup/", value_streams.value_stream_rollup, name="value-stream-rollup"),
-    path("value-streams/<slug:slug>/tasks/<str:task_id>/", value_streams.value_stream_task, name="value-stream-task"),
+    path(
+        "value-streams/<slug:slug>/rollup/progress/",
+        value_streams.value_stream_rollup_progress,
+        name="value-stream-rollup-progress",
+    ),
     path("background-status/", background.background_status, name="background-status"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

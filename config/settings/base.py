@@ -48,6 +48,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so it sees database failures of every view; `core.unavailable.server_error` (the
+    # handler500) covers failures in the middleware below it.
+    "core.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -239,6 +242,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 30
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
+# The Redis result backend builds its connections (and its pub/sub subscription) from these,
+# not from the transport options above: without them a hung Redis held a request for minutes.
+CELERY_REDIS_SOCKET_TIMEOUT = 1
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 # Eager tasks (the embedded default) keep their state too, so a page can poll a task's progress.
 CELERY_TASK_STORE_EAGER_RESULT = True
 # Time limits for every task, below the broker's visibility timeout (3600 s) so a task that
@@ -260,6 +267,18 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60 * 60 * 23},
     },
 }
+
+# --- Faults and hostile input -----------------------------------------------------------------
+# A database outage answers 503 with this Retry-After (seconds).
+UNAVAILABLE_RETRY_AFTER_SECONDS = env.int("UNAVAILABLE_RETRY_AFTER_SECONDS", default=30)
+# JSON bodies (API and webhooks): larger is a 413, deeper nesting a 400; both checked before
+# Python's parser recurses or allocates.
+JSON_MAX_BODY_BYTES = 5 * 1024 * 1024
+JSON_MAX_DEPTH = 32
+# DRF reads JSON through `request.body`, which Django caps with this: one limit for both.
+DATA_UPLOAD_MAX_MEMORY_SIZE = JSON_MAX_BODY_BYTES
+# The OpenAPI schema and its docs need a login unless an installation publishes them.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
 # --- Product settings -----------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo")

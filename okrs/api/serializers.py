@@ -55,7 +55,11 @@ class KeyResultSerializer(serializers.ModelSerializer):
     band = serializers.SerializerMethodField()
     epics = serializers.PrimaryKeyRelatedField(many=True, queryset=Epic.objects.all(), required=False)
     mmps = serializers.PrimaryKeyRelatedField(many=True, queryset=MMP.objects.select_related("epic"), required=False)
-    current = serializers.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES, required=False)
+    # The README's rule: `current` moves only through a check-in (append-only history), so the
+    # API reads it and refuses it on writes; a new KR starts at its baseline.
+    current = serializers.DecimalField(
+        max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES, read_only=True, help_text="Set by check-ins."
+    )
 
     class Meta:
         model = KeyResult
@@ -86,6 +90,12 @@ class KeyResultSerializer(serializers.ModelSerializer):
         return score_band(getattr(obj, "grade_value", None))
 
     def validate(self, attrs):
+        initial = self.initial_data if isinstance(getattr(self, "initial_data", None), dict) else {}
+        refused = [name for name in ("current", "confidence") if name in initial]
+        if refused:
+            raise serializers.ValidationError(
+                dict.fromkeys(refused, "Changes only through a check-in (POST key-results/{id}/check-ins/).")
+            )
         objective = attrs.get("objective", getattr(self.instance, "objective", None))
         if self.instance is not None and "objective" in attrs and attrs["objective"] != self.instance.objective:
             raise serializers.ValidationError({"objective": "A key result cannot move to another objective."})

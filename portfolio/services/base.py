@@ -102,8 +102,8 @@ def rollup_due_mark(*, value_stream_ids, since: dt.date | dt.datetime | None = N
 
     Call inside the transaction that changes the figures: the outbox row commits or rolls back
     with the change, so no trigger is lost when the broker is down. The nudge is sent after
-    commit, by task name (portfolio may not import vmo), and a failure to publish is swallowed:
-    the periodic drain picks the row up later.
+    commit, by task name (portfolio may not import vmo), from a background thread that never
+    blocks the request; a lost nudge is caught up when a worker starts and on beat's tick.
     """
     ids = {int(vs_id) for vs_id in value_stream_ids if vs_id is not None}
     if not ids:
@@ -122,17 +122,7 @@ def rollup_due_mark(*, value_stream_ids, since: dt.date | dt.datetime | None = N
 
 
 def _nudge_rollup_drain() -> None:
-    from celery import current_app as app
+    # Handed to a background publisher: a dead or hung broker costs the request nothing.
+    from core.publish import publish
 
-    try:
-        if app.conf.task_always_eager:
-            # Embedded mode has no worker: send_task would only queue in memory, so run it here
-            # (after loading the apps' task modules, which only a worker imports by itself).
-            app.loader.import_default_modules()
-            app.tasks[ROLLUP_OUTBOX_DRAIN_TASK].apply()
-            return
-        app.send_task(ROLLUP_OUTBOX_DRAIN_TASK, ignore_result=True)
-    except Exception:
-        import logging
-
-        logging.getLogger(__name__).warning("Broker unreachable; rollups wait in the outbox.", exc_info=True)
+    publish(ROLLUP_OUTBOX_DRAIN_TASK)

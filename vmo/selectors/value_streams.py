@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from funding.selectors import quarter_months, spend_by_month, value_stream_money
 from kanban.selectors import epic_cumulative_flow
 from okrs.selectors import objectives_with_scores
-from portfolio.models import Forecast, Quarter, ValueStream
+from portfolio.models import Forecast, Quarter, RollupDue, ValueStream
 from portfolio.money import chart_amount
 from portfolio.selectors.delivery import epics_with_progress, mmps_with_progress
 from portfolio.selectors.forecasts import value_stream_forecast
@@ -92,3 +92,40 @@ def value_stream_page(*, value_stream: ValueStream, quarter: Quarter | None, as_
         "burn": burn(value_stream_id=value_stream.id, quarter=quarter, as_of=as_of),
     }
     return page
+
+
+@dataclass(frozen=True)
+class RollupProgress:
+    """Where a requested rollup stands, read from the database only (never the result backend).
+
+    `queued`: the outbox still holds the stream (waiting for, or being run by, a worker);
+    `done`: the outbox row is gone and a snapshot was computed at or after the request;
+    `idle`: neither (no current quarter to roll up, or the row was drained by a run that began
+    before the request and a newer one is not due).
+    """
+
+    state: str
+    due_since: dt.datetime | None
+    computed_at: dt.datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.state != "queued"
+
+
+def rollup_progress(*, value_stream_id: int, since: dt.datetime) -> RollupProgress:
+    """Two small queries: the stream's outbox row and its newest snapshot's `computed_at`."""
+    due_since = RollupDue.objects.filter(value_stream_id=value_stream_id).values_list("due_since", flat=True).first()
+    computed_at = (
+        ValueStreamSnapshot.objects.filter(value_stream_id=value_stream_id)
+        .order_by("-computed_at")
+        .values_list("computed_at", flat=True)
+        .first()
+    )
+    if due_since is not None:
+        state = "queued"
+    elif computed_at is not None and computed_at >= since:
+        state = "done"
+    else:
+        state = "idle"
+    return RollupProgress(state=state, due_since=due_since, computed_at=computed_at)
