@@ -198,6 +198,10 @@ def _progress_annotations(link: str):
     return {"size_total": total(base), "size_done": total(base.filter(status=WorkItemStatus.DONE))}
 
 
+# Public name for other apps (funding's actual cost reads an epic's done and total size).
+progress_annotations = _progress_annotations
+
+
 def epics_with_progress(*, value_stream_id: int) -> QuerySet[Epic]:
     """A stream's epics that carry delivery (backlog onwards), with `size_done` and `size_total`."""
     return (
