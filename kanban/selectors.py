@@ -248,9 +248,12 @@ def epic_throughput(*, start: dt.date, end: dt.date, value_stream_ids=None) -> d
     return {row["epic__value_stream_id"]: row["n"] for row in rows}
 
 
-def last_value_release(*, value_stream_ids=None) -> dict[int, dt.date]:
-    """Per value stream: the day of its latest MVP/MMP release (streams without one are absent)."""
+def last_value_release(*, until: dt.date | None = None, value_stream_ids=None) -> dict[int, dt.date]:
+    """Per value stream: the day of its latest MVP/MMP release up to `until` (streams without
+    one are absent)."""
     rows = MMP.objects.filter(status=MMPStatus.RELEASED, released_on__isnull=False)
+    if until is not None:
+        rows = rows.filter(released_on__lte=until)
     if value_stream_ids is not None:
         rows = rows.filter(epic__value_stream_id__in=list(value_stream_ids))
     return dict(

@@ -84,7 +84,7 @@ def benefit_sums_by_value_stream(
 ) -> dict[int, dict]:
     """Per value stream with a money benefit: planned and realised benefit in the quarter to date
     (`planned_cents`, `realised_cents`) and to date overall (`planned_to_date_cents`,
-    `realised_to_date_cents`). Two aggregate queries."""
+    `realised_to_date_cents`), and planned over the horizon (`horizon_cents`). Two queries."""
     last = min(as_of, quarter.end)
     benefits = BenefitHypothesis.objects.filter(kind=BenefitKind.MONEY)
     measurements = BenefitMeasurement.objects.filter(benefit__kind=BenefitKind.MONEY, measured_on__lte=as_of)
@@ -95,7 +95,11 @@ def benefit_sums_by_value_stream(
     planned = (
         benefits.order_by()
         .values("epic__value_stream_id")
-        .annotate(quarter=Sum(_planned(quarter.start, last)), to_date=Sum(_planned(None, as_of)))
+        .annotate(
+            quarter=Sum(_planned(quarter.start, last)),
+            to_date=Sum(_planned(None, as_of)),
+            horizon=Sum(F("monthly_amount_cents") * Value(benefit_horizon_months())),
+        )
     )
     realised = {
         row["benefit__epic__value_stream_id"]: row
@@ -115,6 +119,7 @@ def benefit_sums_by_value_stream(
             "realised_cents": int(real.get("quarter") or 0),
             "planned_to_date_cents": int(row["to_date"] or 0),
             "realised_to_date_cents": int(real.get("to_date") or 0),
+            "horizon_cents": int(row["horizon"] or 0),
         }
     return result
 
@@ -216,4 +221,13 @@ def epic_release_dates():
         MMP.objects.filter(epic=OuterRef("pk"), status=MMPStatus.RELEASED, released_on__isnull=False)
         .order_by("released_on")
         .values("released_on")[:1]
+    )
+
+
+def mmps_released_by(*, mmp_ids, day: dt.date) -> set[int]:
+    """Which of these MVPs/MMPs were released on or before `day` (one query)."""
+    return set(
+        MMP.objects.filter(
+            id__in=list(mmp_ids), status=MMPStatus.RELEASED, released_on__isnull=False, released_on__lte=day
+        ).values_list("id", flat=True)
     )

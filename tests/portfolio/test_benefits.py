@@ -144,6 +144,7 @@ def test_planned_and_realised_benefit_per_epic_and_value_stream(epic, value_stre
             "realised_cents": 110_000,
             "planned_to_date_cents": 400_000,
             "realised_to_date_cents": 200_000,
+            "horizon_cents": 36 * 150_000,
         }
     }
     series = benefit_monthly_series(

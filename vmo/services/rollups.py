@@ -23,6 +23,7 @@ from portfolio.models import Quarter, RollupDue, ValueStream
 from portfolio.selectors.base import quarter_current
 from portfolio.selectors.delivery import delivery_figures, window_for
 from vmo.models import ValueStreamSnapshot
+from vmo.services.value_figures import value_figures
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ SNAPSHOT_FIGURES = [
     "spent_cents",
     "forecast_cents",
     "okr_score",
+    "value_detail",
 ]
 
 Progress = Callable[[int, int, str], None]
@@ -79,6 +81,7 @@ def rollup_value_streams(
     money = value_stream_money(quarter=quarter, as_of=as_of)
     progress(2, total_stages, "okrs")
     okrs = value_stream_okr_scores(quarter=quarter)
+    value = value_figures(quarter=quarter, as_of=as_of, value_stream_ids=ids)
     progress(3, total_stages, "write")
     computed_at = timezone.now()
     snapshots = []
@@ -114,6 +117,7 @@ def rollup_value_streams(
                 spent_cents=cash.spent_cents if cash else 0,
                 forecast_cents=cash.forecast_cents if cash else 0,
                 okr_score=None if okrs.get(vs_id) is None else round(okrs[vs_id], 4),
+                value_detail=value[vs_id],
             )
         )
     with transaction.atomic():
