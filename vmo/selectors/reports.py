@@ -5,10 +5,16 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Avg,
+    BigIntegerField,
     Case,
+    CharField,
+    F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
     Value,
     When,
 )
@@ -18,7 +24,7 @@ from funding.selectors import allocations_of_quarter, spend_by_value_stream, spe
 from kanban.selectors import epics_done_between
 from okrs.scoring import band_label, score_band
 from okrs.selectors import key_results_of_quarter
-from portfolio.models import MMP, Epic, EpicState, MMPStatus, Quarter, ValueStream
+from portfolio.models import MMP, BenefitHypothesis, BenefitKind, Epic, EpicState, MMPStatus, Quarter, ValueStream
 from portfolio.money import cents_to_decimal, format_percent
 from vmo.exports import Table
 from vmo.selectors.overview import overview_rows, with_bands
@@ -35,10 +41,18 @@ QUADRANTS = {
 
 @dataclass(frozen=True)
 class Economy:
-    """Scored, costed open epics in quadrants split at the mean cost of delay and mean cost."""
+    """Open epics with a cost estimate and some measure of value, in quadrants.
+
+    Value is in money where the epic carries it (`value_basis`): "benefit" (its planned money
+    benefits, per year) or "cd3" (its cost of delay per week, x 52: what a year of delay
+    forgoes); otherwise "wsjf" (cost of delay in relative WSJF points). Each basis is split at
+    its own mean (money against money, points against points); cost is split at the mean
+    estimate of all plotted epics.
+    """
 
     epics: list[Epic]
     value_split: float | None
+    money_split_cents: int | None
     cost_split_cents: int | None
     unplotted: int
 
@@ -46,20 +60,60 @@ class Economy:
     def low_value_high_cost(self) -> list[Epic]:
         return [epic for epic in self.epics if epic.quadrant == 4]
 
+    @property
+    def money_valued(self) -> int:
+        return sum(1 for epic in self.epics if epic.value_basis != "wsjf")
+
+
+def _benefit_monthly():
+    """The sum of an epic's money benefits per month (a correlated subquery)."""
+    return Subquery(
+        BenefitHypothesis.objects.filter(epic=OuterRef("pk"), kind=BenefitKind.MONEY)
+        .order_by()
+        .values("epic")
+        .annotate(total=Sum("monthly_amount_cents"))
+        .values("total"),
+        output_field=BigIntegerField(),
+    )
+
 
 def epic_economy(*, value_stream: ValueStream | None = None) -> Economy:
-    """Open epics (not done, not pursued) with a cost of delay and an estimated cost, each in a
-    quadrant, high value / low cost first. Three queries whatever the number of epics."""
+    """Open epics (not done, not pursued) with an estimated cost and a value (money or WSJF),
+    each in a quadrant, high value / low cost first. Four queries whatever the number of epics."""
     candidates = Epic.objects.exclude(state__in=[EpicState.DONE, EpicState.NOT_PURSUED])
     if value_stream is not None:
         candidates = candidates.filter(value_stream=value_stream)
-    plotted = candidates.filter(cost_of_delay__isnull=False, estimated_cost_cents__isnull=False)
-    splits = plotted.aggregate(value=Avg("cost_of_delay"), cost=Avg("estimated_cost_cents"))
-    unplotted = candidates.exclude(pk__in=plotted.values("pk")).count()
-    if splits["value"] is None:
-        return Economy(epics=[], value_split=None, cost_split_cents=None, unplotted=unplotted)
-    value_split, cost_split = float(splits["value"]), round(splits["cost"])
-    high_value = Q(cost_of_delay__gte=value_split)
+    valued = candidates.annotate(benefit_monthly_cents=_benefit_monthly()).annotate(
+        money_value_cents=Case(
+            When(benefit_monthly_cents__gt=0, then=F("benefit_monthly_cents") * 12),
+            When(cost_of_delay_per_week_cents__isnull=False, then=F("cost_of_delay_per_week_cents") * 52),
+            default=Value(None),
+            output_field=BigIntegerField(),
+        ),
+        value_basis=Case(
+            When(benefit_monthly_cents__gt=0, then=Value("benefit")),
+            When(cost_of_delay_per_week_cents__isnull=False, then=Value("cd3")),
+            default=Value("wsjf"),
+            output_field=CharField(),
+        ),
+    )
+    plotted = valued.filter(estimated_cost_cents__isnull=False).filter(
+        Q(money_value_cents__isnull=False) | Q(cost_of_delay__isnull=False)
+    )
+    splits = plotted.aggregate(
+        value=Avg("cost_of_delay", filter=Q(money_value_cents__isnull=True)),
+        money=Avg("money_value_cents"),
+        cost=Avg("estimated_cost_cents"),
+    )
+    unplotted = candidates.count() - plotted.count()
+    if splits["cost"] is None:
+        return Economy(epics=[], value_split=None, money_split_cents=None, cost_split_cents=None, unplotted=unplotted)
+    value_split = None if splits["value"] is None else float(splits["value"])
+    money_split = None if splits["money"] is None else round(splits["money"])
+    cost_split = round(splits["cost"])
+    high_value = Q(money_value_cents__isnull=False, money_value_cents__gte=money_split or 0) | Q(
+        money_value_cents__isnull=True, cost_of_delay__gte=value_split or 0
+    )
     low_cost = Q(estimated_cost_cents__lt=cost_split)
     epics = list(
         plotted.select_related("value_stream")
@@ -72,11 +126,19 @@ def epic_economy(*, value_stream: ValueStream | None = None) -> Economy:
                 output_field=IntegerField(),
             )
         )
-        .order_by("quadrant", "-cost_of_delay", "estimated_cost_cents", "key")
+        .order_by(
+            "quadrant", F("money_value_cents").desc(nulls_last=True), "-cost_of_delay", "estimated_cost_cents", "key"
+        )
     )
     for epic in epics:
         epic.quadrant_key, epic.quadrant_label = QUADRANTS[epic.quadrant]
-    return Economy(epics=epics, value_split=value_split, cost_split_cents=cost_split, unplotted=unplotted)
+    return Economy(
+        epics=epics,
+        value_split=value_split,
+        money_split_cents=money_split,
+        cost_split_cents=cost_split,
+        unplotted=unplotted,
+    )
 
 
 # --- the monthly report ----------------------------------------------------------------------
