@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from kanban.selectors import no_value_days
 from portfolio.models import Quarter, ValueStream
 from portfolio.money import chart_amount
 from portfolio.selectors.base import quarter_from_code, quarter_previous
@@ -20,6 +22,7 @@ from vmo.selectors.overview import (
     portfolio_trend,
     with_bands,
 )
+from vmo.selectors.value import mvp_watch, value_rows
 from vmo.services.backlog import action_item_create
 
 # Table columns in order: ?sort= key, header, numeric.
@@ -102,6 +105,9 @@ def overview(request):
         chart_data=_chart_data(rows, trend),
         previous_totals=portfolio_totals(quarter=previous) if previous else None,
         plan=plan_changes(quarter=quarter),
+        value_rows=value_rows(quarter=quarter),
+        mvp_watch=mvp_watch(today=timezone.localdate()),
+        no_value_days=no_value_days(),
     )
     return render(request, "vmo/overview.html", context)
 
