@@ -40,7 +40,13 @@ COLUMNS = (
 )
 # Columns whose header links to the figure's definition on /metrics/.
 COLUMN_METRICS = {"velocity": "flow_velocity", "flow_time": "flow_time", "dora": "dora_level"}
-EXPORT_LISTS = (("epics", "Epics"), ("allocations", "Allocations"), ("spend", "Spend"), ("okrs", "OKRs"))
+EXPORT_LISTS = (
+    ("epics", "Epics"),
+    ("allocations", "Allocations"),
+    ("spend", "Spend"),
+    ("okrs", "OKRs"),
+    ("value", "What the money bought"),
+)
 
 
 def _chart_data(rows, trend) -> dict:
