@@ -13,23 +13,47 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from funding import services
-from funding.models import BudgetStatus, EpicEstimate, Guardrail, QuarterBudget, Scenario, Spend, SpendCategory, Team
-from portfolio.models import Epic
+from funding.models import (
+    BudgetStatus,
+    EpicEstimate,
+    Guardrail,
+    QuarterBudget,
+    Scenario,
+    Spend,
+    SpendCategory,
+    Team,
+    TeamSprint,
+)
+from portfolio.models import Epic, WorkItem
 
 M = 100_000_000  # one million in cents
 K = 100_000  # one thousand in cents
 
-# slug: (current-quarter allocation in cents, teams [(name, cost per sprint in cents, headcount)])
+# slug: (current-quarter allocation in cents, teams [(name, cost per sprint in cents, headcount)]).
+# A stream's teams cost about 85 % of its allocation (labour is most of a software budget), so
+# the labour spend below, booked from the teams' sprints, matches the fixed-cost team model.
 DEMO_FUNDING = {
-    "payments": (6_500_000_00, [("Rails", 140 * K, 9), ("Ledger", 120 * K, 8)]),
-    "onboarding": (4_000_000_00, [("Welcome", 110 * K, 7), ("KYC", 100 * K, 6)]),
-    "lending": (6_000_000_00, [("Origination", 130 * K, 9), ("Decisioning", 125 * K, 8)]),
-    "mobile": (5_000_000_00, [("iOS", 115 * K, 7), ("Android", 115 * K, 7)]),
-    "data": (3_000_000_00, [("Platform", 105 * K, 6)]),
-    "core-ops": (3_000_000_00, [("Batch", 90 * K, 6)]),
-    "hr": (1_000_000_00, [("People Systems", 60 * K, 4)]),
-    "finance": (1_000_000_00, [("Controlling", 60 * K, 4)]),
+    "payments": (6_500_000_00, [("Rails", 450 * K, 9), ("Ledger", 400 * K, 8)]),
+    "onboarding": (4_000_000_00, [("Welcome", 280 * K, 7), ("KYC", 240 * K, 6)]),
+    "lending": (6_000_000_00, [("Origination", 410 * K, 9), ("Decisioning", 380 * K, 8)]),
+    "mobile": (5_000_000_00, [("iOS", 330 * K, 7), ("Android", 330 * K, 7)]),
+    "data": (3_000_000_00, [("Platform", 390 * K, 6)]),
+    "core-ops": (3_000_000_00, [("Batch", 390 * K, 6)]),
+    "hr": (1_000_000_00, [("People Systems", 130 * K, 4)]),
+    "finance": (1_000_000_00, [("Controlling", 130 * K, 4)]),
 }
+# The two months whose labour strays from the team cost, so the reconciliation has something to
+# flag: (slug, months before the current one, factor in percent).
+LABOUR_DEVIATIONS = (("payments", 1, 160), ("lending", 4, 55))
+
+
+def sprint_calendar(*, start: dt.date, until: dt.date, length_days: int) -> list[tuple[dt.date, dt.date]]:
+    """Back-to-back sprints of `length_days` from `start` while they end by `until`."""
+    sprints, day = [], start
+    while day + dt.timedelta(days=length_days - 1) <= until:
+        sprints.append((day, day + dt.timedelta(days=length_days - 1)))
+        day += dt.timedelta(days=length_days)
+    return sprints
 
 
 def _months_back(today: dt.date, count: int) -> list[dt.date]:
@@ -113,9 +137,12 @@ def seed(ctx) -> None:
                     amount_cents=DEMO_FUNDING[slug][0] + delta,
                 )
 
-    # 18 months of spend per stream, written once: labour about the allocation's monthly share,
-    # licences and infrastructure a little on top.
+    # 18 months of spend per stream, written once: labour is what the stream's teams cost in the
+    # sprints that end in the month (the same calendar `seed_sprints` records), give or take
+    # 4 %, except the two LABOUR_DEVIATIONS; licences and infrastructure a little on top.
     months = _months_back(ctx.today, 18)
+    team_cost = _team_cost_by_month(streams, start=months[0], until=ctx.today)
+    deviations = {(slug, months[-1 - back]): factor for slug, back, factor in LABOUR_DEVIATIONS}
     for slug, (amount, _teams) in DEMO_FUNDING.items():
         vs = streams.get(slug)
         if vs is None or Spend.objects.filter(value_stream=vs, source="demo").exists():
@@ -123,7 +150,8 @@ def seed(ctx) -> None:
         monthly = amount // 3
         rows = []
         for month in months:
-            labour = monthly * rng.randint(78, 100) // 100
+            factor = deviations.get((slug, month)) or rng.randint(96, 104)
+            labour = team_cost.get((vs.id, month), 0) * factor // 100
             rows.append(Spend(value_stream=vs, month=month, amount_cents=labour, category=SpendCategory.LABOUR))
             rows.append(
                 Spend(
@@ -155,3 +183,45 @@ def seed(ctx) -> None:
             services.epic_estimate_set(
                 user=director, epic=epic, team=first_team[epic.value_stream_id], sprints=rng.randint(2, 8)
             )
+
+
+def _first_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _team_cost_by_month(streams: dict, *, start: dt.date, until: dt.date) -> dict[tuple[int, dt.date], int]:
+    """(value stream id, month) -> the cost of its teams' sprints ending in that month."""
+    cost: dict[tuple[int, dt.date], int] = {}
+    for team in Team.objects.filter(value_stream__in=streams.values(), active=True):
+        for _first, last in sprint_calendar(start=start, until=until, length_days=team.sprint_length_days):
+            key = (team.value_stream_id, _first_of(last))
+            cost[key] = cost.get(key, 0) + team.cost_per_sprint_cents
+    return cost
+
+
+@transaction.atomic
+def seed_sprints(ctx) -> None:
+    """Team sprints over the 18 months of spend, each linked to the work items of its stream that
+    finished inside it (a stream's items are dealt to its teams in turn), so the actual cost per
+    epic is meaningful. Runs after the delivery data; idempotent (a team with sprints is skipped)."""
+    start = _months_back(ctx.today, 18)[0]
+    teams_by_stream: dict[int, list[Team]] = {}
+    for team in Team.objects.filter(value_stream__in=ctx.value_streams, active=True).order_by("id"):
+        teams_by_stream.setdefault(team.value_stream_id, []).append(team)
+    for vs_id, teams in teams_by_stream.items():
+        if TeamSprint.objects.filter(team__in=teams).exists():
+            continue
+        items = list(
+            WorkItem.objects.filter(value_stream_id=vs_id, status="done", finished_at__isnull=False)
+            .order_by("finished_at", "id")
+            .values_list("id", "finished_at")
+        )
+        for index, team in enumerate(teams):
+            mine = [(pk, at.date()) for n, (pk, at) in enumerate(items) if n % len(teams) == index]
+            for first, last in sprint_calendar(start=start, until=ctx.today, length_days=team.sprint_length_days):
+                sprint = TeamSprint.objects.create(
+                    team=team, start=first, end=last, cost_cents=team.cost_per_sprint_cents
+                )
+                linked = [pk for pk, day in mine if first <= day <= last]
+                if linked:
+                    sprint.work_items.set(linked)

@@ -53,6 +53,9 @@ class GuardrailForm(forms.Form):
     horizon_h3_pct = forms.IntegerField(min_value=0, max_value=100, required=False, label="H3 %")
     approval_threshold_cents = AmountField(required=False, label="Approval threshold")
     drift_tolerance_pct = forms.IntegerField(min_value=0, max_value=100, label="Drift tolerance (points)")
+    cost_tolerance_pct = forms.IntegerField(
+        min_value=0, max_value=100, required=False, label="Team cost vs labour spend tolerance %"
+    )
     reason = forms.CharField(required=False, max_length=2000, label="Reason")
 
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from portfolio.models import Epic, Quarter, ValueStream
+from portfolio.models import Epic, Quarter, ValueStream, WorkItem
 
 
 class BudgetStatus(models.TextChoices):
@@ -96,6 +96,9 @@ class Guardrail(models.Model):
     horizon_h3_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     approval_threshold_cents = models.BigIntegerField(null=True, blank=True)
     drift_tolerance_pct = models.PositiveSmallIntegerField(default=5)
+    # How far a month's labour spend of a value stream may stray from the cost of its teams'
+    # sprints before the funding page, the value stream page and the monthly report flag it.
+    cost_tolerance_pct = models.PositiveSmallIntegerField(default=10)
 
     history = HistoricalRecords()
 
@@ -145,6 +148,35 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TeamSprint(models.Model):
+    """One sprint of a fixed-cost team and the work items it worked on.
+
+    `cost_cents` is the team's cost per sprint when the sprint was recorded (a later change of
+    the team's rate does not rewrite what past sprints cost). Actual cost per epic spreads this
+    cost over the epics of the linked work items that are done, by size
+    (`funding.selectors.actuals`); the month of a sprint is the month it ends in.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="sprints")
+    start = models.DateField()
+    end = models.DateField()
+    cost_cents = models.BigIntegerField()
+    work_items = models.ManyToManyField(WorkItem, related_name="sprints", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team_id", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "start"], name="team_sprint_unique_start"),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="team_sprint_end_after_start"),
+            models.CheckConstraint(condition=Q(cost_cents__gte=0), name="team_sprint_cost_non_negative"),
+        ]
+        indexes = [models.Index(fields=["end"], name="team_sprint_end_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.start}"
 
 
 class EpicEstimate(models.Model):

@@ -4,7 +4,19 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from portfolio.models import WSJF_SCALE, Epic, EpicState, ValueStream
+from portfolio.models import (
+    MMP,
+    WSJF_SCALE,
+    BenefitHypothesis,
+    BenefitKind,
+    Epic,
+    EpicState,
+    MMPKind,
+    MMPStatus,
+    MvpDecision,
+    MvpResult,
+    ValueStream,
+)
 from portfolio.money import cents_to_decimal, decimal_to_cents, parse_amount
 from portfolio.permissions import is_director
 from portfolio.services.epics import EPIC_EDITABLE_FIELDS
@@ -95,3 +107,50 @@ def form_errors_from(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class BenefitForm(forms.Form):
+    """A benefit hypothesis recorded from the epic page."""
+
+    kind = forms.ChoiceField(choices=BenefitKind.choices)
+    title = forms.CharField(max_length=200)
+    mmp = forms.ModelChoiceField(queryset=MMP.objects.none(), required=False, label="MVP/MMP", empty_label="The epic")
+    monthly_amount_cents = MoneyInput(label="Money per month", required=False)
+    start_month = forms.DateField(required=False, label="From month", widget=forms.DateInput(attrs={"type": "date"}))
+    unit = forms.CharField(max_length=40, required=False, label="Indicator unit")
+    baseline = forms.DecimalField(max_digits=18, decimal_places=4, required=False)
+    target = forms.DecimalField(max_digits=18, decimal_places=4, required=False)
+    description = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, epic: Epic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mmp"].queryset = MMP.objects.filter(epic=epic)
+
+
+class BenefitMeasurementForm(forms.Form):
+    """A measurement appended to one of the epic's benefits."""
+
+    benefit = forms.ModelChoiceField(queryset=BenefitHypothesis.objects.none())
+    measured_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    amount_cents = MoneyInput(label="Amount (money benefit)", required=False)
+    value = forms.DecimalField(max_digits=18, decimal_places=4, required=False, label="Value (indicator)")
+    source = forms.CharField(max_length=100, required=False)
+    note = forms.CharField(max_length=1000, required=False)
+
+    def __init__(self, *args, epic: Epic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["benefit"].queryset = BenefitHypothesis.objects.filter(epic=epic)
+
+
+class MvpEvaluationForm(forms.Form):
+    """The verdict on a released MVP and the decision that moves the card."""
+
+    mmp = forms.ModelChoiceField(queryset=MMP.objects.none(), label="MVP")
+    result = forms.ChoiceField(choices=MvpResult.choices)
+    evidence = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.ChoiceField(choices=MvpDecision.choices)
+    reason = forms.CharField(max_length=2000)
+
+    def __init__(self, *args, epic: Epic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mmp"].queryset = MMP.objects.filter(epic=epic, kind=MMPKind.MVP, status=MMPStatus.RELEASED)

@@ -9,15 +9,27 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kanban.forms import EpicForm, GoDecisionForm, MoveForm, ScoreForm, form_errors_from
+from funding.selectors.economics import epic_economics
+from kanban.forms import (
+    BenefitForm,
+    BenefitMeasurementForm,
+    EpicForm,
+    GoDecisionForm,
+    MoveForm,
+    MvpEvaluationForm,
+    ScoreForm,
+    form_errors_from,
+)
 from kanban.selectors import board_columns, epic_transitions
-from kanban.services import MoveConflict, MoveRefused, epic_move
+from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation_record
 from portfolio.filters.epics import EpicFilter
 from portfolio.models import EPIC_FLOW, Epic, EpicState
 from portfolio.models.epics import WSJF_INPUTS
 from portfolio.permissions import can_manage_value_stream, is_director, managed_value_stream_ids
+from portfolio.selectors.benefits import benefits_of_epic, measurements_of_epic
 from portfolio.selectors.epics import (
     epic_detail,
     epic_history_changes,
@@ -25,6 +37,7 @@ from portfolio.selectors.epics import (
     scoring_column_warnings,
 )
 from portfolio.selectors.forecasts import epic_forecast, epic_forecast_items
+from portfolio.services.benefits import benefit_create, benefit_measurement_record
 from portfolio.services.epics import DENIED as EPIC_DENIED
 from portfolio.services.epics import epic_create, epic_go_decision_record, epic_score, epic_update
 
@@ -146,12 +159,8 @@ def epic_score_view(request, key: str):
     return render(request, template, context, status=status)
 
 
-def epic_page(request, key: str):
-    """Business case, WSJF, MMPs, dependencies, risks, transitions and the change history."""
-    try:
-        epic = epic_detail(key=key)
-    except Epic.DoesNotExist as exc:
-        raise Http404("No such epic.") from exc
+def _epic_page(request, epic: Epic, *, status: int = 200, **forms):
+    """The epic page; the benefit and MVP forms come back with their errors when a POST failed."""
     can_manage = can_manage_value_stream(request.user, epic.value_stream_id)
     return render(
         request,
@@ -166,8 +175,77 @@ def epic_page(request, key: str):
             "go_form": GoDecisionForm(),
             "states": EpicState.choices,
             "forecast": epic_forecast(epic_id=epic.id),
+            "economics": epic_economics(epic_id=epic.id, as_of=timezone.localdate()),
+            "benefits": benefits_of_epic(epic=epic),
+            "measurements": measurements_of_epic(epic=epic)[:20],
+            "evaluations": epic.mvp_evaluations.select_related("mmp", "decided_by"),
+            "benefit_form": forms.get("benefit_form") or BenefitForm(epic=epic),
+            "measurement_form": forms.get("measurement_form") or BenefitMeasurementForm(epic=epic),
+            "mvp_form": forms.get("mvp_form") or MvpEvaluationForm(epic=epic),
         },
+        status=status,
     )
+
+
+def epic_page(request, key: str):
+    """Business case, WSJF, economics, benefits, MVP evaluation, MMPs, dependencies, risks,
+    transitions and the change history."""
+    try:
+        epic = epic_detail(key=key)
+    except Epic.DoesNotExist as exc:
+        raise Http404("No such epic.") from exc
+    return _epic_page(request, epic)
+
+
+def _epic_form_post(request, key: str, form_class, form_name: str, action, done: str):
+    """Parse the form, call the service (it is the permission gate: a refusal is a 403 and
+    nothing is written), redirect; bad input shows the page again with the errors (400)."""
+    epic = get_object_or_404(Epic, key=key)
+    if not can_manage_value_stream(request.user, epic.value_stream_id):
+        raise PermissionDenied("Only managers of this value stream and VMO directors may change it.")
+    form = form_class(request.POST, epic=epic)
+    if form.is_valid():
+        try:
+            action(epic, form.cleaned_data)
+            messages.success(request, done)
+            return redirect("kanban-epic", key=epic.key)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        except MoveRefused as exc:
+            form.add_error(None, " ".join(exc.conditions))
+    return _epic_page(request, epic_detail(key=epic.key), status=400, **{form_name: form})
+
+
+@require_POST
+def epic_benefit_add(request, key: str):
+    def action(epic, data):
+        benefit_create(user=request.user, epic=epic, **data)
+
+    return _epic_form_post(request, key, BenefitForm, "benefit_form", action, "Benefit recorded.")
+
+
+@require_POST
+def epic_measurement_add(request, key: str):
+    def action(epic, data):
+        benefit_measurement_record(user=request.user, **data)
+
+    return _epic_form_post(request, key, BenefitMeasurementForm, "measurement_form", action, "Measurement recorded.")
+
+
+@require_POST
+def epic_mvp_evaluate(request, key: str):
+    def action(epic, data):
+        mvp_evaluation_record(
+            user=request.user,
+            epic_id=epic.id,
+            mmp_id=data["mmp"].id,
+            result=data["result"],
+            evidence=data["evidence"],
+            decision=data["decision"],
+            reason=data["reason"],
+        )
+
+    return _epic_form_post(request, key, MvpEvaluationForm, "mvp_form", action, "MVP evaluation recorded.")
 
 
 def _save_epic(request, *, epic: Epic | None):

@@ -195,3 +195,18 @@ class CheckIn(models.Model):
         if self.author_id is None:
             return "rollup"
         return self.author.get_full_name() or self.author.username
+
+
+class KeyResultBenefit(models.Model):
+    """The key result a benefit hypothesis serves (a benefit serves at most one).
+
+    Kept on the OKR side because okrs sits above portfolio: the benefit cannot name a key result.
+    """
+
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="benefit_links")
+    benefit = models.OneToOneField(
+        "portfolio.BenefitHypothesis", on_delete=models.CASCADE, related_name="key_result_link"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.benefit_id} -> {self.key_result_id}"

@@ -175,6 +175,28 @@ def monthly_report_pdf_response(report) -> HttpResponse:
         "No spend recorded for this month.",
     )
     section(
+        "What the money bought",
+        ["Figure", "Value"],
+        [
+            ["Money benefit planned this month", format_amount(report.benefit_planned_cents)],
+            ["Money benefit realised this month", format_amount(report.benefit_realised_cents)],
+        ]
+        + [
+            [f"No release of user value in {report.no_value_days} days", f"{s['name']} (last {s['last'] or 'never'})"]
+            for s in report.no_value_streams
+        ]
+        + [
+            [
+                f"Labour spend vs team sprints: {c['name']}",
+                f"{format_amount(c['row'].labour_cents)} vs "
+                f"{format_amount(c['row'].team_cost_cents) if c['row'].team_cost_cents is not None else 'no sprints'}"
+                + (f" (beyond {c['row'].tolerance_pct} %)" if c["row"].flagged else ""),
+            ]
+            for c in report.cost_rows
+        ],
+        "",
+    )
+    section(
         "Plans for the next releases",
         ["Target quarter", "MMP", "Epic", "Status"],
         [

@@ -165,6 +165,10 @@ class ValueStreamSnapshot(models.Model):
     spent_cents = models.BigIntegerField(default=0)
     forecast_cents = models.BigIntegerField(default=0)
     okr_score = models.FloatField(null=True, blank=True)
+    # What the money bought (issue 12): benefit, actual cost, return, time to value,
+    # predictability, cost reconciliation. One JSON column for the same reason as `dora_detail`;
+    # keys and their null rules are `vmo.services.value_figures.VALUE_FIGURES`.
+    value_detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["value_stream_id", "-as_of"]

@@ -126,6 +126,7 @@ class GuardrailSerializer(serializers.ModelSerializer):
             "horizon_h3_pct",
             "approval_threshold",
             "drift_tolerance_pct",
+            "cost_tolerance_pct",
             "reason",
         ]
         extra_kwargs = {name: {"max_value": 100} for name in fields if name.endswith("_pct")}

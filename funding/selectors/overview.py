@@ -1,9 +1,10 @@
 """The funding page of one quarter, read in a fixed number of queries."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from funding.models import Guardrail, QuarterBudget
+from funding.selectors.actuals import cost_reconciliation
 from funding.selectors.budgets import StreamRow, budget_for_quarter, stream_rows
 from funding.selectors.guardrails import MixRow, guardrail_mix
 from funding.selectors.history import HistoryRow, budget_history
@@ -24,6 +25,12 @@ class FundingOverview:
     previous: Quarter | None
     next: Quarter | None
     as_of: dt.date
+    # Labour spend against the cost of the teams' sprints, per stream and month (issue 12).
+    reconciliation: list = field(default_factory=list)
+
+    @property
+    def cost_flags(self) -> list:
+        return [row for row in self.reconciliation if row.flagged]
 
     @property
     def totals(self) -> dict[str, int]:
@@ -62,4 +69,5 @@ def funding_overview(*, quarter: Quarter, as_of: dt.date) -> FundingOverview:
         previous=quarter_previous(quarter=quarter),
         next=quarter_next(quarter=quarter),
         as_of=as_of,
+        reconciliation=cost_reconciliation(start=quarter.start, end=min(as_of, quarter.end), quarter=quarter),
     )

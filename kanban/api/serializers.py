@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from portfolio.api.fields import MoneyField
-from portfolio.models import Epic, EpicState, Quarter, StrategicTheme, ValueStream
+from portfolio.models import Epic, EpicState, MvpDecision, MvpResult, Quarter, StrategicTheme, ValueStream
 from portfolio.services import epics as services
 
 EPIC_FIELDS = [
@@ -124,3 +124,44 @@ class EpicMoveConflictSerializer(serializers.Serializer):
 
 class GoDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
+
+
+class ReleaseCostSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    released_on = serializers.DateField(allow_null=True)
+    actual = MoneyField(source="actual_cents")
+
+
+class EpicEconomicsSerializer(serializers.Serializer):
+    """`GET /api/epics/{id}/economics/` (the cost rule and the return's assumptions: /metrics/)."""
+
+    epic = serializers.IntegerField(source="epic_id")
+    key = serializers.CharField()
+    estimate = MoneyField(source="estimate_cents", allow_null=True)
+    actual = MoneyField(source="actual_cents", help_text="Sprint shares + spend tagged with the epic, to date.")
+    actual_from_sprints = MoneyField(source="sprint_cost_cents")
+    actual_from_spend = MoneyField(source="tagged_spend_cents")
+    forecast_at_completion = MoneyField(source="forecast_cents", allow_null=True)
+    variance = MoneyField(
+        source="variance_cents", allow_null=True, allow_negative=True, help_text="Forecast - estimate; + is overrun."
+    )
+    progress = serializers.FloatField(allow_null=True)
+    planned_benefit = MoneyField(source="planned_benefit_cents", allow_null=True, help_text="Planned to date.")
+    planned_benefit_horizon = MoneyField(source="planned_benefit_horizon_cents", allow_null=True)
+    realised_benefit = MoneyField(source="realised_benefit_cents", allow_null=True)
+    realised_return = serializers.FloatField(allow_null=True)
+    planned_return = serializers.FloatField(allow_null=True)
+    horizon_months = serializers.IntegerField()
+    assumption = serializers.CharField()
+    releases = ReleaseCostSerializer(many=True)
+
+
+class MvpEvaluationSerializer(serializers.Serializer):
+    mmp = serializers.IntegerField(help_text="The released MVP of this epic.")
+    result = serializers.ChoiceField(choices=MvpResult.choices)
+    evidence = serializers.CharField(max_length=4000)
+    decision = serializers.ChoiceField(choices=MvpDecision.choices)
+    reason = serializers.CharField(max_length=2000)

@@ -1,4 +1,5 @@
 from django.db.models import F
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -6,14 +7,17 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from funding.selectors.economics import epic_economics
 from kanban.api.serializers import (
+    EpicEconomicsSerializer,
     EpicMoveConflictSerializer,
     EpicMoveRefusedSerializer,
     EpicMoveSerializer,
     EpicSerializer,
     GoDecisionSerializer,
+    MvpEvaluationSerializer,
 )
-from kanban.services import MoveConflict, MoveRefused, epic_move
+from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation_record
 from portfolio.api.permissions import ReadOrValueStreamManager
 from portfolio.filters.epics import EpicFilter
 from portfolio.selectors.epics import epic_list
@@ -96,4 +100,43 @@ class EpicViewSet(
         data = GoDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         epic_go_decision_record(user=request.user, epic=epic, note=data.validated_data["note"])
+        return Response(EpicSerializer(self.get_queryset().get(id=epic.id), context={"request": request}).data)
+
+    @extend_schema(responses={200: EpicEconomicsSerializer})
+    @action(detail=True, methods=["get"])
+    def economics(self, request, pk=None):
+        """Estimate, actual to date, forecast at completion, variance, planned and realised benefit
+        and the return on the money (the rules and assumptions are on /metrics/)."""
+        epic = self.get_object()
+        figures = epic_economics(epic_id=epic.id, as_of=timezone.localdate())
+        return Response(EpicEconomicsSerializer(figures).data)
+
+    @extend_schema(
+        request=MvpEvaluationSerializer,
+        responses={
+            200: EpicSerializer,
+            400: OpenApiResponse(EpicMoveRefusedSerializer, description="Invalid, or the move was refused."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="mvp-evaluation")
+    def mvp_evaluation(self, request, pk=None):
+        """Record a released MVP's result and the decision (persevere, pivot, stop), which moves
+        the card: pivot back to analyzing, stop to not pursued."""
+        epic = self.get_object()
+        data = MvpEvaluationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            mvp_evaluation_record(
+                user=request.user,
+                epic_id=epic.id,
+                mmp_id=values["mmp"],
+                result=values["result"],
+                evidence=values["evidence"],
+                decision=values["decision"],
+                reason=values["reason"],
+            )
+        except MoveRefused as exc:
+            body = {"detail": "The move was refused; nothing changed.", "conditions": exc.conditions}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(EpicSerializer(self.get_queryset().get(id=epic.id), context={"request": request}).data)

@@ -6,7 +6,20 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from portfolio.filters.base import IdFilter
-from portfolio.models import MMP, Dependency, Epic, EpicKind, EpicState, Quarter, Risk, StrategicTheme, ValueStream
+from portfolio.models import (
+    MMP,
+    BenefitHypothesis,
+    BenefitKind,
+    BenefitMeasurement,
+    Dependency,
+    Epic,
+    EpicKind,
+    EpicState,
+    Quarter,
+    Risk,
+    StrategicTheme,
+    ValueStream,
+)
 
 
 class EpicFilter(django_filters.FilterSet):
@@ -55,3 +68,26 @@ class RiskFilter(django_filters.FilterSet):
     class Meta:
         model = Risk
         fields = ["value_stream", "epic", "roam_status", "owner"]
+
+
+class BenefitFilter(django_filters.FilterSet):
+    epic = IdFilter(field_name="epic_id", label="Epic id")
+    mmp = IdFilter(field_name="mmp_id", label="MVP/MMP id")
+    value_stream = IdFilter(field_name="epic__value_stream_id", label="Value stream id")
+    kind = django_filters.ChoiceFilter(choices=BenefitKind.choices)
+
+    class Meta:
+        model = BenefitHypothesis
+        fields = ["epic", "mmp", "value_stream", "kind"]
+
+
+class BenefitMeasurementFilter(django_filters.FilterSet):
+    benefit = IdFilter(field_name="benefit_id", label="Benefit id")
+    epic = IdFilter(field_name="benefit__epic_id", label="Epic id")
+    value_stream = IdFilter(field_name="benefit__epic__value_stream_id", label="Value stream id")
+    measured_after = django_filters.DateFilter(field_name="measured_on", lookup_expr="gte")
+    measured_before = django_filters.DateFilter(field_name="measured_on", lookup_expr="lte")
+
+    class Meta:
+        model = BenefitMeasurement
+        fields = ["benefit", "epic", "value_stream"]

@@ -7,6 +7,14 @@ from portfolio.models.base import (
     ValueStream,
     ValueStreamKind,
 )
+from portfolio.models.benefits import (
+    BenefitHypothesis,
+    BenefitKind,
+    BenefitMeasurement,
+    MvpDecision,
+    MvpEvaluation,
+    MvpResult,
+)
 from portfolio.models.delivery import (
     Commit,
     DeliveryImport,
@@ -55,6 +63,9 @@ __all__ = [
     "MMP",
     "OPEN_STATES",
     "WSJF_SCALE",
+    "BenefitHypothesis",
+    "BenefitKind",
+    "BenefitMeasurement",
     "Commit",
     "DeliveryImport",
     "DeliveryImportKind",
@@ -77,6 +88,9 @@ __all__ = [
     "InvestmentType",
     "MMPKind",
     "MMPStatus",
+    "MvpDecision",
+    "MvpEvaluation",
+    "MvpResult",
     "ParkedDelivery",
     "Quarter",
     "QuarterStatus",

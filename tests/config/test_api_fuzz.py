@@ -22,6 +22,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from portfolio.models import BenefitHypothesis, BenefitMeasurement
 from tests.factories import (
     ActionItemFactory,
     AllocationFactory,
@@ -88,7 +89,13 @@ def portfolio(value_stream, other_value_stream, vsm):
     key_result = KeyResultFactory(objective=objective)
     event = PlanningEventFactory(quarter=quarter)
     budget = QuarterBudgetFactory(quarter=quarter)
+    benefit = BenefitHypothesis.objects.create(
+        epic=epic, kind="money", title="Fees", monthly_amount_cents=100_00, start_month=quarter.start
+    )
+    measurement = BenefitMeasurement.objects.create(benefit=benefit, measured_on=quarter.start, amount_cents=50_00)
     return {
+        "benefits": benefit.pk,
+        "benefit-measurements": measurement.pk,
         "allocations": AllocationFactory(budget=budget, value_stream=value_stream).pk,
         "budgets": budget.pk,
         "deployments": DeploymentFactory(value_stream=value_stream).pk,

@@ -78,3 +78,29 @@ def test_unknown_export_is_404(client, executive, quarter):
 
     assert client.get("/exports/passwords.csv?quarter=2026-Q3").status_code == 404
     assert client.get("/exports/epics.exe?quarter=2026-Q3").status_code == 404
+
+
+def test_value_csv_has_the_value_figures_and_blanks_for_no_data(client, executive, quarter):
+    payments = ValueStreamFactory(name="Payments")
+    ValueStreamFactory(name="Quiet")
+    detail = {
+        "benefit_planned_cents": 300_000,
+        "benefit_realised_cents": 250_000,
+        "actual_cost_cents": 1_000_000,
+        "return_realised": 0.25,
+        "no_value_alarm": False,
+        "cost_flagged_months": ["2026-08-01"],
+    }
+    ValueStreamSnapshotFactory(value_stream=payments, quarter=quarter, value_detail=detail)
+    client.force_login(executive)
+
+    rows = read_csv(client.get("/exports/value.csv?quarter=2026-Q3"))
+
+    header = rows[0]
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert by_name["Payments"]["Benefit planned (quarter)"] == "3000.00"
+    assert by_name["Payments"]["Actual cost to date"] == "10000.00"
+    assert by_name["Payments"]["Return realised"] == "0.25"
+    assert by_name["Payments"]["Spend beyond team cost (months)"] == "2026-08-01"
+    assert by_name["Payments"]["Time to value median (days)"] == ""
+    assert by_name["Quiet"]["Benefit planned (quarter)"] == ""

@@ -159,7 +159,13 @@ def test_closing_keeps_allocations_epic_ranks_and_kr_targets(quarters, value_str
         }
     ]
     assert snap["planned_mmps"] == [
-        {"mmp_id": mmp.id, "epic_id": high.id, "value_stream_id": other_value_stream.id, "cost_cents": 42_00}
+        {
+            "mmp_id": mmp.id,
+            "epic_id": high.id,
+            "value_stream_id": other_value_stream.id,
+            "cost_cents": 42_00,
+            "business_value": high.business_value,
+        }
     ]
 
 

@@ -69,3 +69,26 @@ def test_monthly_report_page_prints_and_downloads_as_pdf(client, executive):
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert pdf["Content-Disposition"].startswith('attachment; filename="vmo-report-')
+
+
+def test_economy_values_in_money_where_known_and_wsjf_points_where_not(client, executive):
+    """B-1 has a money benefit of 1,000.00 a month (12,000.00 a year), B-2 a cost of delay of
+    500.00 a week (26,000.00 a year), B-3 only WSJF scores (CoD 3 points)."""
+    from portfolio.models import BenefitHypothesis
+
+    b1 = EpicFactory(key="B-1", estimated_cost_cents=5_000_00, **scored())
+    BenefitHypothesis.objects.create(
+        epic=b1, kind="money", title="Fees", monthly_amount_cents=1_000_00, start_month=dt.date(2026, 7, 1)
+    )
+    EpicFactory(key="B-2", estimated_cost_cents=9_000_00, cost_of_delay_per_week_cents=500_00)
+    EpicFactory(key="B-3", estimated_cost_cents=1_000_00, **scored())
+
+    economy = epic_economy()
+
+    rows = {e.key: (e.value_basis, e.money_value_cents) for e in economy.epics}
+    assert rows == {"B-1": ("benefit", 12_000_00), "B-2": ("cd3", 26_000_00), "B-3": ("wsjf", None)}
+    assert (economy.money_split_cents, economy.value_split, economy.money_valued) == (19_000_00, 3.0, 2)
+    client.force_login(executive)
+    page = client.get("/overview/economy/").content.decode()
+    assert '"basis": "wsjf"' in page
+    assert "2 of 3 plotted epics have a money value" in page

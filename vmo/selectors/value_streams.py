@@ -15,6 +15,7 @@ from portfolio.selectors.delivery import epics_with_progress, mmps_with_progress
 from portfolio.selectors.forecasts import value_stream_forecast
 from vmo.models import ValueStreamSnapshot
 from vmo.selectors.snapshots import snapshot_trend
+from vmo.selectors.value import value_stream_value
 
 TREND_FIELDS = [
     "as_of",
@@ -70,6 +71,7 @@ class ValueStreamPage:
     objectives: list = field(default_factory=list)
     charts: dict = field(default_factory=dict)
     forecast: Forecast | None = None
+    value: dict = field(default_factory=dict)
 
 
 def value_stream_page(*, value_stream: ValueStream, quarter: Quarter | None, as_of: dt.date) -> ValueStreamPage:
@@ -91,6 +93,9 @@ def value_stream_page(*, value_stream: ValueStream, quarter: Quarter | None, as_
         "cfd": epic_cumulative_flow(value_stream_id=value_stream.id, start=quarter.start, end=max(end, quarter.start)),
         "burn": burn(value_stream_id=value_stream.id, quarter=quarter, as_of=as_of),
     }
+    page.value = value_stream_value(value_stream=value_stream, quarter=quarter, as_of=as_of)
+    page.charts["benefit"] = page.value["benefit_chart"]
+    page.charts["predictability"] = page.value["predictability_chart"]
     return page
 
 

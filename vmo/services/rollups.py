@@ -27,6 +27,7 @@ from portfolio.models import Quarter, RollupDue, ValueStream
 from portfolio.selectors.base import quarter_current
 from portfolio.selectors.delivery import delivery_figures, window_for
 from vmo.models import ValueStreamSnapshot
+from vmo.services.value_figures import value_figures
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ SNAPSHOT_FIGURES = [
     "spent_cents",
     "forecast_cents",
     "okr_score",
+    "value_detail",
 ]
 
 Progress = Callable[[int, int, str], None]
@@ -82,6 +84,7 @@ def rollup_value_streams(
     progress(1, total_stages, "money")
     money = value_stream_money(quarter=quarter, as_of=as_of)
     progress(2, total_stages, "okrs")
+    value = value_figures(quarter=quarter, as_of=as_of, value_stream_ids=ids)
     computed_at = timezone.now()
     snapshots = []
     for vs_id in ids:  # assembling rows from aggregated dicts; no queries in this loop
@@ -115,6 +118,7 @@ def rollup_value_streams(
                 allocated_cents=cash.allocated_cents if cash else 0,
                 spent_cents=cash.spent_cents if cash else 0,
                 forecast_cents=cash.forecast_cents if cash else 0,
+                value_detail=value[vs_id],
             )
         )
     with transaction.atomic():

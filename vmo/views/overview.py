@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from kanban.selectors import no_value_days
 from portfolio.models import Quarter, ValueStream
 from portfolio.money import chart_amount
 from portfolio.selectors.base import quarter_from_code, quarter_previous
@@ -20,6 +22,7 @@ from vmo.selectors.overview import (
     portfolio_trend,
     with_bands,
 )
+from vmo.selectors.value import mvp_watch, value_rows
 from vmo.services.backlog import action_item_create
 
 # Table columns in order: ?sort= key, header, numeric.
@@ -37,7 +40,13 @@ COLUMNS = (
 )
 # Columns whose header links to the figure's definition on /metrics/.
 COLUMN_METRICS = {"velocity": "flow_velocity", "flow_time": "flow_time", "dora": "dora_level"}
-EXPORT_LISTS = (("epics", "Epics"), ("allocations", "Allocations"), ("spend", "Spend"), ("okrs", "OKRs"))
+EXPORT_LISTS = (
+    ("epics", "Epics"),
+    ("allocations", "Allocations"),
+    ("spend", "Spend"),
+    ("okrs", "OKRs"),
+    ("value", "What the money bought"),
+)
 
 
 def _chart_data(rows, trend) -> dict:
@@ -102,6 +111,9 @@ def overview(request):
         chart_data=_chart_data(rows, trend),
         previous_totals=portfolio_totals(quarter=previous) if previous else None,
         plan=plan_changes(quarter=quarter),
+        value_rows=value_rows(quarter=quarter),
+        mvp_watch=mvp_watch(today=timezone.localdate()),
+        no_value_days=no_value_days(),
     )
     return render(request, "vmo/overview.html", context)
 

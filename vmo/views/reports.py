@@ -37,7 +37,9 @@ def economy(request):
             "key": epic.key,
             "title": epic.title,
             "x": chart_amount(epic.estimated_cost_cents),
-            "y": epic.cost_of_delay,
+            # Money value per year where known, WSJF cost-of-delay points where not.
+            "y": chart_amount(epic.money_value_cents) if epic.value_basis != "wsjf" else epic.cost_of_delay,
+            "basis": epic.value_basis,
             "quadrant": epic.quadrant,
         }
         for epic in result.epics

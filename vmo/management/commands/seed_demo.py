@@ -8,7 +8,7 @@ from funding import demo as funding_demo
 from kanban import demo as kanban_demo
 from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
-from portfolio import demo_delivery, demo_epics
+from portfolio import demo_benefits, demo_delivery, demo_epics
 from vmo import demo as vmo_demo
 from vmo.roles import role_groups_ensure, role_groups_missing
 from vmo.services.rollups import rollup_backfill, rollup_value_streams
@@ -32,6 +32,9 @@ class Command(BaseCommand):
         kanban_demo.seed_transitions(ctx, demo_epics.seed_epics(ctx))
         funding_demo.seed(ctx)  # after the epics: estimates and the guardrail mix need them
         demo_delivery.seed_delivery(value_streams=ctx.value_streams)
+        funding_demo.seed_sprints(ctx)  # after the delivery data: sprints link its work items
+        demo_benefits.seed_benefits(ctx)
+        kanban_demo.seed_mvp_pivot(ctx)
         okrs_demo.seed(ctx)
         vmo_demo.seed(ctx)
         # Last: daily snapshots of the current quarter so far, so the pages show trends, and the
