@@ -6,6 +6,7 @@
 - `teams`: fixed-cost teams and epics' cost estimates;
 - `spend`: actual spend, voiding, CSV import;
 - `scenarios`: what-if allocations and committing them;
+- `participatory`: participatory budgeting sessions, pledges, rounds and their outcome;
 - `common`: the permission gates, the budget lock and the audit trail they all use.
 
 Every service checks the caller's permission itself (`PermissionDenied`) and is the one place
@@ -23,6 +24,14 @@ from funding.services.budgets import (
 )
 from funding.services.common import FundingConflict
 from funding.services.guardrails import guardrail_set
+from funding.services.participatory import (
+    pb_comment_add,
+    pb_pledge_set,
+    pb_round_close,
+    pb_scenario_create,
+    pb_session_close,
+    pb_session_create,
+)
 from funding.services.scenarios import scenario_commit, scenario_create, scenario_line_set
 from funding.services.spend import (
     SPEND_CSV_MAX_BYTES,
@@ -48,6 +57,12 @@ __all__ = [
     "funding_override_record",
     "guardrail_set",
     "neutralise_formula",
+    "pb_comment_add",
+    "pb_pledge_set",
+    "pb_round_close",
+    "pb_scenario_create",
+    "pb_session_close",
+    "pb_session_create",
     "scenario_commit",
     "scenario_create",
     "scenario_line_set",
