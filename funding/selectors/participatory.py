@@ -195,3 +195,17 @@ def _outcome(session: PBSession, funded: set[tuple[int, int]]) -> Outcome:
     by_value_stream = [StreamMoney(vs_id, names[vs_id], amount) for vs_id, amount in money.items()]
     by_value_stream.sort(key=lambda row: row.name)
     return Outcome(per_table, overall, agreement, by_value_stream, len(tables))
+
+
+def pb_pledges_visible(*, user, session: PBSession):
+    """The pledges `user` may see: their table's while the session runs (none outside a table),
+    every table's once it closed. Zero pledges (taken back, returned) are left out."""
+    pledges = PBPledge.objects.filter(participant__session=session, amount_cents__gt=0).select_related(
+        "participant__table", "offer__epic"
+    )
+    if session.status == PBSessionStatus.CLOSED:
+        return pledges.order_by("participant__table__name", "offer__epic__key", "participant_id")
+    seat = pb_seat(user=user, session=session)
+    if seat is None:
+        return pledges.none()
+    return pledges.filter(participant__table_id=seat.table_id).order_by("offer__epic__key", "participant_id")
