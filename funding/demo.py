@@ -1,5 +1,6 @@
 """Demo data for funding: budgets for last, current and next quarter, allocations, guardrails,
-teams, 18 months of spend, epic estimates and a scenario.
+teams, 18 months of spend, epic estimates, a scenario, and last quarter's closed participatory
+budgeting session with its outcome scenario.
 
 Idempotent: run twice, the same data. Writes go through the services (so the history on the
 funding page shows who did what), except spend which is bulk-written once per value stream.
@@ -9,11 +10,24 @@ Epics come from another seeder that may run before or after this one, so they ar
 import datetime as dt
 import random
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from funding import services
-from funding.models import BudgetStatus, EpicEstimate, Guardrail, QuarterBudget, Scenario, Spend, SpendCategory, Team
+from funding.models import (
+    BudgetStatus,
+    EpicEstimate,
+    Guardrail,
+    PBPledgeEvent,
+    PBSession,
+    QuarterBudget,
+    Scenario,
+    Spend,
+    SpendCategory,
+    Team,
+)
 from portfolio.models import Epic
 
 M = 100_000_000  # one million in cents
@@ -96,6 +110,8 @@ def seed(ctx) -> None:
             if status in (BudgetStatus.APPROVED, BudgetStatus.CLOSED):
                 budget = services.budget_approve(user=director, budget=budget)
             if status == BudgetStatus.CLOSED:
+                # Last quarter's participatory budgeting played before its budget closed.
+                _seed_participatory(ctx, budget)
                 services.budget_close(user=director, budget=budget)
 
     # A what-if for the current quarter: move 500,000 from Mobile to Lending.
@@ -155,3 +171,62 @@ def seed(ctx) -> None:
             services.epic_estimate_set(
                 user=director, epic=epic, team=first_team[epic.value_stream_id], sprints=rng.randint(2, 8)
             )
+
+
+def _seed_participatory(ctx, budget) -> None:
+    """Last quarter's session: its unallocated money in play at two tables of two, the cheaper
+    analysed epics on offer, two rounds of pledges, closed, its outcome a scenario. Played now
+    through the services, then dated back into the quarter (the time box had to be in the future
+    to pledge)."""
+    if PBSession.objects.filter(budget=budget).exists():
+        return
+    director, users = ctx.users["director"], ctx.users
+    offers = list(
+        Epic.objects.filter(state__in=("analyzing", "backlog"), estimated_cost_cents__lte=250 * K)
+        .order_by("estimated_cost_cents", "key")
+        .values_list("pk", flat=True)[:5]
+    )
+    if len(offers) < 3 or not all(name in users for name in ("vsm", "vsm2", "executive", "pm")):
+        return
+    allocated = sum(budget.allocations.values_list("amount_cents", flat=True))
+    session = services.pb_session_create(
+        user=director,
+        budget=budget,
+        name=f"{budget.quarter.code} business owners",
+        money_cents=budget.total_cents - allocated,
+        epic_ids=offers,
+        tables={
+            "Table 1": [users["vsm"].pk, users["executive"].pk],
+            "Table 2": [users["vsm2"].pk, users["pm"].pk],
+        },
+        caps=[services.CapSpec(investment_type="enablers", max_pct=50)],
+        ends_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    by_epic = {o.epic_id: o for o in session.offers.all()}
+    first, second, third = (by_epic[pk] for pk in offers[:3])
+
+    def pledge(username, offer, share_pct):
+        # Half of the estimate from each of a table's two participants, capped by the share.
+        seat = session.participants.get(user=users[username])
+        amount = min(seat.share_cents, offer.estimate_cents * share_pct // 100)
+        try:
+            services.pb_pledge_set(user=users[username], session=session, offer_id=offer.pk, amount_cents=amount)
+        except ValidationError:  # a cap or a share the random demo epics do not fit: the game goes on
+            return
+
+    pledge("vsm", first, 50)
+    pledge("executive", first, 50)
+    pledge("vsm2", first, 50)  # Table 2 does not complete it in round 1: returned with the next
+    pledge("pm", second, 40)
+    services.pb_round_close(user=director, session=session)
+    pledge("vsm2", first, 50)
+    pledge("pm", first, 50)
+    pledge("vsm", third, 50)
+    pledge("executive", third, 50)
+    services.pb_session_close(user=director, session=session)
+    services.pb_scenario_create(user=director, session=session)
+    closed = dt.datetime.combine(budget.quarter.end - dt.timedelta(days=20), dt.time(16), tzinfo=dt.UTC)
+    PBSession.objects.filter(pk=session.pk).update(
+        created_at=closed - dt.timedelta(hours=3), ends_at=closed, closed_at=closed
+    )
+    PBPledgeEvent.objects.filter(session=session).update(created_at=closed - dt.timedelta(hours=1))

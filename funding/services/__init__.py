@@ -25,6 +25,7 @@ from funding.services.budgets import (
 from funding.services.common import FundingConflict
 from funding.services.guardrails import guardrail_set
 from funding.services.participatory import (
+    CapSpec,
     pb_comment_add,
     pb_pledge_set,
     pb_round_close,
@@ -45,6 +46,7 @@ from funding.services.teams import epic_estimate_set, team_create, team_update
 
 __all__ = [
     "SPEND_CSV_MAX_BYTES",
+    "CapSpec",
     "FundingConflict",
     "SpendImportResult",
     "allocation_set",

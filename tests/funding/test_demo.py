@@ -32,3 +32,24 @@ def test_demo_funding_is_realistic_and_idempotent():
     months = sorted(set(Spend.objects.values_list("month", flat=True)))
     assert (len(months), months[0], months[-1]) == (18, dt.date(2025, 6, 1), dt.date(2026, 11, 1))
     assert Scenario.objects.get().name == "Lending push"
+
+
+def test_demo_has_last_quarters_closed_participatory_session_with_its_scenario():
+    from funding.models import PBSession
+    from funding.selectors.participatory import pb_outcome, pb_outcome_replayed
+    from portfolio import demo_epics
+
+    ctx = portfolio_demo.seed_base(password="pw", today=dt.date(2026, 11, 22))
+    demo_epics.seed_epics(ctx)
+
+    demo.seed(ctx)
+    demo.seed(ctx)
+
+    session = PBSession.objects.get()
+    assert (session.budget.quarter.code, session.status) == ("2026-Q3", "closed")
+    assert session.closed_at.date() == dt.date(2026, 9, 10)
+    assert session.scenario.name == "Participatory: 2026-Q3 business owners"
+    outcome = pb_outcome(session=session)
+    assert [len(keys) for keys in outcome.per_table.values()] == [2, 1]
+    assert len(outcome.overall) == 2
+    assert outcome == pb_outcome_replayed(session=session)
