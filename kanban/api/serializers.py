@@ -124,3 +124,12 @@ class EpicMoveConflictSerializer(serializers.Serializer):
 
 class GoDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
+
+
+class EpicAsOfSerializer(EpicSerializer):
+    """An epic as it stood on `?as_of=` (a history row). Themes are not history-tracked: empty."""
+
+    themes = serializers.SerializerMethodField()
+
+    def get_themes(self, epic) -> list[int]:
+        return []

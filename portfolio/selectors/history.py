@@ -1,71 +1,27 @@
-"""The portfolio as it stood on a past date, read from the simple-history tables.
-
-`?as_of=YYYY-MM-DD` means "at the end of that day" in the installation's TIME_ZONE: every change
-before the next midnight counts (a change at 23:59 does, one at 00:01 the day after does not).
-The state of each row then is its latest history row before that instant (ties on the date go
-to the higher history id), found by the database as an anti-join (`NOT EXISTS` a later row):
-one set-based query whatever the number of rows or history rows; a row whose latest history
-row is a deletion ("-") did not exist then.
-"""
+"""The portfolio as it stood on a past date (see `core.history` for what "as of" means)."""
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Cast
-from django.utils import timezone
+from django.db.models import Case, QuerySet, Value, When
 
-
-def as_of_date(raw: str | None) -> dt.date | None:
-    """The `as_of` query parameter as a date (None when absent); a clear error otherwise."""
-    if raw is None or raw == "":
-        return None
-    try:
-        day = dt.date.fromisoformat(raw) if len(raw) == 10 else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise ValidationError({"as_of": "Give a date as YYYY-MM-DD."})
-    if day > timezone.localdate():
-        raise ValidationError({"as_of": "The past only: that date has not ended yet."})
-    return day
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The instant the day ends (the next midnight) in the installation's time zone."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-
-
-def history_as_of(model, *, day: dt.date, queryset: QuerySet | None = None) -> QuerySet:
-    """The history rows of `model` that hold each object's state at the end of `day`."""
-    history = model.history.model
-    before = end_of_day(day)
-    rows = history.objects.all() if queryset is None else queryset
-    later = history.objects.filter(id=OuterRef("id"), history_date__lt=before).filter(
-        Q(history_date__gt=OuterRef("history_date"))
-        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
-    )
-    return rows.filter(history_date__lt=before).filter(~Exists(later)).exclude(history_type="-")
+from core.history import as_of_date, end_of_day, history_as_of
 
 
 def epics_as_of(*, day: dt.date) -> QuerySet:
     """Epics as they stood at the end of `day`: historical rows carrying the epic's fields, with
-    `cost_of_delay`, `wsjf` and `is_unscored` computed as the live columns are (the history
-    table does not keep generated columns), so `RANK_ORDER` ranks them the same way."""
+    `cost_of_delay`, `wsjf`, `is_unscored` and `cd3` computed by the live columns' own expressions
+    (the history table does not keep generated columns), so `RANK_ORDER` ranks them the same way."""
     from portfolio.models import Epic
+    from portfolio.querysets import cd3_expression, is_unscored_expression
 
-    cost_of_delay = F("business_value") + F("time_criticality") + F("risk_reduction")
+    generated = {name: Epic._meta.get_field(name).expression for name in ("cost_of_delay", "wsjf")}
     return (
         history_as_of(Epic, day=day)
-        .annotate(
-            cost_of_delay=cost_of_delay,
-            wsjf=Case(
-                When(job_size__gt=0, then=Cast(cost_of_delay, FloatField()) / Cast(F("job_size"), FloatField())),
-                default=Value(None),
-                output_field=FloatField(),
-            ),
-        )
-        .annotate(
-            is_unscored=Case(When(wsjf__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField())
-        )
+        .annotate(**generated)
+        .annotate(is_unscored=is_unscored_expression(), cd3=cd3_expression())
+        # `Epic.is_scored`: all four inputs given, which is exactly when WSJF is not NULL.
+        .annotate(is_scored=Case(When(is_unscored=0, then=Value(True)), default=Value(False)))
     )
+
+
+__all__ = ["as_of_date", "end_of_day", "epics_as_of", "history_as_of"]

@@ -1,0 +1,47 @@
+"""Reading the simple-history tables as of a date: the plumbing every app's as-of selector uses.
+
+`?as_of=YYYY-MM-DD` means "at the end of that day" in the installation's TIME_ZONE: every change
+before the next midnight counts (a change at 23:59 does, one at 00:01 the day after does not).
+The state of each row then is its latest history row before that instant (ties on the date go
+to the higher history id), found by the database as an anti-join (`NOT EXISTS` a later row):
+one set-based query whatever the number of rows or history rows; a row whose latest history
+row is a deletion ("-") did not exist then.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+
+def as_of_date(raw: str | None) -> dt.date | None:
+    """The `as_of` query parameter as a date (None when absent); a clear error otherwise."""
+    if raw is None or raw == "":
+        return None
+    try:
+        day = dt.date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValidationError({"as_of": "Give a date as YYYY-MM-DD."})
+    if day > timezone.localdate():
+        raise ValidationError({"as_of": "The past only: that date has not ended yet."})
+    return day
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The instant the day ends (the next midnight) in the installation's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def history_as_of(model, *, day: dt.date, queryset: QuerySet | None = None) -> QuerySet:
+    """The history rows of `model` that hold each object's state at the end of `day`."""
+    history = model.history.model
+    before = end_of_day(day)
+    rows = history.objects.all() if queryset is None else queryset
+    later = history.objects.filter(id=OuterRef("id"), history_date__lt=before).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
+    )
+    return rows.filter(history_date__lt=before).filter(~Exists(later)).exclude(history_type="-")
