@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from core.history import history_as_of
 from okrs.models import CheckIn, KeyResult, Objective, ObjectiveLevel
 from okrs.querysets import objective_score_subquery
-from okrs.scoring import grade_expression, score_band
+from okrs.scoring import grade_expression, progress_expression, score_band
 from portfolio.models import MMP, Quarter
 
 # Sparklines are drawn in this box (SVG user units); the page scales them with CSS.
@@ -280,4 +281,12 @@ def key_result_target_changes(*, quarter: Quarter, since) -> list[dict]:
         .exclude(then_target=F("target"))
         .order_by("objective__title", "id")
         .values("id", "title", "target", "unit", "then_target", objective_title=F("objective__title"))
+    )
+
+
+def key_results_as_of(*, day):
+    """Key results as they stood at the end of `day` (targets, the current value of the last
+    check-in then), with `progress_value` and `grade_value` computed as the live ones are."""
+    return history_as_of(KeyResult, day=day).annotate(
+        progress_value=progress_expression(), grade_value=grade_expression()
     )

@@ -5,18 +5,20 @@ guardrails and scenarios; managers of a value stream (and directors) write its t
 checked by the services; everyone logged in reads.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.viewsets import AS_OF_PARAMETER, AsOfListMixin
 from funding import services
 from funding.api import serializers as s
 from funding.filters import AllocationFilter, BudgetFilter, GuardrailFilter, ScenarioFilter, SpendFilter, TeamFilter
 from funding.models import Allocation, Guardrail, PBSessionStatus, Scenario, Team
 from funding.selectors.budgets import budget_list
+from funding.selectors.history import allocations_as_of, budgets_as_of
 from funding.selectors.participatory import (
     pb_outcome,
     pb_pledges_visible,
@@ -61,15 +63,22 @@ class _FundingViewSet(
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
-class BudgetViewSet(_FundingViewSet):
+@extend_schema_view(list=extend_schema(parameters=[AS_OF_PARAMETER]))
+class BudgetViewSet(AsOfListMixin, _FundingViewSet):
     serializer_class = s.BudgetSerializer
     permission_classes = [ReadOrDirector]
     filterset_class = BudgetFilter
     ordering_fields = ["quarter__start", "id"]
     ordering = ["-quarter__start"]
 
+    as_of_serializer_class = s.BudgetSerializer
+    as_of_filterset_class = BudgetFilter
+
     def get_queryset(self):
         return budget_list()
+
+    def as_of_queryset(self, day):
+        return budgets_as_of(day=day).order_by("-quarter__start", "id")
 
     @extend_schema(request=None, responses=s.BudgetSerializer)
     @action(detail=True, methods=["post"])
@@ -86,15 +95,22 @@ class BudgetViewSet(_FundingViewSet):
         return Response(s.BudgetSerializer(self.get_queryset().get(pk=pk)).data)
 
 
-class AllocationViewSet(_FundingViewSet):
+@extend_schema_view(list=extend_schema(parameters=[AS_OF_PARAMETER]))
+class AllocationViewSet(AsOfListMixin, _FundingViewSet):
     serializer_class = s.AllocationSerializer
     permission_classes = [ReadOrDirector]
     filterset_class = AllocationFilter
     ordering_fields = ["value_stream__name", "amount_cents", "id"]
     ordering = ["value_stream__name"]
 
+    as_of_serializer_class = s.AllocationSerializer
+    as_of_filterset_class = AllocationFilter
+
     def get_queryset(self):
         return Allocation.objects.all()
+
+    def as_of_queryset(self, day):
+        return allocations_as_of(day=day).order_by("value_stream__name", "id")
 
     @extend_schema(request=s.AllocationTransferSerializer, responses=s.AllocationSerializer(many=True))
     @action(detail=False, methods=["post"])
