@@ -45,3 +45,13 @@ def history_as_of(model, *, day: dt.date, queryset: QuerySet | None = None) -> Q
         | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
     )
     return rows.filter(history_date__lt=before).filter(~Exists(later)).exclude(history_type="-")
+
+
+def page_as_of(request) -> dt.date | None:
+    """`?as_of=` of a page: a date, None when absent; a bad one is a 400 (`BadRequest`)."""
+    from django.core.exceptions import BadRequest
+
+    try:
+        return as_of_date(request.GET.get("as_of"))
+    except ValidationError as exc:
+        raise BadRequest(exc.message_dict["as_of"][0]) from None

@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.history import page_as_of
 from kanban.forms import EpicForm, GoDecisionForm, MoveForm, ScoreForm, form_errors_from
-from kanban.selectors import board_columns, epic_transitions
+from kanban.selectors import board_columns, board_columns_as_of, epic_transitions
 from kanban.services import MoveConflict, MoveRefused, epic_move
-from portfolio.filters.epics import EpicFilter
+from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
 from portfolio.models import EPIC_FLOW, Epic, EpicState
 from portfolio.models.epics import WSJF_INPUTS
 from portfolio.permissions import can_manage_value_stream, is_director, managed_value_stream_ids
@@ -24,26 +25,36 @@ from portfolio.selectors.epics import (
     epic_list,
     scoring_column_warnings,
 )
+from portfolio.selectors.history import epic_as_of, epics_as_of
 from portfolio.services.epics import DENIED as EPIC_DENIED
 from portfolio.services.epics import epic_create, epic_go_decision_record, epic_score, epic_update
 
 
-def _board_context(request, query_string: str, *, errors=(), moved=None):
+def _board_context(request, query_string: str, *, errors=(), moved=None, as_of=None):
     from django.http import QueryDict
 
     params = QueryDict(query_string)
-    filterset = EpicFilter(params, queryset=Epic.objects.all())
-    epics = filterset.qs if filterset.is_valid() else Epic.objects.none()
+    if as_of is not None:
+        # The board as it stood: history rows, filtered the same way, nothing writable.
+        history = epics_as_of(day=as_of)
+        filterset = EpicAsOfFilter(params, queryset=history)
+        epics = filterset.qs if filterset.is_valid() else history.none()
+    else:
+        filterset = EpicFilter(params, queryset=Epic.objects.all())
+        epics = filterset.qs if filterset.is_valid() else Epic.objects.none()
     value_stream = filterset.form.cleaned_data.get("value_stream") if filterset.is_valid() else None
+    columns = board_columns_as_of if as_of is not None else board_columns
     return {
         "filter": filterset,
-        "columns": board_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None),
+        "as_of": as_of,
+        "as_of_enabled": True,
+        "columns": columns(epics=epics, value_stream_id=value_stream.id if value_stream else None),
         "states": EpicState.choices,
         # The board's script reads the forward order from here (the one home is EPIC_FLOW).
         "flow": ",".join(EPIC_FLOW),
         "query": query_string,
-        "managed_ids": managed_value_stream_ids(request.user),
-        "is_director": is_director(request.user),
+        "managed_ids": set() if as_of else managed_value_stream_ids(request.user),
+        "is_director": False if as_of else is_director(request.user),
         "errors": errors,
         "moved": moved,
     }
@@ -51,7 +62,7 @@ def _board_context(request, query_string: str, *, errors=(), moved=None):
 
 def board(request):
     """The portfolio Kanban at /kanban/: columns ranked by WSJF, filters shared with the API."""
-    context = _board_context(request, request.GET.urlencode())
+    context = _board_context(request, request.GET.urlencode(), as_of=page_as_of(request))
     template = "kanban/board.html#board" if request.htmx else "kanban/board.html"
     return render(request, template, context)
 
@@ -134,20 +145,23 @@ def epic_score_view(request, key: str):
 
 def epic_page(request, key: str):
     """Business case, WSJF, MMPs, dependencies, risks, transitions and the change history."""
+    as_of = page_as_of(request)
     try:
-        epic = epic_detail(key=key)
+        epic = epic_as_of(key=key, day=as_of) if as_of else epic_detail(key=key)
     except Epic.DoesNotExist as exc:
-        raise Http404("No such epic.") from exc
-    can_manage = can_manage_value_stream(request.user, epic.value_stream_id)
+        raise Http404("No such epic (then).") from exc
+    can_manage = can_manage_value_stream(request.user, epic.value_stream_id) and not as_of
     return render(
         request,
         "kanban/epic.html",
         {
+            "as_of": as_of,
+            "as_of_enabled": True,
             "epic": epic,
             "transitions": epic_transitions(epic=epic),
             "changes": epic_history_changes(epic=epic),
             "can_manage": can_manage,
-            "is_director": is_director(request.user),
+            "is_director": is_director(request.user) and not as_of,
             "move_form": MoveForm(initial={"version": epic.version}),
             "go_form": GoDecisionForm(),
             "states": EpicState.choices,

@@ -24,4 +24,22 @@ def epics_as_of(*, day: dt.date) -> QuerySet:
     )
 
 
-__all__ = ["as_of_date", "end_of_day", "epics_as_of", "history_as_of"]
+__all__ = ["as_of_date", "end_of_day", "epic_as_of", "epics_as_of", "history_as_of"]
+
+
+def epic_as_of(*, key: str, day: dt.date):
+    """One epic for its page as it stood at the end of `day`: the live epic with its related rows
+    (MMPs, dependencies, risks are shown as they are now), its own fields as they were then.
+    Raises `Epic.DoesNotExist` when it did not exist then."""
+    from portfolio.models import Epic
+    from portfolio.selectors.epics import epic_detail
+
+    epic = epic_detail(key=key)
+    then = epics_as_of(day=day).filter(id=epic.pk).first()
+    if then is None:
+        raise Epic.DoesNotExist(f"{key} did not exist at the end of {day}.")
+    for f in Epic._meta.concrete_fields:
+        if hasattr(then, f.attname) and f.name not in ("cost_of_delay", "wsjf"):  # history leaves some out
+            setattr(epic, f.attname, getattr(then, f.attname))
+    epic.cost_of_delay, epic.wsjf = then.cost_of_delay, then.wsjf
+    return epic
