@@ -63,3 +63,17 @@ def test_as_of_lists_have_a_constant_query_count(api_as, executive, money, djang
         client.get("/api/allocations/", {"as_of": D.isoformat()})
     with django_assert_num_queries(2):
         client.get("/api/budgets/", {"as_of": D.isoformat()})
+
+
+def test_the_funding_page_as_of_a_day_shows_then_money_read_only(client, director, money, quarter):
+    client.force_login(director)
+    html = client.get("/funding/", {"quarter": quarter.code, "as_of": D.isoformat()}).content.decode()
+    assert "You are looking at 2026-06-30: read-only." in html
+    assert 'id="budget-total">1,000.00<' in html
+    assert 'id="allocated">700.00<' in html
+    assert 'id="headroom">300.00<' in html
+    assert "funding-budget-save" not in html and 'name="amount"' not in html
+
+    now = client.get("/funding/", {"quarter": quarter.code}).content.decode()
+    assert 'id="budget-total">1,200.00<' in now
+    assert 'name="amount"' in now
