@@ -73,24 +73,33 @@ class OkrTree:
         return not self.portfolio and not self.unaligned
 
 
-def okr_tree(*, quarter: Quarter, value_stream_id: int | None = None) -> OkrTree:
+def okr_tree(*, quarter: Quarter, value_stream_id: int | None = None, as_of=None) -> OkrTree:
     """The quarter's objectives as a tree: portfolio objectives -> aligned value-stream
     objectives -> key results (with grade, band, confidence and sparkline points).
 
     Three queries whatever the size: objectives with scores, key results with grades, and the
     check-ins' grades for the sparklines. Python only arranges rows into the tree.
+    `as_of`: key results (targets, current value, confidence) and scores as they stood at the end
+    of that day, check-ins up to it (objectives themselves as they are now).
     """
-    objectives = (
-        Objective.objects.filter(quarter=quarter)
-        .with_scores()
-        .select_related("value_stream", "owner", "theme")
-        .order_by("level", "value_stream__name", "title", "id")
+    objectives = Objective.objects.filter(quarter=quarter)
+    if as_of is None:
+        objectives = objectives.with_scores()
+        key_results = KeyResult.objects.with_scores()
+    else:
+        key_results = key_results_as_of(day=as_of)
+        objectives = objectives.annotate(
+            score=objective_score_subquery(key_results=history_as_of(KeyResult, day=as_of))
+        )
+    objectives = objectives.select_related("value_stream", "owner", "theme").order_by(
+        "level", "value_stream__name", "title", "id"
     )
     # No select_related here: the tree already holds the objectives, and building three model
     # instances per KR row was most of this function's time at benchmark size.
-    key_results = KeyResult.objects.with_scores().filter(objective__quarter=quarter).order_by("objective_id", "id")
+    key_results = key_results.filter(objective__quarter=quarter).order_by("objective_id", "id")
+    check_ins = CheckIn.objects.filter(date__lte=as_of) if as_of else CheckIn.objects.all()
     check_ins = (
-        CheckIn.objects.filter(key_result__objective__quarter=quarter)
+        check_ins.filter(key_result__objective__quarter=quarter)
         .annotate(grade=check_in_grade_expression())
         .order_by("key_result_id", "date", "id")
         .values_list("key_result_id", "grade")
