@@ -299,3 +299,17 @@ def key_results_as_of(*, day):
     return history_as_of(KeyResult, day=day).annotate(
         progress_value=progress_expression(), grade_value=grade_expression()
     )
+
+
+def key_result_target_drift(*, start, end):
+    """Key results whose target changed in (start, end], with who and when."""
+    from core.history import history_changes
+
+    return history_changes(
+        KeyResult,
+        start=start,
+        end=end,
+        fields=["target", "baseline"],
+        label="{row.title}",
+        queryset=KeyResult.history.model.objects.select_related("objective"),
+    )

@@ -142,3 +142,19 @@ def budgets_as_of(*, day: dt.date):
         .annotate(allocated_cents=allocated)
         .annotate(unallocated_cents=F("total_cents") - F("allocated_cents"))
     )
+
+
+def allocation_drift(*, start: dt.datetime, end: dt.datetime):
+    """Allocations moved in (start, end], with who, when and why."""
+    from core.history import history_changes
+
+    rows = Allocation.history.model.objects.select_related("value_stream", "budget__quarter")
+    return history_changes(
+        Allocation,
+        start=start,
+        end=end,
+        fields=["amount_cents"],
+        label="{row.value_stream.name} in {row.budget.quarter.code}",
+        queryset=rows,
+        shown={"amount_cents": ("amount", format_amount)},
+    )

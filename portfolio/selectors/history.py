@@ -43,3 +43,31 @@ def epic_as_of(*, key: str, day: dt.date):
             setattr(epic, f.attname, getattr(then, f.attname))
     epic.cost_of_delay, epic.wsjf = then.cost_of_delay, then.wsjf
     return epic
+
+
+# The fields whose changes the drift report shows: state, WSJF inputs, estimate, target quarter.
+EPIC_DRIFT_FIELDS = [
+    "state",
+    "business_value",
+    "time_criticality",
+    "risk_reduction",
+    "job_size",
+    "estimated_cost_cents",
+    "target_quarter",
+]
+
+
+def epic_drift(*, start: dt.datetime, end: dt.datetime):
+    """Epics' changes of state, WSJF inputs, estimate or target quarter in (start, end]."""
+    from core.history import history_changes
+    from portfolio.models import Epic
+    from portfolio.money import format_amount
+
+    return history_changes(
+        Epic,
+        start=start,
+        end=end,
+        fields=EPIC_DRIFT_FIELDS,
+        label="{row.key} {row.title}",
+        shown={"estimated_cost_cents": ("estimate", format_amount), "target_quarter": ("target quarter id", None)},
+    )
