@@ -86,3 +86,14 @@ def test_the_drift_page_is_linked_from_the_overview_and_says_who(client, executi
     assert "amount: 500.00 → 600.00" in html
     assert client.get(reverse("vmo-drift"), {"from": "2026-07-31", "to": "2026-07-01"}).status_code == 400
     assert client.get(reverse("vmo-drift"), {"from": "July"}).status_code == 400
+
+
+def test_the_overview_as_of_shows_the_portfolio_then_read_only(client, executive, changes, quarter):
+    client.force_login(executive)
+    html = client.get(reverse("overview"), {"quarter": quarter.code, "as_of": "2026-07-01"}).content.decode()
+    assert "You are looking at 2026-07-01: read-only." in html
+    section = html[html.index('id="portfolio-as-of"') :]
+    assert "500.00" in section.split("</table>")[0]
+    assert "DR-1" in section
+    assert "/ 100 " in section  # the KR target then (80 now)
+    assert 'id="drift-link"' in client.get(reverse("overview"), {"quarter": quarter.code}).content.decode()

@@ -6,12 +6,15 @@ allocations, key-result targets, each with who and when. Read from each app's hi
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.utils import timezone
 
 from core.history import Change, end_of_day
-from funding.selectors.history import allocation_drift
-from okrs.selectors import key_result_target_drift
-from portfolio.selectors.history import epic_drift
+from funding.selectors.history import allocation_drift, allocations_as_of
+from okrs.selectors import key_result_target_drift, key_results_as_of
+from portfolio.models import OPEN_STATES
+from portfolio.querysets import RANK_ORDER
+from portfolio.selectors.history import epic_drift, epics_as_of
 from vmo.models import PlanningEvent, PlanningEventKind, PlanningEventStatus
 
 
@@ -60,3 +63,37 @@ def drift_report(*, start: dt.date | None = None, end: dt.date | None = None) ->
         allocations=allocation_drift(start=start_at, end=end_at),
         key_results=key_result_target_drift(start=start_at, end=end_at),
     )
+
+
+@dataclass(frozen=True)
+class PortfolioAsOf:
+    """The overview's "as it stood" section: the quarter's allocations, the open epics' top of
+    the WSJF ranking and the quarter's key results, each as of the end of `day`."""
+
+    day: dt.date
+    allocations: list[dict]
+    epics: list[dict]
+    key_results: list[dict]
+
+
+def portfolio_as_of(*, quarter, day: dt.date, top: int = 10) -> PortfolioAsOf:
+    """Three queries, one per app's as-of selector."""
+    allocations = list(
+        allocations_as_of(day=day)
+        .filter(budget__quarter=quarter)
+        .order_by("value_stream__name")
+        .values("amount_cents", name=F("value_stream__name"))
+    )
+    epics = list(
+        epics_as_of(day=day)
+        .filter(state__in=OPEN_STATES)
+        .order_by(*RANK_ORDER)
+        .values("key", "title", "state", "wsjf")[:top]
+    )
+    key_results = list(
+        key_results_as_of(day=day)
+        .filter(objective__quarter=quarter)
+        .order_by("objective__title", "id")
+        .values("title", "target", "current", "unit", "grade_value")
+    )
+    return PortfolioAsOf(day=day, allocations=allocations, epics=epics, key_results=key_results)
