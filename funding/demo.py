@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from funding import services
 from funding.models import (
+    Allocation,
     BudgetStatus,
     EpicEstimate,
     Guardrail,
@@ -80,6 +81,7 @@ def seed(ctx) -> None:
     for key, total, _factor, status in plans:
         quarter = ctx.quarters[key]
         budget = QuarterBudget.objects.filter(quarter=quarter).first()
+        fresh = budget is None
         if budget is None:
             budget = services.budget_create(user=director, quarter=quarter, total_cents=total)
         if budget.status == BudgetStatus.DRAFT:
@@ -113,6 +115,8 @@ def seed(ctx) -> None:
                 # Last quarter's participatory budgeting played before its budget closed.
                 _seed_participatory(ctx, budget)
                 services.budget_close(user=director, budget=budget)
+        if fresh and key in ("last", "current"):
+            _date_history_back(budget, streams=streams, director=director, shift=key == "current")
 
     # A what-if for the current quarter: move 500,000 from Mobile to Lending.
     current = QuarterBudget.objects.get(quarter=ctx.quarters["current"])
@@ -230,3 +234,32 @@ def _seed_participatory(ctx, budget) -> None:
         created_at=closed - dt.timedelta(hours=3), ends_at=closed, closed_at=closed
     )
     PBPledgeEvent.objects.filter(session=session).update(created_at=closed - dt.timedelta(hours=1))
+
+
+def _date_history_back(budget, *, streams, director, shift: bool) -> None:
+    """Date a freshly seeded budget's history back to its planning, two weeks before its quarter,
+    so the funding page as of a past date differs from today. For the current quarter, the
+    planning gave Mobile 400,000 more and Lending 400,000 less; a mid-quarter shift (three weeks
+    in) moved it, recorded as a change by the director."""
+    quarter = budget.quarter
+    planned = dt.datetime.combine(quarter.start - dt.timedelta(days=14), dt.time(10), tzinfo=dt.UTC)
+    for model in (QuarterBudget, Allocation, Guardrail):
+        rows = model.history.model.objects.filter(
+            **({"id": budget.pk} if model is QuarterBudget else {"budget_id": budget.pk})
+        )
+        for n, pk in enumerate(rows.order_by("history_id").values_list("history_id", flat=True)):
+            # Demo data only: history rows are otherwise never rewritten.
+            rows.filter(history_id=pk).update(history_date=planned + dt.timedelta(minutes=n))
+    if not shift or not {"mobile", "lending"} <= set(streams):
+        return
+    history = Allocation.history.model.objects
+    moved = dt.datetime.combine(quarter.start + dt.timedelta(days=21), dt.time(15), tzinfo=dt.UTC)
+    for slug, delta in (("mobile", 400 * K), ("lending", -400 * K)):
+        allocation = Allocation.objects.get(budget=budget, value_stream=streams[slug])
+        history.filter(id=allocation.pk, history_type="+").update(amount_cents=allocation.amount_cents + delta)
+        Allocation.history.bulk_history_create(
+            [allocation],
+            default_date=moved,
+            default_user=director,
+            default_change_reason="Mid-quarter shift: the SME loan MVP first",
+        )
