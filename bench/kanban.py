@@ -1,6 +1,8 @@
 """Kanban figures: the board and `/api/epics/?page_size=500` over 5,000 epics in 20 value streams,
-each as a ratio to the bare SQL query that fetches the same rows."""
+each as a ratio to the bare SQL query that fetches the same rows; and the board as of a date over
+20 history rows per epic, as a ratio to the live board (issue 17: within 3x)."""
 
+import datetime as dt
 import random
 
 from django.contrib.auth import get_user_model
@@ -52,6 +54,28 @@ def _seed() -> None:
     through.objects.bulk_create(
         [through(epic_id=e.id, strategictheme_id=theme.id) for e in created], batch_size=2000, ignore_conflicts=True
     )
+
+
+HISTORY_PER_EPIC = 20
+
+
+def _seed_history() -> None:
+    """20 history rows per bench epic, one a week back from today, states and WSJF inputs varying,
+    so the board as of a date reads a realistic history table (idempotent)."""
+    history = Epic.history.model
+    bench = Epic.objects.filter(key__startswith="BENCH-").order_by("id")
+    if history.objects.filter(key__startswith="BENCH-").count() >= HISTORY_PER_EPIC * EPICS:
+        return
+    history.objects.filter(key__startswith="BENCH-").delete()
+    rng = random.Random(11)
+    states = list(EpicState.values)
+    epics = list(bench)
+    now = timezone.now()
+    for week in range(HISTORY_PER_EPIC, 0, -1):
+        for epic in epics:
+            epic.state = rng.choice(states)
+            epic.business_value = rng.choice(WSJF_SCALE)
+        Epic.history.bulk_history_create(epics, batch_size=2000, default_date=now - dt.timedelta(weeks=week - 1))
 
 
 def _client() -> Client:
@@ -112,4 +136,29 @@ def run(report) -> None:
         seconds=measure(api),
         floor_seconds=measure(_raw(epic_list()[:500])),
         floor="bare SQL of the 500 ranked rows",
+    )
+
+    _seed_history()
+    as_of = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+
+    def board_as_of():
+        response = client.get(f"/kanban/?as_of={as_of}")
+        assert response.status_code == 200
+
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(conn) as live_queries:
+        board()
+    with CaptureQueriesContext(conn) as past_queries:
+        board_as_of()
+    report.value(
+        "kanban: history rows / queries live board vs as of",
+        f"{Epic.history.model.objects.count()} / {len(live_queries)} vs {len(past_queries)}",
+    )
+    report.ratio(
+        "kanban: board as of a date /kanban/?as_of= (server time)",
+        seconds=measure(board_as_of),
+        floor_seconds=measure(board),
+        floor="the live board (issue 17: at most 3x)",
     )

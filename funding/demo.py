@@ -1,5 +1,6 @@
 """Demo data for funding: budgets for last, current and next quarter, allocations, guardrails,
-teams, 18 months of spend, epic estimates and a scenario.
+teams, 18 months of spend, epic estimates, a scenario, and last quarter's closed participatory
+budgeting session with its outcome scenario.
 
 Idempotent: run twice, the same data. Writes go through the services (so the history on the
 funding page shows who did what), except spend which is bulk-written once per value stream.
@@ -9,14 +10,19 @@ Epics come from another seeder that may run before or after this one, so they ar
 import datetime as dt
 import random
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from funding import services
 from funding.models import (
+    Allocation,
     BudgetStatus,
     EpicEstimate,
     Guardrail,
+    PBPledgeEvent,
+    PBSession,
     QuarterBudget,
     Scenario,
     Spend,
@@ -90,6 +96,7 @@ def seed(ctx) -> None:
     for key, total, _factor, status in plans:
         quarter = ctx.quarters[key]
         budget = QuarterBudget.objects.filter(quarter=quarter).first()
+        fresh = budget is None
         if budget is None:
             budget = services.budget_create(user=director, quarter=quarter, total_cents=total)
         if budget.status == BudgetStatus.DRAFT:
@@ -120,7 +127,11 @@ def seed(ctx) -> None:
             if status in (BudgetStatus.APPROVED, BudgetStatus.CLOSED):
                 budget = services.budget_approve(user=director, budget=budget)
             if status == BudgetStatus.CLOSED:
+                # Last quarter's participatory budgeting played before its budget closed.
+                _seed_participatory(ctx, budget)
                 services.budget_close(user=director, budget=budget)
+        if fresh and key in ("last", "current"):
+            _date_history_back(budget, streams=streams, director=director, shift=key == "current")
 
     # A what-if for the current quarter: move 500,000 from Mobile to Lending.
     current = QuarterBudget.objects.get(quarter=ctx.quarters["current"])
@@ -225,3 +236,91 @@ def seed_sprints(ctx) -> None:
                 linked = [pk for pk, day in mine if first <= day <= last]
                 if linked:
                     sprint.work_items.set(linked)
+
+
+def _seed_participatory(ctx, budget) -> None:
+    """Last quarter's session: its unallocated money in play at two tables of two, the cheaper
+    analysed epics on offer, two rounds of pledges, closed, its outcome a scenario. Played now
+    through the services, then dated back into the quarter (the time box had to be in the future
+    to pledge)."""
+    if PBSession.objects.filter(budget=budget).exists():
+        return
+    director, users = ctx.users["director"], ctx.users
+    offers = list(
+        Epic.objects.filter(state__in=("analyzing", "backlog"), estimated_cost_cents__lte=250 * K)
+        .order_by("estimated_cost_cents", "key")
+        .values_list("pk", flat=True)[:5]
+    )
+    if len(offers) < 3 or not all(name in users for name in ("vsm", "vsm2", "executive", "pm")):
+        return
+    allocated = sum(budget.allocations.values_list("amount_cents", flat=True))
+    session = services.pb_session_create(
+        user=director,
+        budget=budget,
+        name=f"{budget.quarter.code} business owners",
+        money_cents=budget.total_cents - allocated,
+        epic_ids=offers,
+        tables={
+            "Table 1": [users["vsm"].pk, users["executive"].pk],
+            "Table 2": [users["vsm2"].pk, users["pm"].pk],
+        },
+        caps=[services.CapSpec(investment_type="enablers", max_pct=50)],
+        ends_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    by_epic = {o.epic_id: o for o in session.offers.all()}
+    first, second, third = (by_epic[pk] for pk in offers[:3])
+
+    def pledge(username, offer, share_pct):
+        # Half of the estimate from each of a table's two participants, capped by the share.
+        seat = session.participants.get(user=users[username])
+        amount = min(seat.share_cents, offer.estimate_cents * share_pct // 100)
+        try:
+            services.pb_pledge_set(user=users[username], session=session, offer_id=offer.pk, amount_cents=amount)
+        except ValidationError:  # a cap or a share the random demo epics do not fit: the game goes on
+            return
+
+    pledge("vsm", first, 50)
+    pledge("executive", first, 50)
+    pledge("vsm2", first, 50)  # Table 2 does not complete it in round 1: returned with the next
+    pledge("pm", second, 40)
+    services.pb_round_close(user=director, session=session)
+    pledge("vsm2", first, 50)
+    pledge("pm", first, 50)
+    pledge("vsm", third, 50)
+    pledge("executive", third, 50)
+    services.pb_session_close(user=director, session=session)
+    services.pb_scenario_create(user=director, session=session)
+    closed = dt.datetime.combine(budget.quarter.end - dt.timedelta(days=20), dt.time(16), tzinfo=dt.UTC)
+    PBSession.objects.filter(pk=session.pk).update(
+        created_at=closed - dt.timedelta(hours=3), ends_at=closed, closed_at=closed
+    )
+    PBPledgeEvent.objects.filter(session=session).update(created_at=closed - dt.timedelta(hours=1))
+
+
+def _date_history_back(budget, *, streams, director, shift: bool) -> None:
+    """Date a freshly seeded budget's history back to its planning, two weeks before its quarter,
+    so the funding page as of a past date differs from today. For the current quarter, the
+    planning gave Mobile 400,000 more and Lending 400,000 less; a mid-quarter shift (three weeks
+    in) moved it, recorded as a change by the director."""
+    quarter = budget.quarter
+    planned = dt.datetime.combine(quarter.start - dt.timedelta(days=14), dt.time(10), tzinfo=dt.UTC)
+    for model in (QuarterBudget, Allocation, Guardrail):
+        rows = model.history.model.objects.filter(
+            **({"id": budget.pk} if model is QuarterBudget else {"budget_id": budget.pk})
+        )
+        for n, pk in enumerate(rows.order_by("history_id").values_list("history_id", flat=True)):
+            # Demo data only: history rows are otherwise never rewritten.
+            rows.filter(history_id=pk).update(history_date=planned + dt.timedelta(minutes=n))
+    if not shift or not {"mobile", "lending"} <= set(streams):
+        return
+    history = Allocation.history.model.objects
+    moved = dt.datetime.combine(quarter.start + dt.timedelta(days=21), dt.time(15), tzinfo=dt.UTC)
+    for slug, delta in (("mobile", 400 * K), ("lending", -400 * K)):
+        allocation = Allocation.objects.get(budget=budget, value_stream=streams[slug])
+        history.filter(id=allocation.pk, history_type="+").update(amount_cents=allocation.amount_cents + delta)
+        Allocation.history.bulk_history_create(
+            [allocation],
+            default_date=moved,
+            default_user=director,
+            default_change_reason="Mid-quarter shift: the SME loan MVP first",
+        )

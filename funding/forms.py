@@ -148,3 +148,67 @@ class OptimiseForm(forms.Form):
 
 def _keys(raw: str) -> list[str]:
     return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+
+
+class PBSessionForm(forms.Form):
+    """A participatory budgeting session. Tables are typed one a line, `Name: user1, user2`;
+    caps one a line, `<investment type or horizon> <percent>` (e.g. `enablers 30`, `h2 10`)."""
+
+    name = forms.CharField(max_length=120)
+    money = AmountField(label="Money in play")
+    share = AmountField(label="Set share per participant (empty: equal shares)", required=False)
+    ends_at = forms.DateTimeField(label="Ends at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    epics = forms.ModelMultipleChoiceField(queryset=None, label="Epics on offer")
+    tables = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, label="Tables")
+    caps = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False, label="Caps")
+
+    def __init__(self, *args, epics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["epics"].queryset = epics
+
+    def clean_tables(self):
+        users = get_user_model().objects
+        tables: dict[str, list[int]] = {}
+        for line in self.cleaned_data["tables"].splitlines():
+            if not line.strip():
+                continue
+            name, sep, members = line.partition(":")
+            names = [m.strip() for m in members.split(",") if m.strip()]
+            if not sep or not name.strip() or not names:
+                raise ValidationError(f"Write each table as `Name: user1, user2`, not {line.strip()[:60]!r}.")
+            found = dict(users.filter(username__in=names).values_list("username", "pk"))
+            missing = [n for n in names if n not in found]
+            if missing:
+                raise ValidationError(f"Unknown users: {', '.join(missing)[:200]}.")
+            tables[name.strip()[:60]] = [found[n] for n in names]
+        return tables
+
+    def clean_caps(self):
+        from funding.services.participatory import CapSpec
+        from portfolio.models import InvestmentHorizon, InvestmentType
+
+        caps = []
+        for line in self.cleaned_data["caps"].splitlines():
+            if not line.strip():
+                continue
+            parts = line.split()
+            if len(parts) != 2 or not parts[1].isdecimal():
+                raise ValidationError(f"Write each cap as `enablers 30` or `h2 10`, not {line.strip()[:60]!r}.")
+            dimension, pct = parts[0].lower(), int(parts[1])
+            if dimension in InvestmentType.values:
+                caps.append(CapSpec(max_pct=pct, investment_type=dimension))
+            elif dimension in InvestmentHorizon.values:
+                caps.append(CapSpec(max_pct=pct, horizon=dimension))
+            else:
+                raise ValidationError(f"{dimension[:30]!r} is neither an investment type nor a horizon.")
+        return caps
+
+
+class PBPledgeForm(forms.Form):
+    offer = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    amount = AmountField(label="Pledge")
+
+
+class PBCommentForm(forms.Form):
+    offer = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    body = forms.CharField(max_length=500, label="Message")

@@ -291,3 +291,31 @@ def time_in_state_days(*, value_stream_id: int | None = None, now: dt.datetime |
         cursor.execute(sql, (now_param, *params))
         rows = cursor.fetchall()
     return {state: round(float(avg) / DAY, 1) for state, avg in rows if avg is not None}
+
+
+def board_columns_as_of(*, epics: QuerySet, value_stream_id: int | None = None) -> list[Column]:
+    """The board as it stood: `epics` are history rows as of a day (`portfolio.selectors.history.
+    epics_as_of`, filtered). Same shape and query count as `board_columns`; WIP counts the epics
+    of that day too, against today's limits (WIP limits are not history-tracked)."""
+    ranked = (
+        epics.select_related("value_stream", "owner")
+        .annotate(
+            column_rank=Window(
+                RowNumber(), partition_by=[F("state")], order_by=[F("is_unscored").asc(), *RANK_ORDER[1:]]
+            )
+        )
+        .filter(column_rank__lte=CARDS_PER_COLUMN)
+        .order_by("state", "column_rank")
+    )
+    columns = {state: Column(state=state, label=EpicState(state).label) for state in BOARD_STATES}
+    for epic in ranked:
+        columns[epic.state].cards.append(epic)
+    for row in epics.order_by().values("state").annotate(n=Count("id")):
+        columns[row["state"]].count = row["n"]
+    limits = WipLimit.objects.filter(Q(value_stream__isnull=True) | Q(value_stream_id=value_stream_id))
+    for limit in limits.order_by(F("value_stream_id").asc(nulls_first=True)):
+        columns[limit.state].limit = limit.limit
+        columns[limit.state].limit_scope = "value stream" if limit.value_stream_id else "portfolio"
+    for column in columns.values():
+        column.wip = column.count
+    return list(columns.values())

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.history import page_as_of
 from funding.selectors.economics import epic_economics
 from kanban.forms import (
     BenefitForm,
@@ -23,9 +24,9 @@ from kanban.forms import (
     ScoreForm,
     form_errors_from,
 )
-from kanban.selectors import board_columns, epic_transitions
+from kanban.selectors import board_columns, board_columns_as_of, epic_transitions
 from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation_record
-from portfolio.filters.epics import EpicFilter
+from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
 from portfolio.models import EPIC_FLOW, Epic, EpicState
 from portfolio.models.epics import WSJF_INPUTS
 from portfolio.permissions import can_manage_value_stream, is_director, managed_value_stream_ids
@@ -37,29 +38,40 @@ from portfolio.selectors.epics import (
     scoring_column_warnings,
 )
 from portfolio.selectors.forecasts import epic_forecast, epic_forecast_items
+from portfolio.selectors.history import epic_as_of, epics_as_of
 from portfolio.services.benefits import benefit_create, benefit_measurement_record
 from portfolio.services.epics import DENIED as EPIC_DENIED
 from portfolio.services.epics import epic_create, epic_go_decision_record, epic_score, epic_update
 
 
-def _board_context(request, query_string: str, *, errors=(), moved=None):
+def _board_context(request, query_string: str, *, errors=(), moved=None, as_of=None):
     from django.http import QueryDict
 
     params = QueryDict(query_string)
-    filterset = EpicFilter(params, queryset=Epic.objects.all())
-    epics = filterset.qs if filterset.is_valid() else Epic.objects.none()
+    if as_of is not None:
+        # The board as it stood: history rows, filtered the same way, nothing writable.
+        history = epics_as_of(day=as_of)
+        filterset = EpicAsOfFilter(params, queryset=history)
+        epics = filterset.qs if filterset.is_valid() else history.none()
+    else:
+        filterset = EpicFilter(params, queryset=Epic.objects.all())
+        epics = filterset.qs if filterset.is_valid() else Epic.objects.none()
     value_stream = filterset.form.cleaned_data.get("value_stream") if filterset.is_valid() else None
-    columns = board_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None)
-    _with_p85(columns)
+    read_columns = board_columns_as_of if as_of is not None else board_columns
+    columns = read_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None)
+    if as_of is None:
+        _with_p85(columns)
     return {
         "filter": filterset,
+        "as_of": as_of,
+        "as_of_enabled": True,
         "columns": columns,
         "states": EpicState.choices,
         # The board's script reads the forward order from here (the one home is EPIC_FLOW).
         "flow": ",".join(EPIC_FLOW),
         "query": query_string,
-        "managed_ids": managed_value_stream_ids(request.user),
-        "is_director": is_director(request.user),
+        "managed_ids": set() if as_of else managed_value_stream_ids(request.user),
+        "is_director": False if as_of else is_director(request.user),
         "errors": errors,
         "moved": moved,
     }
@@ -78,7 +90,7 @@ def _with_p85(columns) -> None:
 
 def board(request):
     """The portfolio Kanban at /kanban/: columns ranked by WSJF, filters shared with the API."""
-    context = _board_context(request, request.GET.urlencode())
+    context = _board_context(request, request.GET.urlencode(), as_of=page_as_of(request))
     template = "kanban/board.html#board" if request.htmx else "kanban/board.html"
     return render(request, template, context)
 
@@ -159,42 +171,54 @@ def epic_score_view(request, key: str):
     return render(request, template, context, status=status)
 
 
-def _epic_page(request, epic: Epic, *, status: int = 200, **forms):
-    """The epic page; the benefit and MVP forms come back with their errors when a POST failed."""
-    can_manage = can_manage_value_stream(request.user, epic.value_stream_id)
+def _epic_page(request, epic: Epic, *, status: int = 200, as_of=None, **forms):
+    """The epic page; the benefit and MVP forms come back with their errors when a POST failed.
+    As of a past day it shows the epic's history row, read-only, without today's economics."""
+    can_manage = can_manage_value_stream(request.user, epic.value_stream_id) and not as_of
     return render(
         request,
         "kanban/epic.html",
         {
+            "as_of": as_of,
+            "as_of_enabled": True,
             "epic": epic,
             "transitions": epic_transitions(epic=epic),
             "changes": epic_history_changes(epic=epic),
             "can_manage": can_manage,
-            "is_director": is_director(request.user),
+            "is_director": is_director(request.user) and not as_of,
             "move_form": MoveForm(initial={"version": epic.version}),
             "go_form": GoDecisionForm(),
             "states": EpicState.choices,
-            "forecast": epic_forecast(epic_id=epic.id),
-            "economics": epic_economics(epic_id=epic.id, as_of=timezone.localdate()),
-            "benefits": benefits_of_epic(epic=epic),
-            "measurements": measurements_of_epic(epic=epic)[:20],
-            "evaluations": epic.mvp_evaluations.select_related("mmp", "decided_by"),
-            "benefit_form": forms.get("benefit_form") or BenefitForm(epic=epic),
-            "measurement_form": forms.get("measurement_form") or BenefitMeasurementForm(epic=epic),
-            "mvp_form": forms.get("mvp_form") or MvpEvaluationForm(epic=epic),
+            **({} if as_of else _epic_today(epic, forms)),
         },
         status=status,
     )
 
 
+def _epic_today(epic: Epic, forms: dict) -> dict:
+    """What only today's epic has: its forecast, economics, benefits and MVP evaluations, and
+    the forms that change them (none of it is history-tracked, so an as-of page leaves it out)."""
+    return {
+        "forecast": epic_forecast(epic_id=epic.id),
+        "economics": epic_economics(epic_id=epic.id, as_of=timezone.localdate()),
+        "benefits": benefits_of_epic(epic=epic),
+        "measurements": measurements_of_epic(epic=epic)[:20],
+        "evaluations": epic.mvp_evaluations.select_related("mmp", "decided_by"),
+        "benefit_form": forms.get("benefit_form") or BenefitForm(epic=epic),
+        "measurement_form": forms.get("measurement_form") or BenefitMeasurementForm(epic=epic),
+        "mvp_form": forms.get("mvp_form") or MvpEvaluationForm(epic=epic),
+    }
+
+
 def epic_page(request, key: str):
     """Business case, WSJF, economics, benefits, MVP evaluation, MMPs, dependencies, risks,
-    transitions and the change history."""
+    transitions and the change history; `?as_of=` shows the epic as it stood that day."""
+    as_of = page_as_of(request)
     try:
-        epic = epic_detail(key=key)
+        epic = epic_as_of(key=key, day=as_of) if as_of else epic_detail(key=key)
     except Epic.DoesNotExist as exc:
-        raise Http404("No such epic.") from exc
-    return _epic_page(request, epic)
+        raise Http404("No such epic (then).") from exc
+    return _epic_page(request, epic, as_of=as_of)
 
 
 def _epic_form_post(request, key: str, form_class, form_name: str, action, done: str):

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.history import page_as_of
 from okrs import services
 from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm
 from okrs.models import KeyResult, Objective, ObjectiveLevel
@@ -42,8 +43,11 @@ def okrs_home(request):
     stream = None
     if request.GET.get("value_stream"):
         stream = ValueStream.objects.filter(slug=request.GET["value_stream"]).first()
-    tree = okr_tree(quarter=quarter, value_stream_id=stream.id if stream else None) if quarter else None
+    as_of = page_as_of(request)
+    tree = okr_tree(quarter=quarter, value_stream_id=stream.id if stream else None, as_of=as_of) if quarter else None
     director, managed = _editable(request.user)
+    if as_of:  # the past is read-only
+        director, managed = False, set()
     if tree:
         for node in [*tree.portfolio, *tree.unaligned, *[c for n in tree.portfolio for c in n.children]]:
             node.editable = _can_edit(node.objective, director, managed)
@@ -60,6 +64,8 @@ def okrs_home(request):
             "tree": tree,
             "check_in_form": CheckInForm(),
             "can_add_objective": director or bool(managed),
+            "as_of": as_of,
+            "as_of_enabled": True,
         },
     )
 

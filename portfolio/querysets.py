@@ -35,30 +35,13 @@ class EpicQuerySet(models.QuerySet):
 
     def with_is_scored(self):
         """`is_unscored` (0/1) so ranking can put unscored epics last on every backend."""
-        return self.annotate(
-            is_unscored=models.Case(
-                models.When(wsjf__isnull=True, then=models.Value(1)),
-                default=models.Value(0),
-                output_field=models.IntegerField(),
-            )
-        )
+        return self.annotate(is_unscored=is_unscored_expression())
 
     def with_cd3(self):
         """CD3 (Reinertsen): cost of delay per week / duration in weeks, where an epic carries
         both money figures. A priority score in cents per week per week, not an amount of money,
         so a float; NULL when a figure is missing."""
-        return self.annotate(
-            cd3=models.Case(
-                models.When(
-                    cost_of_delay_per_week_cents__isnull=False,
-                    estimated_duration_weeks__gt=0,
-                    then=Cast("cost_of_delay_per_week_cents", models.FloatField())
-                    / Cast("estimated_duration_weeks", models.FloatField()),
-                ),
-                default=models.Value(None),
-                output_field=models.FloatField(),
-            )
-        )
+        return self.annotate(cd3=cd3_expression())
 
     def ranked(self):
         """WSJF ranking (DESIGN.md section 3): wsjf desc, cost of delay desc, job size asc,
@@ -82,6 +65,29 @@ class EpicQuerySet(models.QuerySet):
         if current is not None and current.pk == quarter.pk:
             condition |= models.Q(target_quarter__isnull=True)
         return self.filter(condition)
+
+
+def is_unscored_expression():
+    """1 for an epic without WSJF, else 0 (also used on history rows, see selectors.history)."""
+    return models.Case(
+        models.When(wsjf__isnull=True, then=models.Value(1)),
+        default=models.Value(0),
+        output_field=models.IntegerField(),
+    )
+
+
+def cd3_expression():
+    """CD3 from an epic's money figures (also used on history rows, see selectors.history)."""
+    return models.Case(
+        models.When(
+            cost_of_delay_per_week_cents__isnull=False,
+            estimated_duration_weeks__gt=0,
+            then=Cast("cost_of_delay_per_week_cents", models.FloatField())
+            / Cast("estimated_duration_weeks", models.FloatField()),
+        ),
+        default=models.Value(None),
+        output_field=models.FloatField(),
+    )
 
 
 RANK_ORDER = (

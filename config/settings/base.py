@@ -208,6 +208,7 @@ SPECTACULAR_SETTINGS = {
         "EpicStateEnum": "portfolio.models.epics.EpicState",
         "WorkItemStatusEnum": "portfolio.models.delivery.WorkItemStatus",
         "QuarterStatusEnum": "portfolio.models.base.QuarterStatus",
+        "PBSessionStatusEnum": "funding.models.PBSessionStatus",
     },
 }
 

@@ -4,9 +4,19 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from funding import services
-from funding.models import Allocation, Guardrail, QuarterBudget, Scenario, ScenarioLine, Spend, SpendCategory, Team
+from funding.models import (
+    Allocation,
+    Guardrail,
+    PBSession,
+    QuarterBudget,
+    Scenario,
+    ScenarioLine,
+    Spend,
+    SpendCategory,
+    Team,
+)
 from portfolio.api.fields import MoneyField
-from portfolio.models import Epic, Quarter, ValueStream
+from portfolio.models import Epic, InvestmentHorizon, InvestmentType, Quarter, ValueStream
 
 
 def _user(serializer):
@@ -338,3 +348,127 @@ class OptimisationSerializer(serializers.Serializer):
 class OptimiseResultSerializer(serializers.Serializer):
     scenario = ScenarioSerializer()
     optimisation = OptimisationSerializer()
+
+
+# --- participatory budgeting -----------------------------------------------------------------
+
+
+class PBCapSerializer(serializers.Serializer):
+    investment_type = serializers.ChoiceField(choices=InvestmentType.choices, required=False, allow_blank=True)
+    horizon = serializers.ChoiceField(choices=InvestmentHorizon.choices, required=False, allow_blank=True)
+    max_pct = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class PBTableInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60)
+    participants = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), many=True
+    )
+
+
+class PBSessionSerializer(serializers.ModelSerializer):
+    """A session; created with its epics, tables and caps (write-only), read with its figures."""
+
+    quarter = serializers.CharField(source="budget.quarter.code", read_only=True)
+    money = MoneyField(source="money_cents")
+    share = MoneyField(write_only=True, required=False, allow_null=True, help_text="Empty: equal shares.")
+    epics = serializers.PrimaryKeyRelatedField(queryset=Epic.objects.all(), many=True, write_only=True)
+    tables = PBTableInputSerializer(many=True, write_only=True)
+    caps = PBCapSerializer(many=True, write_only=True, required=False)
+    budget = serializers.PrimaryKeyRelatedField(queryset=QuarterBudget.objects.all())
+
+    class Meta:
+        model = PBSession
+        fields = [
+            "id",
+            "budget",
+            "quarter",
+            "name",
+            "money",
+            "share",
+            "status",
+            "round",
+            "ends_at",
+            "closed_at",
+            "scenario",
+            "epics",
+            "tables",
+            "caps",
+        ]
+        read_only_fields = ["status", "round", "closed_at", "scenario"]
+
+    def validate_tables(self, tables):
+        if len({t["name"] for t in tables}) != len(tables):
+            raise serializers.ValidationError("Table names are unique.")
+        return tables
+
+    def create(self, validated_data):
+        from funding.services.participatory import CapSpec
+
+        return services.pb_session_create(
+            user=_user(self),
+            budget=validated_data["budget"],
+            name=validated_data["name"],
+            money_cents=validated_data["money_cents"],
+            share_cents=validated_data.get("share"),
+            epic_ids=[e.pk for e in validated_data["epics"]],
+            tables={t["name"]: [u.pk for u in t["participants"]] for t in validated_data["tables"]},
+            caps=[
+                CapSpec(
+                    max_pct=c["max_pct"], investment_type=c.get("investment_type", ""), horizon=c.get("horizon", "")
+                )
+                for c in validated_data.get("caps", [])
+            ],
+            ends_at=validated_data["ends_at"],
+        )
+
+
+class PBPledgeInputSerializer(serializers.Serializer):
+    offer = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The offer id (see `offers`).")
+    amount = MoneyField()
+
+
+class PBPledgeSerializer(serializers.Serializer):
+    """A pledge as its table (or, after close, everyone) sees it."""
+
+    table = serializers.CharField(source="participant.table.name")
+    participant = serializers.IntegerField(source="participant.user_id")
+    offer = serializers.IntegerField(source="offer_id")
+    epic = serializers.CharField(source="offer.epic.key")
+    amount = MoneyField(source="amount_cents")
+    locked = serializers.BooleanField()
+
+
+class PBOfferSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    epic = serializers.IntegerField(source="epic_id")
+    key = serializers.CharField(source="epic.key")
+    title = serializers.CharField(source="epic.title")
+    estimate = MoneyField(source="estimate_cents")
+    pooled = MoneyField(source="pooled_cents", help_text="Pledged at the caller's table.")
+    funded = serializers.SerializerMethodField()
+
+    def get_funded(self, offer) -> bool:
+        return offer.pooled_cents >= offer.estimate_cents
+
+
+class PBFundedEpicSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    value_stream = serializers.CharField()
+    estimate = MoneyField(source="estimate_cents")
+    tables = serializers.ListField(child=serializers.CharField())
+
+
+class PBStreamMoneySerializer(serializers.Serializer):
+    value_stream = serializers.IntegerField(source="value_stream_id")
+    name = serializers.CharField()
+    amount = MoneyField(source="amount_cents")
+
+
+class PBOutcomeSerializer(serializers.Serializer):
+    per_table = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    overall = PBFundedEpicSerializer(many=True)
+    agreement = PBFundedEpicSerializer(many=True)
+    by_value_stream = PBStreamMoneySerializer(many=True)
+    table_count = serializers.IntegerField()

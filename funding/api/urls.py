@@ -10,5 +10,6 @@ router.register("guardrails", views.GuardrailViewSet, basename="guardrail")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("spend", views.SpendViewSet, basename="spend")
 router.register("scenarios", views.ScenarioViewSet, basename="scenario")
+router.register("pb-sessions", views.PBSessionViewSet, basename="pb-session")
 
 urlpatterns = router.urls

@@ -165,3 +165,12 @@ class MvpEvaluationSerializer(serializers.Serializer):
     evidence = serializers.CharField(max_length=4000)
     decision = serializers.ChoiceField(choices=MvpDecision.choices)
     reason = serializers.CharField(max_length=2000)
+
+
+class EpicAsOfSerializer(EpicSerializer):
+    """An epic as it stood on `?as_of=` (a history row). Themes are not history-tracked: empty."""
+
+    themes = serializers.SerializerMethodField()
+
+    def get_themes(self, epic) -> list[int]:
+        return []

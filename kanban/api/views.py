@@ -1,14 +1,16 @@
 from django.db.models import F
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from core.viewsets import AS_OF_PARAMETER, AsOfListMixin
 from funding.selectors.economics import epic_economics
 from kanban.api.serializers import (
+    EpicAsOfSerializer,
     EpicEconomicsSerializer,
     EpicMoveConflictSerializer,
     EpicMoveRefusedSerializer,
@@ -19,8 +21,10 @@ from kanban.api.serializers import (
 )
 from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation_record
 from portfolio.api.permissions import ReadOrValueStreamManager
-from portfolio.filters.epics import EpicFilter
+from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
+from portfolio.querysets import RANK_ORDER
 from portfolio.selectors.epics import epic_list
+from portfolio.selectors.history import epics_as_of
 from portfolio.services.epics import epic_go_decision_record
 
 
@@ -42,7 +46,9 @@ class NullsLastOrderingFilter(OrderingFilter):
         return queryset.order_by(*terms, "id")
 
 
+@extend_schema_view(list=extend_schema(parameters=[AS_OF_PARAMETER]))
 class EpicViewSet(
+    AsOfListMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -61,8 +67,14 @@ class EpicViewSet(
     ordering_fields = ["wsjf", "cd3", "cost_of_delay", "job_size", "key", "title", "created_at", "state_changed_at"]
     # No default `ordering`: the queryset is already in WSJF rank order.
 
+    as_of_serializer_class = EpicAsOfSerializer
+    as_of_filterset_class = EpicAsOfFilter
+
     def get_queryset(self):
         return epic_list()
+
+    def as_of_queryset(self, day):
+        return epics_as_of(day=day).select_related("value_stream", "owner", "target_quarter").order_by(*RANK_ORDER)
 
     def value_stream_id_for(self, obj):
         return obj.value_stream_id

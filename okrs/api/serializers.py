@@ -129,3 +129,17 @@ class CheckInSerializer(serializers.ModelSerializer):
         model = CheckIn
         fields = ["id", "key_result", "date", "value", "confidence", "note", "author", "by", "created_at"]
         read_only_fields = ["key_result", "author", "created_at"]
+
+
+class KeyResultAsOfSerializer(KeyResultSerializer):
+    """A key result as it stood on `?as_of=` (a history row). Links to epics and MMPs are not
+    history-tracked: empty."""
+
+    epics = serializers.SerializerMethodField()
+    mmps = serializers.SerializerMethodField()
+
+    def get_epics(self, obj) -> list[int]:
+        return []
+
+    def get_mmps(self, obj) -> list[int]:
+        return []

@@ -91,3 +91,20 @@ class BenefitMeasurementFilter(django_filters.FilterSet):
     class Meta:
         model = BenefitMeasurement
         fields = ["benefit", "epic", "value_stream"]
+
+
+class EpicAsOfFilter(django_filters.FilterSet):
+    """The epic filters on history rows (`?as_of=`): themes are not history-tracked, so no theme."""
+
+    value_stream = EpicFilter.base_filters["value_stream"]
+    state = EpicFilter.base_filters["state"]
+    kind = EpicFilter.base_filters["kind"]
+    owner = EpicFilter.base_filters["owner"]
+    target_quarter = EpicFilter.base_filters["target_quarter"]
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Epic.history.model
+        fields = ["value_stream", "state", "kind", "owner", "target_quarter", "q"]
+
+    search = EpicFilter.search

@@ -16,12 +16,14 @@ import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from funding.models import PBSession
 from portfolio.models import BenefitHypothesis, BenefitMeasurement
 from tests.factories import (
     ActionItemFactory,
@@ -93,6 +95,10 @@ def portfolio(value_stream, other_value_stream, vsm):
         epic=epic, kind="money", title="Fees", monthly_amount_cents=100_00, start_month=quarter.start
     )
     measurement = BenefitMeasurement.objects.create(benefit=benefit, measured_on=quarter.start, amount_cents=50_00)
+    # A closed participatory budgeting session: visible to everyone, its outcome readable.
+    pb_session = PBSession.objects.create(
+        budget=budget, name="Fuzz game", money_cents=100_00, status="closed", ends_at=timezone.now(), created_by=vsm
+    )
     return {
         "benefits": benefit.pk,
         "benefit-measurements": measurement.pk,
@@ -113,6 +119,7 @@ def portfolio(value_stream, other_value_stream, vsm):
         "mmps": mmp.pk,
         "objectives": objective.pk,
         "planning-events": event.pk,
+        "pb-sessions": pb_session.pk,
         "quarters": quarter.pk,
         "risks": RiskFactory(value_stream=value_stream).pk,
         "themes": StrategicThemeFactory().pk,

@@ -22,6 +22,8 @@ DETAIL_LINKS = [
     ("/okrs/", "a[href^='/okrs/key-results/']", "a key result page"),
     ("/vmo/planning/", "a[href^='/vmo/planning/']", "a planning event"),
     ("/value-streams/", "a[href^='/value-streams/']", "a value stream page"),
+    ("/funding/", "a[href^='/funding/participatory/']", "the participatory budgeting sessions"),
+    ("/funding/participatory/", "#pb-sessions a[href^='/funding/participatory/']", "a closed session's outcome"),
 ]
 PLANNING_EVENT = re.compile(r"^/vmo/planning/\d+/$")
 
@@ -76,4 +78,4 @@ def test_every_page_of_every_role_renders_cleanly(demo_data, live_server, login,
     # Then every page rendered cleanly for every role
     assert not problems, "\n".join(problems)
     assert sorted(visited) == sorted(PERSONAS)
-    assert all(len(paths) >= 13 for paths in visited.values()), visited
+    assert all(len(paths) >= 15 for paths in visited.values()), visited

@@ -7,12 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from core.history import page_as_of
 from kanban.selectors import no_value_days
 from portfolio.models import Quarter, ValueStream
 from portfolio.money import chart_amount
 from portfolio.selectors.base import quarter_from_code, quarter_previous
 from vmo.forms import OverviewActionItemForm
 from vmo.permissions import can_keep_vmo_backlog
+from vmo.selectors.drift import portfolio_as_of
 from vmo.selectors.overview import (
     SORTS,
     overview_rows,
@@ -83,7 +85,10 @@ def _sort_links(*, quarter_code: str, sort: str, descending: bool) -> dict[str, 
 @require_http_methods(["GET"])
 def overview(request):
     quarter = quarter_from_code(code=request.GET.get("quarter"))
+    as_of = page_as_of(request)
     context = {
+        "as_of": as_of,
+        "as_of_enabled": True,
         "quarter": quarter,
         "quarters": Quarter.objects.order_by("-start"),
         "columns": COLUMNS,
@@ -102,7 +107,8 @@ def overview(request):
         descending=descending,
         sort_links=_sort_links(quarter_code=quarter.code, sort=sort, descending=descending),
         totals=portfolio_totals(quarter=quarter),
-        can_raise_actions=can_keep_vmo_backlog(request.user),
+        can_raise_actions=can_keep_vmo_backlog(request.user) and as_of is None,
+        past=portfolio_as_of(quarter=quarter, day=as_of) if as_of else None,
     )
     if request.htmx and request.htmx.target == "overview-table":
         return render(request, "vmo/overview.html#table", context)
