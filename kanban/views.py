@@ -42,6 +42,9 @@ def _board_context(request, query_string: str, *, errors=(), moved=None):
         # The board's script reads the forward order from here (the one home is EPIC_FLOW).
         "flow": ",".join(EPIC_FLOW),
         "query": query_string,
+        # Cards link to "<epic_url><key>/" (and move through "<key>/move/"): one reverse()
+        # for the page rather than two per card.
+        "epic_url": reverse("kanban-epic", args=["KEY"]).removesuffix("KEY/"),
         "managed_ids": managed_value_stream_ids(request.user),
         "is_director": is_director(request.user),
         "errors": errors,

@@ -60,6 +60,7 @@ def okrs_home(request):
             "tree": tree,
             "check_in_form": CheckInForm(),
             "can_add_objective": director or bool(managed),
+            "can_check_in": director or bool(managed),
         },
     )
 

@@ -17,6 +17,15 @@ def epic_list(*, filters: dict | None = None) -> QuerySet[Epic]:
     return qs.with_cd3().ranked()
 
 
+def epic_theme_ids(*, epic_ids: list[int]) -> dict[int, list[int]]:
+    """Strategic theme ids per epic, in one query over the link table (for value-based lists)."""
+    themes: dict[int, list[int]] = {}
+    links = Epic.themes.through.objects.filter(epic_id__in=epic_ids).order_by("epic_id", "strategictheme_id")
+    for epic_id, theme_id in links.values_list("epic_id", "strategictheme_id"):
+        themes.setdefault(epic_id, []).append(theme_id)
+    return themes
+
+
 def epic_detail(*, key: str) -> Epic:
     """One epic with everything its page shows, related rows fetched in a fixed number of queries."""
     return (
