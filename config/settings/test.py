@@ -7,6 +7,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 # Tests that need the real broker ask for it explicitly; the rest run tasks in-process.
 CELERY_TASK_ALWAYS_EAGER = True
+# ... and drain the rollup outbox inline after commit, so a test sees its snapshot at once.
+ROLLUP_EMBEDDED_DRAIN_DELAY = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
