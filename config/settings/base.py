@@ -213,6 +213,8 @@ SPECTACULAR_SETTINGS = {
         "EpicStateEnum": "portfolio.models.epics.EpicState",
         "WorkItemStatusEnum": "portfolio.models.delivery.WorkItemStatus",
         "QuarterStatusEnum": "portfolio.models.base.QuarterStatus",
+        # The epic list row and the epic share these choice sets: one enum each.
+        "EpicKindEnum": "portfolio.models.epics.EpicKind",
     },
 }
 
