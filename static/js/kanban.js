@@ -27,16 +27,21 @@
     return order.indexOf(to) < order.indexOf(from);
   }
 
+  // A card's key is its id without "card-" (the board keeps per-card markup small).
+  function keyOf(card) {
+    return card.id.slice("card-".length);
+  }
+
   function moveUrl(card) {
     var board = document.getElementById("board");
-    return board.dataset.epicUrl + encodeURIComponent(card.dataset.key) + "/move/";
+    return board.dataset.epicUrl + encodeURIComponent(keyOf(card)) + "/move/";
   }
 
   function move(card, from, toState) {
     var board = document.getElementById("board");
     var reason = "";
     if (isBackward(from, toState) || toState === "not_pursued") {
-      reason = window.prompt("Why move " + card.dataset.key + " back (or stop it)?") || "";
+      reason = window.prompt("Why move " + keyOf(card) + " back (or stop it)?") || "";
     }
     var body = new FormData();
     body.append("to_state", toState);
@@ -78,7 +83,7 @@
     var from = card.closest("ol.kanban-cards").dataset.state;
     form.action = moveUrl(card);
     form.elements.version.value = card.dataset.version;
-    document.getElementById("move-dialog-key").textContent = card.dataset.key;
+    document.getElementById("move-dialog-key").textContent = keyOf(card);
     Array.prototype.forEach.call(form.elements.to_state.options, function (option) {
       option.disabled = option.value === from;
     });
@@ -89,7 +94,7 @@
 
   document.addEventListener("keydown", function (evt) {
     var card = evt.target;
-    if ((evt.key === "Enter" || evt.key === " ") && card.matches && card.matches(".kanban-card[data-movable]")) {
+    if ((evt.key === "Enter" || evt.key === " ") && card.matches && card.matches(".kanban-card[tabindex]")) {
       evt.preventDefault();
       openDialog(card);
     }

@@ -74,8 +74,8 @@ def test_vsm_scores_an_epic_and_drags_it_to_reviewing(page, live_server, vsm, ka
     page.reload()
     reviewing = page.locator("#column-reviewing .kanban-card")
     expect(reviewing).to_have_count(3)
-    keys = [reviewing.nth(i).get_attribute("data-key") for i in range(3)]
-    assert keys == ["PAY-1", "PAY-2", "PAY-3"]
+    keys = [reviewing.nth(i).get_attribute("id") for i in range(3)]
+    assert keys == ["card-PAY-1", "card-PAY-2", "card-PAY-3"]
     expect(page.locator("#card-PAY-1 .wsjf")).to_have_text("WSJF 3.20")
     expect(page.locator("#column-funnel .kanban-card")).to_have_count(0)
 

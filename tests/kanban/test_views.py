@@ -47,7 +47,7 @@ def test_board_shows_every_column_with_cards_ranked_and_unscored_marked(client, 
     assert "WSJF 24.00" in html
     assert html.count("unscored-badge") == 2  # NONE and REV
     assert 'id="move-dialog"' not in html  # an executive reads but moves nothing
-    assert "data-movable" not in html
+    assert "tabindex" not in html.split('id="board"', 1)[1]  # no card is focusable for a move
 
 
 def test_board_filters_with_the_epic_filterset(client, executive, value_stream, other_value_stream):
@@ -364,7 +364,7 @@ def test_the_board_has_one_move_form_and_cards_carry_none(client, vsm, value_str
     assert "<form" not in cards and "csrfmiddlewaretoken" not in cards
     assert html.count('id="move-dialog-form"') == 1
     assert html.count('name="to_state"') == 1
-    assert re.findall(r'id="card-([^"]+)"[^>]*data-movable', html) == ["PAY-1", "PAY-2"]  # only their stream's
+    assert re.findall(r'id="card-([^"]+)"[^>]*tabindex="0"', html) == ["PAY-1", "PAY-2"]  # only their stream's
     assert 'href="/kanban/epics/ONB-1/"' in html  # every card links to its epic page (its move form without JS)
     assert 'data-epic-url="/kanban/epics/"' in html
 
