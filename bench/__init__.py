@@ -180,6 +180,15 @@ class Report:
     def value(self, figure: str, value: str, *, goal: str = "", met: bool | None = None) -> None:
         self.rows.append((figure, value, "", "", goal, "" if met is None else ("ok" if met else "MISSED")))
 
+    def __post_init__(self):
+        self._shown = 0
+
+    def flush(self) -> None:
+        """Print the rows added since the last flush, so a long run shows its figures as it goes."""
+        for row in self.rows[self._shown :]:
+            print("  " + " | ".join(c for c in row if c), flush=True)
+        self._shown = len(self.rows)
+
     def plan(self, figure: str, plan: str) -> None:
         if plan:
             self.plans.append(f"{figure}: {plan}")

@@ -41,6 +41,7 @@ def main() -> int:
                 continue
             print(f"== {name}", flush=True)
             importlib.import_module(f"bench.{name}").run(report, server)
+            report.flush()
     report.print()
     return 0
 

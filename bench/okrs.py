@@ -1,6 +1,9 @@
-"""OKR figure: `/okrs/` for the current quarter of `seed_demo --scale 5` (its fixed seed), as
+"""OKR figure: `/okrs/` for the current quarter of `seed_demo --scale 5` (its fixed seed;
+`BENCH_DEMO_SCALE` changes the scale), as
 the demo's value stream manager, against the SQL of the quarter's objectives and key results
 plus a minimal template."""
+
+import os
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -9,7 +12,7 @@ from django.template import Context, Engine
 
 from bench import Http, Server, explain, log_in, timed
 
-SCALE = 5
+SCALE = int(os.environ.get("BENCH_DEMO_SCALE", "5"))
 SQL = (
     "SELECT o.id, o.title, o.level, o.parent_id, kr.id, kr.title, kr.baseline, kr.target, kr.current, kr.confidence"
     " FROM okrs_objective o LEFT JOIN okrs_keyresult kr ON kr.objective_id = o.id WHERE o.quarter_id = %s"
