@@ -62,7 +62,7 @@ def board_columns(*, epics: QuerySet[Epic], value_stream_id: int | None = None) 
             column_rank=Window(
                 RowNumber(),
                 partition_by=[F("state")],
-                order_by=[F("is_unscored").asc(), *RANK_ORDER[1:]],
+                order_by=list(RANK_ORDER),
             )
         )
         .filter(column_rank__lte=CARDS_PER_COLUMN)

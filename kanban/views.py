@@ -70,6 +70,9 @@ def _board_context(request, query_string: str, *, errors=(), moved=None, as_of=N
         # The board's script reads the forward order from here (the one home is EPIC_FLOW).
         "flow": ",".join(EPIC_FLOW),
         "query": query_string,
+        # Cards link to "<epic_url><key>/" (and move through "<key>/move/"): one reverse()
+        # for the page rather than two per card.
+        "epic_url": reverse("kanban-epic", args=["KEY"]).removesuffix("KEY/"),
         "managed_ids": set() if as_of else managed_value_stream_ids(request.user),
         "is_director": False if as_of else is_director(request.user),
         "errors": errors,

@@ -66,6 +66,7 @@ def okrs_home(request):
             "can_add_objective": director or bool(managed),
             "as_of": as_of,
             "as_of_enabled": True,
+            "can_check_in": director or bool(managed),
         },
     )
 

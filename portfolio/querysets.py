@@ -45,7 +45,12 @@ class EpicQuerySet(models.QuerySet):
 
     def ranked(self):
         """WSJF ranking (DESIGN.md section 3): wsjf desc, cost of delay desc, job size asc,
-        older first, id; unscored epics last (NULLs sort differently per backend, so explicit)."""
+        older first, id; unscored epics last (NULLs sort differently per backend, so explicit).
+
+        `is_unscored` is annotated for callers that show it, but the order does not sort on it:
+        `wsjf` is NULL exactly when an input is missing, so `wsjf DESC NULLS LAST` already puts
+        unscored epics last, and an ORDER BY that matches `epic_rank_idx` term for term lets
+        PostgreSQL read the top N from the index instead of sorting the table."""
         return self.with_is_scored().order_by(*RANK_ORDER)
 
     def open(self):
@@ -90,8 +95,8 @@ def cd3_expression():
     )
 
 
+# The rank order, term for term the columns of the rank indexes on Epic (portfolio/models/epics.py).
 RANK_ORDER = (
-    "is_unscored",
     models.F("wsjf").desc(nulls_last=True),
     models.F("cost_of_delay").desc(nulls_last=True),
     models.F("job_size").asc(nulls_last=True),

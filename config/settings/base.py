@@ -51,6 +51,8 @@ MIDDLEWARE = [
     # Early, so it sees database failures of every view; `core.unavailable.server_error` (the
     # handler500) covers failures in the middleware below it.
     "core.unavailable.DatabaseUnavailableMiddleware",
+    # Marks GET/HEAD requests so the replica router may send their reads to the replica.
+    "core.db_router.ReadOnlyRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,6 +101,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL read replica for the read-only pages and the API's GETs (core/db_router.py).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -209,6 +217,8 @@ SPECTACULAR_SETTINGS = {
         "WorkItemStatusEnum": "portfolio.models.delivery.WorkItemStatus",
         "QuarterStatusEnum": "portfolio.models.base.QuarterStatus",
         "PBSessionStatusEnum": "funding.models.PBSessionStatus",
+        # The epic list row and the epic share these choice sets: one enum each.
+        "EpicKindEnum": "portfolio.models.epics.EpicKind",
     },
 }
 
@@ -219,6 +229,9 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker, tasks run in-process (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Embedded mode: seconds a debounced background thread waits before draining the rollup outbox
+# (writes in that window share one rollup, and none runs inside a request); 0 drains inline.
+ROLLUP_EMBEDDED_DRAIN_DELAY = env.float("ROLLUP_EMBEDDED_DRAIN_DELAY", default=2.0)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from portfolio.api.fields import MoneyField
 from portfolio.models import Epic, EpicState, MvpDecision, MvpResult, Quarter, StrategicTheme, ValueStream
+from portfolio.money import cents_to_text
 from portfolio.services import epics as services
 
 EPIC_FIELDS = [
@@ -96,6 +97,115 @@ class EpicSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         return services.epic_update(user=self.context["request"].user, epic=instance, **validated_data)
+
+
+# What a list row carries: identity, placement, WSJF and the money figures. The business case
+# (description, hypothesis, scope, ...) and the go decision's note are on the detail, and on a
+# list with `?expand=business_case`.
+EPIC_LIST_FIELDS = [
+    "id",
+    "key",
+    "title",
+    "value_stream",
+    "kind",
+    "investment_type",
+    "horizon",
+    "state",
+    "state_changed_at",
+    "version",
+    "owner",
+    "business_value",
+    "time_criticality",
+    "risk_reduction",
+    "job_size",
+    "cost_of_delay",
+    "wsjf",
+    "scored",
+    "cd3",
+    "estimated_cost",
+    "estimated_duration_weeks",
+    "cost_of_delay_per_week",
+    "themes",
+    "target_quarter",
+    "go_decision_at",
+    "created_at",
+]
+# The columns `epic_list_rows` reads, under their model names.
+EPIC_LIST_COLUMNS = (
+    "id",
+    "key",
+    "title",
+    "value_stream_id",
+    "kind",
+    "investment_type",
+    "horizon",
+    "state",
+    "state_changed_at",
+    "version",
+    "owner_id",
+    "business_value",
+    "time_criticality",
+    "risk_reduction",
+    "job_size",
+    "cost_of_delay",
+    "wsjf",
+    "cd3",
+    "estimated_cost_cents",
+    "estimated_duration_weeks",
+    "cost_of_delay_per_week_cents",
+    "target_quarter_id",
+    "go_decision_at",
+    "created_at",
+)
+
+
+class EpicListSerializer(EpicSerializer):
+    """A list row: the epic without its business case. Documents the list's shape; the rows
+    themselves are built by `epic_list_rows` from plain values, which gives the same output."""
+
+    class Meta(EpicSerializer.Meta):
+        fields = EPIC_LIST_FIELDS
+
+
+def epic_list_rows(values: list[dict], *, theme_ids: dict[int, list[int]]) -> list[dict]:
+    """List rows from `.values(*EPIC_LIST_COLUMNS)`: no model instances and no field objects per row
+    (DRF's ModelSerializer spent most of a 500-row page on them). Same text as the serializer:
+    money as two-decimal strings, datetimes as DRF writes them, cd3 in money per week per week."""
+    datetime_text = serializers.DateTimeField().to_representation
+    rows = []
+    for v in values:
+        cost, cod_week, cd3 = v["estimated_cost_cents"], v["cost_of_delay_per_week_cents"], v["cd3"]
+        rows.append(
+            {
+                "id": v["id"],
+                "key": v["key"],
+                "title": v["title"],
+                "value_stream": v["value_stream_id"],
+                "kind": v["kind"],
+                "investment_type": v["investment_type"],
+                "horizon": v["horizon"],
+                "state": v["state"],
+                "state_changed_at": datetime_text(v["state_changed_at"]),
+                "version": v["version"],
+                "owner": v["owner_id"],
+                "business_value": v["business_value"],
+                "time_criticality": v["time_criticality"],
+                "risk_reduction": v["risk_reduction"],
+                "job_size": v["job_size"],
+                "cost_of_delay": v["cost_of_delay"],
+                "wsjf": v["wsjf"],
+                "scored": v["wsjf"] is not None,  # wsjf is NULL exactly when an input is missing
+                "cd3": cd3 / 100 if cd3 is not None else None,
+                "estimated_cost": cents_to_text(cost) if cost is not None else None,
+                "estimated_duration_weeks": v["estimated_duration_weeks"],
+                "cost_of_delay_per_week": cents_to_text(cod_week) if cod_week is not None else None,
+                "themes": theme_ids.get(v["id"], []),
+                "target_quarter": v["target_quarter_id"],
+                "go_decision_at": datetime_text(v["go_decision_at"]) if v["go_decision_at"] else None,
+                "created_at": datetime_text(v["created_at"]),
+            }
+        )
+    return rows
 
 
 class EpicMoveSerializer(serializers.Serializer):

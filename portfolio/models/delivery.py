@@ -59,6 +59,9 @@ class WorkItem(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     active_seconds = models.BigIntegerField(default=0)
     waiting_seconds = models.BigIntegerField(default=0)
+    # When the tool last changed the row (its own timestamp, sent with the row): an incoming row
+    # older than this one is a late or replayed event and changes nothing.
+    source_updated_at = models.DateTimeField(null=True, blank=True)
     ingested_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -113,6 +116,9 @@ class Deployment(models.Model):
     deployed_at = models.DateTimeField()
     first_commit_at = models.DateTimeField(null=True, blank=True)
     succeeded = models.BooleanField(default=True)
+    # When the tool last changed the row (its own timestamp, sent with the row): an incoming row
+    # older than this one is a late or replayed event and changes nothing.
+    source_updated_at = models.DateTimeField(null=True, blank=True)
     ingested_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -173,6 +179,9 @@ class Incident(models.Model):
         Deployment, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
     )
     deployment_link = models.CharField(max_length=12, choices=DeploymentLink.choices, blank=True, default="")
+    # When the tool last changed the row (its own timestamp, sent with the row): an incoming row
+    # older than this one is a late or replayed event and changes nothing.
+    source_updated_at = models.DateTimeField(null=True, blank=True)
     ingested_at = models.DateTimeField(auto_now=True)
 
     class Meta:

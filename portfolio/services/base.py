@@ -1,6 +1,8 @@
 """Writes for the base domain: value streams, quarters, themes, and the rollup outbox."""
 
 import datetime as dt
+import logging
+import threading
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -121,7 +123,64 @@ def rollup_due_mark(*, value_stream_ids, since: dt.date | dt.datetime | None = N
     transaction.on_commit(_nudge_rollup_drain)
 
 
+def _run_rollup_drain() -> None:
+    from celery import current_app as app
+
+    # Embedded mode has no worker: send_task would only queue in memory, so run the task here
+    # (after loading the apps' task modules, which only a worker imports by itself).
+    app.loader.import_default_modules()
+    app.tasks[ROLLUP_OUTBOX_DRAIN_TASK].apply()
+
+
+class EmbeddedDrain:
+    """The embedded mode's debounced rollup drain: the first nudge starts a timer thread, nudges
+    while it waits join it, and the drain then runs once, outside every request.
+
+    Ingesting 50 batches of 1,000 rows nudges 50 times; running the rollup inside each request
+    made ingestion as slow as the rollup. `ROLLUP_EMBEDDED_DRAIN_DELAY = 0` runs it inline
+    after commit instead (the tests' setting, so a test sees its snapshot without a thread)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+
+    def nudge(self, delay: float) -> None:
+        with self._lock:
+            if self.timer is not None:
+                return  # a drain is already due: it will take this value stream's row too
+            self.timer = threading.Timer(delay, self._drain)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _drain(self) -> None:
+        from django.db import connections
+
+        with self._lock:
+            self.timer = None  # rows marked from now on get a new drain
+        try:
+            _run_rollup_drain()
+        except Exception:
+            logging.getLogger(__name__).exception("Embedded rollup drain failed; the rows stay in the outbox.")
+        finally:
+            connections.close_all()  # this thread's own connections
+
+
+embedded_drain = EmbeddedDrain()
+
+
 def _nudge_rollup_drain() -> None:
+    from celery import current_app as app
+    from django.conf import settings
+
+    if app.conf.task_always_eager:
+        # Embedded mode has no worker: drain in this process after the response (debounced, so
+        # a burst of writes costs one drain), never inside the request.
+        delay = getattr(settings, "ROLLUP_EMBEDDED_DRAIN_DELAY", 2.0)
+        if delay:
+            embedded_drain.nudge(delay)
+        else:
+            _run_rollup_drain()
+        return
     # Handed to a background publisher: a dead or hung broker costs the request nothing.
     from core.publish import publish
 

@@ -401,7 +401,7 @@ def _work_item(*, source, external_id, title, item_type, status, created, update
         "status": status,
         "created_at": created,
         # The tool's own time of this state: the upsert keeps a newer one over a late older event.
-        "updated_at": updated or closed or created,
+        "source_updated_at": updated or closed or created,
     }
     if status == WorkItemStatus.DONE:
         row["finished_at"] = closed or updated or created
@@ -432,7 +432,7 @@ def _incident(*, source, external_id, title, opened, resolved, updated=None) -> 
         "title": (title or "")[:500],
         "opened_at": opened,
         "resolved_at": resolved,
-        "updated_at": updated or resolved or opened,
+        "source_updated_at": updated or resolved or opened,
     }
 
 
@@ -507,7 +507,7 @@ def github_map(event: str, payload: dict, mapping: dict[str, str], received_at: 
                     "repository": repo,
                     "deployed_at": _dt(status.get("created_at") or deployment.get("created_at")),
                     "succeeded": state == "success",
-                    "updated_at": _dt(status.get("created_at") or deployment.get("created_at")),
+                    "source_updated_at": _dt(status.get("created_at") or deployment.get("created_at")),
                 }
             )
     elif event == "push":
@@ -610,7 +610,7 @@ def gitlab_map(event: str, payload: dict, mapping: dict[str, str], received_at: 
                     "repository": project,
                     "deployed_at": _dt(payload.get("status_changed_at")),
                     "succeeded": state == "success",
-                    "updated_at": _dt(payload.get("status_changed_at")),
+                    "source_updated_at": _dt(payload.get("status_changed_at")),
                 }
             )
     elif kind == "push":

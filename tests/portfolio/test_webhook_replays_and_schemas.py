@@ -59,8 +59,8 @@ def test_rows_carry_the_tools_own_event_time_for_the_upsert_to_compare():
 
     mapped = ingestion.github_map("issues", github_issue(labels=["incident"]), {}, received)
 
-    assert mapped.work_items[0]["updated_at"] == dt.datetime(2026, 7, 2, 9, tzinfo=dt.UTC)
-    assert mapped.incidents[0]["updated_at"] == dt.datetime(2026, 7, 2, 9, tzinfo=dt.UTC)
+    assert mapped.work_items[0]["source_updated_at"] == dt.datetime(2026, 7, 2, 9, tzinfo=dt.UTC)
+    assert mapped.incidents[0]["source_updated_at"] == dt.datetime(2026, 7, 2, 9, tzinfo=dt.UTC)
 
 
 OUT_OF_BOUNDS = "must be between 2000-01-01 and a day from now"

@@ -30,7 +30,7 @@ from funding.selectors import allocation_changes, allocations_of_quarter
 from okrs.scoring import band_label, score_band
 from okrs.selectors import key_result_target_changes, key_result_targets
 from portfolio.models import Epic, Quarter, Risk, RoamStatus, ValueStream
-from portfolio.selectors.epics import epic_ids_ranked_open, epic_state_changes
+from portfolio.selectors.epics import epic_open_ranks, epic_state_changes
 from vmo.models import PlanningEvent, PlanningEventKind, PlanningEventStatus, ValueStreamSnapshot
 from vmo.plan_snapshot import PlannedEpic, PlannedKeyResult, PlanSnapshot
 
@@ -281,7 +281,7 @@ def _allocations_from_snapshot(*, quarter: Quarter, planned: dict[int, int]) -> 
 
 
 def _epics_from_snapshot(*, planned: dict[int, PlannedEpic]) -> list[dict]:
-    ranks = {epic_id: position for position, epic_id in enumerate(epic_ids_ranked_open(), start=1)}
+    ranks = epic_open_ranks(ids=planned.keys())  # the planned epics' positions, not every open epic's
     epics = Epic.objects.filter(id__in=planned.keys()).order_by("key").values("id", "key", "title", "state")
     changes = []
     for epic in epics:
