@@ -47,24 +47,13 @@ class Column:
         return self.state == EpicState.NOT_PURSUED
 
 
-def board_columns(*, epics: QuerySet[Epic], value_stream_id: int | None = None) -> list[Column]:
-    """The board: columns in flow order with their best-ranked cards, counts and WIP.
-
-    Four queries whatever the number of epics: the ranked cards (a window function numbers the
-    cards within each column so the database cuts each column at CARDS_PER_COLUMN), the filtered
-    counts per column, the WIP counts per column, and the WIP limits. With a value stream chosen
-    its own limits are shown, else the portfolio-wide ones.
-    """
+def _columns_with_cards(epics: QuerySet) -> dict[str, Column]:
+    """The columns in flow order with their best-ranked cards and filtered counts, two queries:
+    a window function numbers the cards within each column so the database cuts each column at
+    CARDS_PER_COLUMN, and one grouped count. `epics` are live epics or history rows of a day."""
     ranked = (
         epics.select_related("value_stream", "owner")
-        .with_is_scored()
-        .annotate(
-            column_rank=Window(
-                RowNumber(),
-                partition_by=[F("state")],
-                order_by=list(RANK_ORDER),
-            )
-        )
+        .annotate(column_rank=Window(RowNumber(), partition_by=[F("state")], order_by=list(RANK_ORDER)))
         .filter(column_rank__lte=CARDS_PER_COLUMN)
         .order_by("state", "column_rank")
     )
@@ -73,18 +62,34 @@ def board_columns(*, epics: QuerySet[Epic], value_stream_id: int | None = None) 
         columns[epic.state].cards.append(epic)
     for row in epics.order_by().values("state").annotate(n=Count("id")):
         columns[row["state"]].count = row["n"]
+    return columns
 
+
+def _apply_wip_limits(columns: dict[str, Column], value_stream_id: int | None) -> set[str]:
+    """Put each column's WIP limit on it (one query): with a value stream chosen its own limits
+    win over the portfolio's. Returns the states limited per value stream."""
     limits = WipLimit.objects.filter(value_stream__isnull=True)
     if value_stream_id is not None:
         limits = WipLimit.objects.filter(Q(value_stream__isnull=True) | Q(value_stream_id=value_stream_id))
     stream_limited: set[str] = set()
     for limit in limits.order_by(F("value_stream_id").asc(nulls_first=True)):
         column = columns[limit.state]
-        # A stream's own limit, when there is one, wins over the portfolio's on that stream's view.
         column.limit = limit.limit
         column.limit_scope = "value stream" if limit.value_stream_id else "portfolio"
         if limit.value_stream_id:
             stream_limited.add(limit.state)
+    return stream_limited
+
+
+def board_columns(*, epics: QuerySet[Epic], value_stream_id: int | None = None) -> list[Column]:
+    """The board: columns in flow order with their best-ranked cards, counts and WIP.
+
+    Four queries whatever the number of epics: the ranked cards, the filtered counts per column,
+    the WIP limits and the WIP counts per column (of all epics, or of the chosen stream where
+    its own limit applies).
+    """
+    columns = _columns_with_cards(epics)
+    stream_limited = _apply_wip_limits(columns, value_stream_id)
     wip = (
         Epic.objects.order_by()
         .values("state")
@@ -93,6 +98,17 @@ def board_columns(*, epics: QuerySet[Epic], value_stream_id: int | None = None) 
     for row in wip:
         column = columns[row["state"]]
         column.wip = row["in_stream"] if row["state"] in stream_limited else row["total"]
+    return list(columns.values())
+
+
+def board_columns_as_of(*, epics: QuerySet, value_stream_id: int | None = None) -> list[Column]:
+    """The board as it stood: `epics` are history rows as of a day (`portfolio.selectors.history.
+    epics_as_of`, filtered). Same shape as `board_columns`, one query fewer: WIP is the count of
+    that day's epics in the column, against today's limits (WIP limits are not history-tracked)."""
+    columns = _columns_with_cards(epics)
+    _apply_wip_limits(columns, value_stream_id)
+    for column in columns.values():
+        column.wip = column.count
     return list(columns.values())
 
 
@@ -291,31 +307,3 @@ def time_in_state_days(*, value_stream_id: int | None = None, now: dt.datetime |
         cursor.execute(sql, (now_param, *params))
         rows = cursor.fetchall()
     return {state: round(float(avg) / DAY, 1) for state, avg in rows if avg is not None}
-
-
-def board_columns_as_of(*, epics: QuerySet, value_stream_id: int | None = None) -> list[Column]:
-    """The board as it stood: `epics` are history rows as of a day (`portfolio.selectors.history.
-    epics_as_of`, filtered). Same shape and query count as `board_columns`; WIP counts the epics
-    of that day too, against today's limits (WIP limits are not history-tracked)."""
-    ranked = (
-        epics.select_related("value_stream", "owner")
-        .annotate(
-            column_rank=Window(
-                RowNumber(), partition_by=[F("state")], order_by=[F("is_unscored").asc(), *RANK_ORDER[1:]]
-            )
-        )
-        .filter(column_rank__lte=CARDS_PER_COLUMN)
-        .order_by("state", "column_rank")
-    )
-    columns = {state: Column(state=state, label=EpicState(state).label) for state in BOARD_STATES}
-    for epic in ranked:
-        columns[epic.state].cards.append(epic)
-    for row in epics.order_by().values("state").annotate(n=Count("id")):
-        columns[row["state"]].count = row["n"]
-    limits = WipLimit.objects.filter(Q(value_stream__isnull=True) | Q(value_stream_id=value_stream_id))
-    for limit in limits.order_by(F("value_stream_id").asc(nulls_first=True)):
-        columns[limit.state].limit = limit.limit
-        columns[limit.state].limit_scope = "value stream" if limit.value_stream_id else "portfolio"
-    for column in columns.values():
-        column.wip = column.count
-    return list(columns.values())
