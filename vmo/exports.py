@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -98,9 +99,11 @@ def table_response(table: Table, *, fmt: str, filename: str) -> HttpResponse:
 # --- the monthly report as PDF (reportlab: pure Python, no system library) ---------------------
 
 
-def monthly_report_pdf_response(report) -> HttpResponse:
+def monthly_report_pdf_response(report, *, summary=None) -> HttpResponse:
     """The monthly report as an A4 PDF built with reportlab's platypus, the same sections as the
-    page. Text goes through `escape` because platypus paragraphs read a small markup language."""
+    page: the executive summary (tiles, what changed), the charts, the figures per value stream,
+    then the detail. Every page carries its number and the date of the data. Text goes through
+    `escape` because platypus paragraphs read a small markup language."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
@@ -110,16 +113,25 @@ def monthly_report_pdf_response(report) -> HttpResponse:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as PdfTable
 
-    from portfolio.money import format_amount, format_percent
+    from portfolio.money import format_amount, format_percent, format_quantity
 
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
+    currency = settings.CURRENCY
+    as_of = summary.as_of if summary is not None else None
+    data_date = f"data as of {as_of:%d %B %Y}" if as_of else "no rollup data for this month"
     story = [
         Paragraph(escape(f"Monthly report · {report.scope} · {report.month:%B %Y}"), styles["Title"]),
         Paragraph(
-            escape(f"Quarter {report.quarter.code}" if report.quarter else "No quarter covers this month."), body
+            escape(
+                (f"Quarter {report.quarter.code}" if report.quarter else "No quarter covers this month.")
+                + f" · {data_date} · amounts in {currency}"
+            ),
+            body,
         ),
     ]
+    if summary is not None:
+        story += _summary_story(summary, report=report, styles=styles, currency=currency)
 
     def section(title: str, headers: list[str], rows: list[list[str]], empty: str) -> None:
         story.append(Spacer(1, 4 * mm))
@@ -160,7 +172,7 @@ def monthly_report_pdf_response(report) -> HttpResponse:
             [
                 kr.objective.title,
                 kr.title,
-                f"{kr.current.normalize()} / {kr.target.normalize()} {kr.unit}",
+                f"{format_quantity(kr.current)} / {format_quantity(kr.target)} {kr.unit}",
                 format_percent(kr.grade_value),
             ]
             for kr in report.key_results
@@ -169,7 +181,7 @@ def monthly_report_pdf_response(report) -> HttpResponse:
     )
     section(
         "Spend in the month",
-        ["Value stream", "Amount"],
+        ["Value stream", f"Amount ({currency})"],
         [[row["value_stream__name"], format_amount(row["amount_cents"])] for row in report.spend_by_stream]
         + ([["Total", format_amount(report.spend_total_cents)]] if report.spend_by_stream else []),
         "No spend recorded for this month.",
@@ -194,7 +206,113 @@ def monthly_report_pdf_response(report) -> HttpResponse:
         topMargin=15 * mm,
         bottomMargin=15 * mm,
     )
-    document.build(story)
+
+    def footer(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(15 * mm, 8 * mm, f"VMO monthly report · {report.scope} · {report.month:%B %Y} · {data_date}")
+        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
     slug = report.value_stream.slug if report.value_stream else "portfolio"
     response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
     return _attachment(response, f"vmo-report-{slug}-{report.month:%Y-%m}.pdf")
+
+
+def _summary_story(summary, *, report, styles, currency: str) -> list:
+    """The PDF's first page: KPI tiles, three sentences, the charts, then one row per stream."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import PageBreak, Paragraph, Spacer, TableStyle
+    from reportlab.platypus import Table as PdfTable
+
+    from portfolio.money import chart_amount, format_amount, format_percent, format_quantity
+    from vmo.report_charts import bar_chart, line_chart
+
+    body = styles["BodyText"]
+    tiles = [
+        ("Allocated", f"{format_amount(summary.allocated_cents)} {currency}"),
+        ("Spent", f"{format_amount(summary.spent_cents)} {currency}"),
+        ("Forecast", f"{format_amount(summary.forecast_cents)} {currency}"),
+        ("OKR score", f"{format_percent(summary.okr_score)} {summary.band_label}".strip()),
+        ("Delivery", format_percent(summary.delivery_progress)),
+        ("DORA level", summary.dora_summary),
+    ]
+    cells = [Paragraph(f"<font size=8>{escape(name)}</font><br/><b>{escape(value)}</b>", body) for name, value in tiles]
+    grid = PdfTable([cells[:3], cells[3:]], colWidths=[60 * mm] * 3)
+    grid.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("INNERGRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f5f7fa")),
+            ]
+        )
+    )
+    story = [Spacer(1, 3 * mm), Paragraph("Executive summary", styles["Heading2"]), grid, Spacer(1, 3 * mm)]
+    story += [Paragraph(escape(sentence), body) for sentence in summary.sentences]
+    names = [row.name for row in summary.streams]
+    story += [
+        Spacer(1, 3 * mm),
+        bar_chart(
+            title="Allocation, spend and forecast",
+            labels=names,
+            series={
+                "Allocated": [chart_amount(row.allocated_cents) for row in summary.streams],
+                "Spent": [chart_amount(row.spent_cents) for row in summary.streams],
+                "Forecast": [chart_amount(row.forecast_cents) for row in summary.streams],
+            },
+            unit=currency,
+        ),
+        PageBreak(),
+        line_chart(
+            title="OKR score over the quarter",
+            points=[(day, score * 100) for day, score in summary.okr_trend],
+            unit="percent",
+        ),
+        bar_chart(
+            title="Flow time and deployments per value stream",
+            labels=names,
+            series={
+                "Flow time, median (days)": [row.flow_time_median_days for row in summary.streams],
+                "Deployments per week": [row.deployments_per_week for row in summary.streams],
+            },
+            unit="days / deployments per week",
+        ),
+        Paragraph("Per value stream", styles["Heading2"]),
+    ]
+    headers = ["Value stream", "Allocated", "Spent", "Forecast", "OKR", "Delivery", "Flow time (d)", "DORA"]
+    rows = [
+        [
+            row.name,
+            format_amount(row.allocated_cents),
+            format_amount(row.spent_cents),
+            format_amount(row.forecast_cents),
+            format_percent(row.okr_score),
+            format_percent(row.delivery_progress),
+            format_quantity(row.flow_time_median_days, 1),
+            (row.dora_level or "no data").capitalize(),
+        ]
+        for row in summary.streams
+    ]
+    small = styles["BodyText"].clone("small", fontSize=7, leading=9)
+    table = PdfTable(
+        [[Paragraph(f"<b>{escape(h)}</b>", small) for h in headers]]
+        + [[Paragraph(escape(str(cell)), small) for cell in row] for row in rows],
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("ALIGN", (1, 1), (-2, -1), "RIGHT"),
+            ]
+        )
+    )
+    story += [table, PageBreak()]
+    return story

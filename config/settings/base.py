@@ -126,6 +126,10 @@ AXES_VERBOSE = False
 
 # --- I18N / money -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# One date format everywhere (ISO: 2026-07-31, 2026-07-31 14:05): config/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
+DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = "Y-m-d H:i"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
