@@ -1,11 +1,23 @@
 """CSV and XLSX downloads of the overview and the lists, with the values users see on the page.
 
 Spreadsheet programs run text that starts with = + - @ (or a tab / carriage return before one)
-as a formula: such text cells get a leading apostrophe. Money stays a number (Decimal with two
-places) so it can be summed in the sheet; only text is neutralised.
+as a formula: such text cells get a leading apostrophe. Only text is neutralised: every column
+has a kind, and numbers stay numbers so a sheet can sum and sort them.
+
+Column kinds (`Table.kinds`, one per header; text when not given):
+  text     a string
+  money    Decimal in currency units: CSV "1234.56"; XLSX a number in the currency format
+  percent  a 0..1 ratio: CSV "0.4333"; XLSX the same number shown as a percentage
+  number   a measured value (Decimal or float): CSV plain digits, never an exponent
+  integer  a whole number; count: a whole number that adds up (summed in the totals row)
+  date     a date: CSV "2026-07-31"; XLSX a date; month: CSV "2026-07"; XLSX a date shown as a month
+XLSX sheets have the header row frozen, an auto filter, column widths from their content and,
+where a table has money or count columns, a totals row of SUBTOTAL formulas (they follow the
+filter). CSVs have no totals row, so every line is a record.
 """
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -16,19 +28,35 @@ from django.conf import settings
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_FORMATS = {
+    "percent": "0.0%",
+    "number": "#,##0.0##",
+    "integer": "0",
+    "count": "#,##0",
+    "date": "yyyy-mm-dd",
+    "month": "yyyy-mm",
+}
+SUMMED = ("money", "count")
+MAX_WIDTH = 60
 
 
 @dataclass(frozen=True)
 class Table:
-    """A rectangular export: a title (the sheet name), headers, and rows of cells."""
+    """A rectangular export: a title (the sheet name), headers, rows of cells, and each
+    column's kind (see the module docstring)."""
 
     title: str
     headers: Sequence[str]
     rows: Iterable[Sequence[object]]
+    kinds: Sequence[str] = ()
+
+    def kind(self, index: int) -> str:
+        return self.kinds[index] if index < len(self.kinds) else "text"
 
 
 def neutralise(value: object) -> object:
@@ -50,11 +78,25 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
     return response
 
 
-def _cell_text(value: object) -> object:
+def _plain_number(value) -> str:
+    """Digits and a point, never an exponent (str(1e-05) and Decimal.normalize() write one)."""
+    return format(value if isinstance(value, Decimal) else Decimal(str(value)), "f")
+
+
+def _cell_text(value: object, kind: str = "text") -> object:
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
+    if kind == "month" and isinstance(value, dt.date):
+        return value.strftime("%Y-%m")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Decimal | float):
+        if kind in ("number", "percent"):
+            # Measures without their storage's trailing zeros (150.0000 -> 150), still no exponent.
+            return _plain_number(Decimal(str(value)).normalize())
+        return _plain_number(value)
     return neutralise(value)
 
 
@@ -64,27 +106,64 @@ def csv_response(table: Table, *, filename: str) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow([neutralise(h) for h in table.headers])
     for row in table.rows:
-        writer.writerow([_cell_text(value) for value in row])
+        writer.writerow([_cell_text(value, table.kind(i)) for i, value in enumerate(row)])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     return _attachment(response, filename)
+
+
+def _display_width(value: object, kind: str) -> int:
+    if value is None:
+        return 0
+    if kind == "money":
+        return len(f"{value:,.2f}") + 4  # the currency
+    if kind == "percent":
+        return 7
+    if isinstance(value, dt.date):
+        return 10
+    return len(str(value))
 
 
 def xlsx_response(table: Table, *, filename: str) -> HttpResponse:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = safe_filename(table.title)[:31]
-    sheet.append([neutralise(h) for h in table.headers])
+    money_format = f'#,##0.00 "{settings.CURRENCY}"'
+    headers = list(table.headers)
+    widths = [len(str(h)) + 2 for h in headers]
+    sheet.append([neutralise(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
         sheet.append([neutralise(value) for value in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, Decimal | float) and not isinstance(cell.value, bool):
+        for index, cell in enumerate(sheet[sheet.max_row]):
+            kind = table.kind(index)
+            widths[index] = max(widths[index], _display_width(cell.value, kind))
+            if cell.value is None:
+                continue
+            if kind == "money":
+                cell.number_format = money_format
+            elif kind in XLSX_FORMATS:
+                cell.number_format = XLSX_FORMATS[kind]
+            elif isinstance(cell.value, Decimal | float) and not isinstance(cell.value, bool):
                 cell.number_format = MONEY_FORMAT if isinstance(cell.value, Decimal) else "0.00"
-            elif isinstance(cell.value, str):
+            if isinstance(cell.value, str):
                 # Keep text as text: openpyxl would otherwise read a leading "=" as a formula.
                 cell.data_type = "s"
+    last_row, last_column = sheet.max_row, get_column_letter(len(headers))
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{last_column}{last_row}"
+    summed = [i for i in range(len(headers)) if table.kind(i) in SUMMED]
+    if summed and last_row > 1:
+        # SUBTOTAL(109, ...) sums the visible rows only, so the total follows the filter.
+        totals = sheet.max_row + 1
+        sheet.cell(row=totals, column=1, value="Total").font = Font(bold=True)
+        for index in summed:
+            letter = get_column_letter(index + 1)
+            cell = sheet.cell(row=totals, column=index + 1, value=f"=SUBTOTAL(109,{letter}2:{letter}{last_row})")
+            cell.font = Font(bold=True)
+            cell.number_format = money_format if table.kind(index) == "money" else XLSX_FORMATS["count"]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE), filename)
