@@ -36,8 +36,10 @@ class AllocationForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    source = forms.ModelChoiceField(queryset=ValueStream.objects.all(), label="From")
-    target = forms.ModelChoiceField(queryset=ValueStream.objects.all(), label="To")
+    source = forms.ModelChoiceField(
+        queryset=ValueStream.objects.all(), label="From", empty_label="Choose a value stream"
+    )
+    target = forms.ModelChoiceField(queryset=ValueStream.objects.all(), label="To", empty_label="Choose a value stream")
     amount = AmountField(label="Amount")
     reason = forms.CharField(required=False, max_length=2000, label="Reason")
 
@@ -57,7 +59,9 @@ class GuardrailForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.none(), label="Value stream")
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.none(), label="Value stream", empty_label="Choose a value stream"
+    )
     name = forms.CharField(max_length=120)
     cost_per_sprint_cents = AmountField(label="Cost per sprint")
     sprint_length_days = forms.IntegerField(min_value=1, max_value=90, initial=14, label="Sprint length (days)")
@@ -73,7 +77,9 @@ class TeamForm(forms.Form):
 
 
 class SpendForm(forms.Form):
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.none(), label="Value stream")
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.none(), label="Value stream", empty_label="Choose a value stream"
+    )
     month = forms.DateField(
         label="Month", input_formats=["%Y-%m", "%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "month"})
     )
@@ -100,7 +106,7 @@ class EstimateForm(forms.Form):
     """An estimate as money, or as N sprints of a team (one or the other)."""
 
     amount = AmountField(required=False, label="Amount")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team", empty_label="No team")
     sprints = forms.IntegerField(min_value=1, max_value=500, required=False, label="Sprints")
 
     def __init__(self, *args, teams, **kwargs):

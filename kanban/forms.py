@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from portfolio.models import WSJF_SCALE, Epic, EpicState, ValueStream
 from portfolio.money import cents_to_decimal, decimal_to_cents, parse_amount
+from portfolio.people import display_name
 from portfolio.permissions import is_director
 from portfolio.services.epics import EPIC_EDITABLE_FIELDS
 
@@ -61,6 +62,12 @@ class EpicForm(forms.ModelForm):
         streams = ValueStream.objects.all() if is_director(user) else ValueStream.objects.managed_by(user)
         self.fields["value_stream"].queryset = streams.order_by("name")
         self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        # Names instead of Django's "---------" and of usernames (one rule: portfolio.people).
+        self.fields["owner"].label_from_instance = display_name
+        self.fields["owner"].empty_label = "No owner yet"
+        self.fields["value_stream"].empty_label = "Choose a value stream"
+        self.fields["target_quarter"].empty_label = "No target quarter yet"
+        self.fields["horizon"].choices = [("", "Not set"), *self.fields["horizon"].choices[1:]]
 
     def _post_clean(self):
         # The service validates and saves (full_clean inside); skip ModelForm's instance writes.

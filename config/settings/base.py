@@ -169,6 +169,10 @@ SESSION_COOKIE_HTTPONLY = True
 
 # --- REST API -------------------------------------------------------------------------------
 # DRF's defaults are open; these close them (DESIGN.md section 5).
+# django-filter's empty choice reads as a word, not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
+FILTERS_NULL_CHOICE_LABEL = "None"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: DRF answers 401 with the first authenticator's WWW-Authenticate header.
