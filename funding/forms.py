@@ -6,23 +6,12 @@ from django.core.exceptions import ValidationError
 
 from funding.models import SpendCategory, Team
 from funding.services.spend import SPEND_CSV_MAX_BYTES
+from portfolio.form_fields import MoneyField
 from portfolio.models import ValueStream
-from portfolio.money import decimal_to_cents, parse_amount
 
 
-class AmountField(forms.CharField):
-    """A money amount typed by a person, cleaned to integer cents."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "pattern": r"[0-9]+(\.[0-9]{1,2})?"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in self.empty_values:
-            return None
-        return decimal_to_cents(parse_amount(value))
+class AmountField(MoneyField):
+    """A money amount typed by a person, cleaned to integer cents (grouping accepted)."""
 
 
 class BudgetForm(forms.Form):

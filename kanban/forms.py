@@ -4,8 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from portfolio.form_fields import MoneyField
 from portfolio.models import WSJF_SCALE, Epic, EpicState, ValueStream
-from portfolio.money import cents_to_decimal, decimal_to_cents, parse_amount
 from portfolio.people import display_name
 from portfolio.permissions import is_director
 from portfolio.services.epics import EPIC_EDITABLE_FIELDS
@@ -17,19 +17,8 @@ def _score_field(label):
     return forms.TypedChoiceField(label=label, choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False)
 
 
-class MoneyInput(forms.CharField):
-    """An amount typed on a page: exact decimals only, kept as integer cents."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in ("", None):
-            return None
-        return decimal_to_cents(parse_amount(value))
-
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            return f"{cents_to_decimal(value):.2f}"
-        return value
+class MoneyInput(MoneyField):
+    """An amount typed on a page: exact decimals only (grouping accepted), kept as integer cents."""
 
 
 class EpicForm(forms.ModelForm):
