@@ -48,10 +48,10 @@ migrate: install ## Apply database migrations
 	$(MANAGE) migrate --no-input
 
 seed: migrate ## Load the demo portfolio (idempotent)
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo --url http://$(HOST):$(PORT)/
 
-run: seed ## From a fresh clone: install, migrate, load demo data and serve on http://127.0.0.1:8000
-	@echo "Serving on http://$(HOST):$(PORT)/ - log in as director, vsm, executive or pm (password: $${DEMO_PASSWORD:-demo})"
+run: seed ## From a fresh clone: install, migrate, load demo data and serve on http://$(HOST):$(PORT) (make run PORT=8101)
+	@echo "Serving on http://$(HOST):$(PORT)/ - log in as director, vsm, vsm2, executive or pm (password: $${DEMO_PASSWORD:-demo})"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 serve: install ## Serve without migrating or seeding

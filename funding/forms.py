@@ -6,23 +6,12 @@ from django.core.exceptions import ValidationError
 
 from funding.models import SpendCategory, Team
 from funding.services.spend import SPEND_CSV_MAX_BYTES
+from portfolio.form_fields import MoneyField
 from portfolio.models import ValueStream
-from portfolio.money import decimal_to_cents, parse_amount
 
 
-class AmountField(forms.CharField):
-    """A money amount typed by a person, cleaned to integer cents."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "pattern": r"[0-9]+(\.[0-9]{1,2})?"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in self.empty_values:
-            return None
-        return decimal_to_cents(parse_amount(value))
+class AmountField(MoneyField):
+    """A money amount typed by a person, cleaned to integer cents (grouping accepted)."""
 
 
 class BudgetForm(forms.Form):
@@ -36,8 +25,10 @@ class AllocationForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    source = forms.ModelChoiceField(queryset=ValueStream.objects.all(), label="From")
-    target = forms.ModelChoiceField(queryset=ValueStream.objects.all(), label="To")
+    source = forms.ModelChoiceField(
+        queryset=ValueStream.objects.all(), label="From", empty_label="Choose a value stream"
+    )
+    target = forms.ModelChoiceField(queryset=ValueStream.objects.all(), label="To", empty_label="Choose a value stream")
     amount = AmountField(label="Amount")
     reason = forms.CharField(required=False, max_length=2000, label="Reason")
 
@@ -60,7 +51,9 @@ class GuardrailForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.none(), label="Value stream")
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.none(), label="Value stream", empty_label="Choose a value stream"
+    )
     name = forms.CharField(max_length=120)
     cost_per_sprint_cents = AmountField(label="Cost per sprint")
     sprint_length_days = forms.IntegerField(min_value=1, max_value=90, initial=14, label="Sprint length (days)")
@@ -76,7 +69,9 @@ class TeamForm(forms.Form):
 
 
 class SpendForm(forms.Form):
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.none(), label="Value stream")
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.none(), label="Value stream", empty_label="Choose a value stream"
+    )
     month = forms.DateField(
         label="Month", input_formats=["%Y-%m", "%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "month"})
     )
@@ -103,7 +98,7 @@ class EstimateForm(forms.Form):
     """An estimate as money, or as N sprints of a team (one or the other)."""
 
     amount = AmountField(required=False, label="Amount")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team", empty_label="No team")
     sprints = forms.IntegerField(min_value=1, max_value=500, required=False, label="Sprints")
 
     def __init__(self, *args, teams, **kwargs):

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from portfolio.form_fields import MoneyField
 from portfolio.models import (
     MMP,
     WSJF_SCALE,
@@ -17,7 +18,7 @@ from portfolio.models import (
     MvpResult,
     ValueStream,
 )
-from portfolio.money import cents_to_decimal, decimal_to_cents, parse_amount
+from portfolio.people import display_name
 from portfolio.permissions import is_director
 from portfolio.services.epics import EPIC_EDITABLE_FIELDS
 
@@ -28,19 +29,8 @@ def _score_field(label):
     return forms.TypedChoiceField(label=label, choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False)
 
 
-class MoneyInput(forms.CharField):
-    """An amount typed on a page: exact decimals only, kept as integer cents."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in ("", None):
-            return None
-        return decimal_to_cents(parse_amount(value))
-
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            return f"{cents_to_decimal(value):.2f}"
-        return value
+class MoneyInput(MoneyField):
+    """An amount typed on a page: exact decimals only (grouping accepted), kept as integer cents."""
 
 
 class EpicForm(forms.ModelForm):
@@ -73,6 +63,12 @@ class EpicForm(forms.ModelForm):
         streams = ValueStream.objects.all() if is_director(user) else ValueStream.objects.managed_by(user)
         self.fields["value_stream"].queryset = streams.order_by("name")
         self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        # Names instead of Django's "---------" and of usernames (one rule: portfolio.people).
+        self.fields["owner"].label_from_instance = display_name
+        self.fields["owner"].empty_label = "No owner yet"
+        self.fields["value_stream"].empty_label = "Choose a value stream"
+        self.fields["target_quarter"].empty_label = "No target quarter yet"
+        self.fields["horizon"].choices = [("", "Not set"), *self.fields["horizon"].choices[1:]]
 
     def _post_clean(self):
         # The service validates and saves (full_clean inside); skip ModelForm's instance writes.

@@ -43,10 +43,17 @@ class ObjectiveForm(forms.Form):
     `parent` to the quarter's portfolio objectives."""
 
     level = forms.ChoiceField(choices=ObjectiveLevel.choices, initial=ObjectiveLevel.VALUE_STREAM)
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.none(), required=False)
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.none(), required=False, empty_label="None (portfolio level)"
+    )
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    theme = forms.ModelChoiceField(queryset=StrategicTheme.objects.filter(active=True), required=False)
+    theme = forms.ModelChoiceField(
+        queryset=StrategicTheme.objects.filter(active=True), required=False, empty_label="No theme"
+    )
     parent = forms.ModelChoiceField(
-        queryset=Objective.objects.none(), required=False, label="Aligned to (portfolio objective)"
+        queryset=Objective.objects.none(),
+        required=False,
+        label="Aligned to (portfolio objective)",
+        empty_label="Not aligned to a portfolio objective",
     )

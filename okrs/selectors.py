@@ -9,6 +9,7 @@ from okrs.models import CheckIn, KeyResult, Objective, ObjectiveLevel
 from okrs.querysets import objective_score_subquery
 from okrs.scoring import grade_expression, progress_expression, score_band
 from portfolio.models import MMP, Quarter
+from portfolio.people import display_name
 
 # Sparklines are drawn in this box (SVG user units); the page scales them with CSS.
 SPARK_WIDTH, SPARK_HEIGHT = 100, 24
@@ -191,7 +192,7 @@ def epic_key_results(*, epic) -> list[KeyResult]:
 
 def key_result_target_history(*, key_result_id: int) -> list:
     """Each recorded version of a KR's definition (newest first) with who changed it: one query."""
-    return list(
+    rows = list(
         KeyResult.history.filter(id=key_result_id)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
@@ -199,12 +200,26 @@ def key_result_target_history(*, key_result_id: int) -> list:
             "history_date",
             "history_type",
             "history_user__username",
+            "history_user__first_name",
+            "history_user__last_name",
             "direction",
             "baseline",
             "target",
             "weight",
         )
     )
+    for row in rows:
+        row["history_user_name"] = (
+            display_name(
+                None,
+                first_name=row["history_user__first_name"],
+                last_name=row["history_user__last_name"],
+                username=row["history_user__username"],
+            )
+            if row["history_user__username"]
+            else ""
+        )
+    return rows
 
 
 def objectives_with_scores(*, value_stream_id: int, quarter: Quarter) -> list[Objective]:

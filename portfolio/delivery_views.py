@@ -25,7 +25,11 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 class DeliveryImportForm(forms.Form):
     kind = forms.ChoiceField(choices=DeliveryImportKind.choices)
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.none(), help_text="For rows without the column.")
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.none(),
+        help_text="For rows without the column.",
+        empty_label="Choose a value stream",
+    )
     file = forms.FileField(help_text="CSV with the API's field names as header; at most 10 MB.")
 
     def __init__(self, *args, user, **kwargs):
@@ -103,7 +107,9 @@ def delivery_import_detail(request, import_id: int):
 class SourceRuleForm(forms.Form):
     source = forms.ChoiceField(choices=Source.choices)
     pattern = forms.CharField(max_length=200, help_text="Repository (owner/name), project key or service id.")
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.order_by("name"))
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.order_by("name"), empty_label="Choose a value stream"
+    )
     reports_incidents = forms.BooleanField(required=False, help_text="Its incidents are the stream's incidents.")
 
 

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from portfolio.filters.base import IdFilter
+from portfolio.filters.base import IdFilter, PersonFilter
 from portfolio.models import (
     MMP,
     BenefitHypothesis,
@@ -31,10 +31,12 @@ class EpicFilter(django_filters.FilterSet):
         field_name="themes", queryset=StrategicTheme.objects.all(), label="Theme", empty_label="All themes"
     )
     kind = django_filters.ChoiceFilter(choices=EpicKind.choices, empty_label="All kinds")
-    owner = django_filters.ModelChoiceFilter(
+    owner = PersonFilter(
         queryset=get_user_model().objects.filter(is_active=True), label="Owner", empty_label="Any owner"
     )
-    target_quarter = django_filters.ModelChoiceFilter(queryset=Quarter.objects.all(), label="Target quarter")
+    target_quarter = django_filters.ModelChoiceFilter(
+        queryset=Quarter.objects.all(), label="Target quarter", empty_label="Any quarter"
+    )
     q = django_filters.CharFilter(
         method="search", label="Search", widget=forms.TextInput(attrs={"placeholder": "Search key, title, text"})
     )

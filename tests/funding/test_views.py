@@ -85,7 +85,7 @@ def test_over_allocation_on_the_page_shows_headroom_and_writes_nothing(
     assert Allocation.objects.filter(value_stream=value_stream).exists() is False
 
 
-@pytest.mark.parametrize("amount", ["1,000", "1e3", "-5", "0.001", "NaN", "\u0661\u0660", "", "9" * 30])
+@pytest.mark.parametrize("amount", ["1,0000", "1.000,50", "1e3", "-5", "0.001", "NaN", "\u0661\u0660", "", "9" * 30])
 def test_bad_amount_on_the_page_is_reshown_never_500(client, director, budget, value_stream, amount):
     response = _login(client, director).post(
         f"/funding/budgets/{budget.id}/allocations/{value_stream.id}/", {"amount": amount}
@@ -94,6 +94,18 @@ def test_bad_amount_on_the_page_is_reshown_never_500(client, director, budget, v
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
     assert Allocation.objects.count() == 0
+
+
+@pytest.mark.parametrize(("typed", "cents"), [("400,000.00", 400_000_00), ("1,000", 1_000_00), ("2500.5", 2500_50)])
+def test_amounts_are_accepted_with_grouping_as_the_page_shows_them(
+    client, director, budget, value_stream, typed, cents
+):
+    response = _login(client, director).post(
+        f"/funding/budgets/{budget.id}/allocations/{value_stream.id}/", {"amount": typed}
+    )
+
+    assert response.status_code == 302
+    assert Allocation.objects.get(value_stream=value_stream).amount_cents == cents
 
 
 @pytest.mark.parametrize("persona", ["vsm", "executive", "program_manager"])

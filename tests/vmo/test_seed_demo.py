@@ -45,7 +45,15 @@ def test_seed_demo_creates_users_streams_quarters_and_themes(capsys):
     assert CheckIn.objects.filter(key_result__in=lead_time, author__isnull=False).count() == 0
     out = capsys.readouterr().out
     assert "director" in out
+    assert "vsm2" in out
     assert "password 'demo'" in out
+
+
+def test_seed_demo_prints_the_address_it_is_given(capsys):
+    # `make run PORT=8101` passes its address: the printed link must be the one that answers.
+    call_command("seed_demo", url="http://127.0.0.1:8101/")
+
+    assert "Log in at http://127.0.0.1:8101/ with password 'demo' as:" in capsys.readouterr().out
 
 
 def test_seed_demo_twice_gives_the_same_data():

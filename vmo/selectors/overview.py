@@ -231,7 +231,8 @@ def portfolio_trend(*, quarter: Quarter, count: int = 4) -> list[dict]:
         "delivery_progress": None,
         "flow_velocity": None,
     }
-    return [{"quarter": q.code, **{**empty, **by_quarter.get(q.pk, {})}} for q in reversed(quarters)]
+    # The quarter code last: each aggregated row carries the quarter's id under the same key.
+    return [{**empty, **by_quarter.get(q.pk, {}), "quarter": q.code} for q in reversed(quarters)]
 
 
 # --- then and now: the plan as it stood when the quarter's planning event closed ---------------

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import (
     Avg,
@@ -26,7 +27,7 @@ from kanban.selectors import epics_done_between, last_value_release, no_value_da
 from okrs.scoring import band_label, score_band
 from okrs.selectors import key_results_of_quarter
 from portfolio.models import MMP, BenefitHypothesis, BenefitKind, Epic, EpicState, MMPStatus, Quarter, ValueStream
-from portfolio.money import cents_to_decimal, format_percent
+from portfolio.money import cents_to_decimal
 from portfolio.selectors.benefits import benefit_monthly_series
 from vmo.exports import Table
 from vmo.selectors.overview import overview_rows, with_bands
@@ -253,8 +254,12 @@ def monthly_report(*, month: dt.date, value_stream: ValueStream | None = None) -
 EXPORTS = ("overview", "epics", "allocations", "spend", "okrs", "value")
 
 
-def _pct(value) -> str:
-    return "" if value is None else format_percent(value)
+# Column kinds of each export (see vmo.exports): the documented column lists are in the README.
+OVERVIEW_KINDS = ("text", "money", "money", "money", "percent", "text", "percent", "count", "number", "text", "count")
+EPICS_KINDS = ("text", "text", "text", "text", "text", "integer", "integer", "number", "money", "text")
+ALLOCATIONS_KINDS = ("text", "text", "money", "text")
+SPEND_KINDS = ("month", "text", "text", "text", "money", "text", "text")
+OKRS_KINDS = ("text",) * 5 + ("number", "number", "number", "text", "percent", "percent", "text")
 
 
 def overview_table(*, quarter: Quarter) -> Table:
@@ -280,16 +285,17 @@ def overview_table(*, quarter: Quarter) -> Table:
                 cents_to_decimal(row.allocated_cents),
                 cents_to_decimal(row.spent_cents),
                 cents_to_decimal(row.forecast_cents),
-                _pct(row.okr_score),
+                row.okr_score,
                 row.band_label if row.band else "",
-                _pct(row.delivery_progress),
+                row.delivery_progress,
                 row.flow_velocity,
-                "" if row.flow_time_median_days is None else f"{row.flow_time_median_days:.1f}",
+                None if row.flow_time_median_days is None else round(Decimal(str(row.flow_time_median_days)), 1),
                 row.dora_label if row.dora_level else "",
                 row.open_risks,
             ]
             for row in rows
         ],
+        kinds=OVERVIEW_KINDS,
     )
 
 
@@ -318,12 +324,13 @@ def epics_table(*, quarter: Quarter) -> Table:
                 epic.get_kind_display(),
                 epic.cost_of_delay,
                 epic.job_size,
-                None if epic.wsjf is None else round(epic.wsjf, 2),
+                None if epic.wsjf is None else round(Decimal(str(epic.wsjf)), 2),
                 cents_to_decimal(epic.estimated_cost_cents),
                 epic.target_quarter.code if epic.target_quarter else "",
             ]
             for epic in epics
         ],
+        kinds=EPICS_KINDS,
     )
 
 
@@ -335,6 +342,7 @@ def allocations_table(*, quarter: Quarter) -> Table:
             [quarter.code, row["name"], cents_to_decimal(row["amount_cents"]), row["note"]]
             for row in allocations_of_quarter(quarter=quarter)
         ],
+        kinds=ALLOCATIONS_KINDS,
     )
 
 
@@ -344,7 +352,7 @@ def spend_table(*, quarter: Quarter) -> Table:
         headers=["Month", "Value stream", "Category", "Epic", "Amount", "Source", "Note"],
         rows=[
             [
-                s.month.strftime("%Y-%m"),
+                s.month,
                 s.value_stream.name,
                 s.get_category_display(),
                 s.epic.key if s.epic else "",
@@ -354,6 +362,7 @@ def spend_table(*, quarter: Quarter) -> Table:
             ]
             for s in spend_rows(quarter=quarter)
         ],
+        kinds=SPEND_KINDS,
     )
 
 
@@ -382,16 +391,17 @@ def okrs_table(*, quarter: Quarter) -> Table:
                 kr.objective.value_stream.name if kr.objective.value_stream else "",
                 kr.title,
                 kr.get_direction_display(),
-                kr.baseline.normalize(),
-                kr.target.normalize(),
-                kr.current.normalize(),
+                kr.baseline,
+                kr.target,
+                kr.current,
                 kr.unit,
-                _pct(kr.progress_value),
-                _pct(kr.grade_value),
+                kr.progress_value,
+                kr.grade_value,
                 band_label(score_band(kr.grade_value)),
             ]
             for kr in key_results
         ],
+        kinds=OKRS_KINDS,
     )
 
 

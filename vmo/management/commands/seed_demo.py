@@ -1,5 +1,7 @@
 """`manage.py seed_demo`: a realistic, idempotent demo portfolio (`--scale N` for benchmarks)."""
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -19,8 +21,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=1, help="Multiply the data for benchmarks (1 = demo).")
+        # The command cannot know where the server will listen: `make run` passes its HOST:PORT.
+        parser.add_argument(
+            "--url",
+            default=os.environ.get("VMO_URL", ""),
+            help="The address the server will answer on, printed for the demo users (default: $VMO_URL).",
+        )
 
-    def handle(self, *args, scale: int, **options):
+    def handle(self, *args, scale: int, url: str, **options):
         if scale < 1:
             raise CommandError("--scale must be at least 1.")
         password = settings.DEMO_PASSWORD
@@ -43,6 +51,7 @@ class Command(BaseCommand):
         rollup_value_streams(value_stream_ids=[vs.id for vs in ctx.value_streams], quarter=last, as_of=last.end)
         rollup_backfill(quarter_id=ctx.quarters["current"].id, until=today)
         self.stdout.write(self.style.SUCCESS(f"Demo portfolio ready: {len(ctx.value_streams)} value streams."))
-        self.stdout.write(f"Log in at http://127.0.0.1:8000/ with password '{password}' as:")
+        where = f"at {url} " if url else "(`make run` serves http://127.0.0.1:8000/, or PORT=...) "
+        self.stdout.write(f"Log in {where}with password '{password}' as:")
         for username, first, last, role, _staff in portfolio_demo.DEMO_USERS:
             self.stdout.write(f"  {username:<10} {first} {last} ({role})")
