@@ -9,9 +9,11 @@ import random
 import re
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from funding.models import PBSession
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +67,15 @@ WRITES = [
     ("post", "/api/value-streams/"),
     ("patch", "/api/value-streams/{value_stream}/"),
     ("post", "/api/work-items/"),
+    ("post", "/api/benefits/"),
+    ("post", "/api/benefit-measurements/"),
+    ("post", "/api/epics/{epic}/mvp-evaluation/"),
+    ("post", "/api/scenarios/{scenario}/optimise/"),
+    ("post", "/api/pb-sessions/"),
+    ("post", "/api/pb-sessions/{pb_session}/pledges/"),
+    ("post", "/api/pb-sessions/{pb_session}/close/"),
+    ("post", "/api/pb-sessions/{pb_session}/close-round/"),
+    ("post", "/api/pb-sessions/{pb_session}/scenario/"),
 ]
 # Actions that take no body (the schema says `request=None`): they never parse what is sent.
 BODYLESS = {
@@ -72,6 +83,9 @@ BODYLESS = {
     "/api/budgets/{budget}/close/",
     "/api/planning-events/{planning_event}/close/",
     "/api/spend/{spend}/void/",
+    "/api/pb-sessions/{pb_session}/close/",
+    "/api/pb-sessions/{pb_session}/close-round/",
+    "/api/pb-sessions/{pb_session}/scenario/",
 }
 WEBHOOKS = ["github", "gitlab", "jira", "pagerduty"]
 SECRETS = {"github": "gh", "gitlab": "gl", "jira": "ji", "pagerduty": "pd"}
@@ -137,6 +151,9 @@ def objects(director, value_stream, quarter):
         "team": f.TeamFactory(value_stream=value_stream).id,
         "theme": f.StrategicThemeFactory().id,
         "value_stream": value_stream.id,
+        "pb_session": PBSession.objects.create(
+            budget=budget, name="Hostile game", money_cents=100_00, ends_at=timezone.now(), created_by=director
+        ).id,
     }
 
 
