@@ -43,8 +43,8 @@ def test_the_board_as_of_a_day_shows_then_states_read_only(client, vsm, moved_ep
     assert "You are looking at 2026-06-30: read-only." in then
     assert _column_of(then, "AS-1") == "funnel"
     assert _column_of(now, "AS-1") == "reviewing"
-    assert "move-form" not in then
-    assert "move-form" in now
+    assert "move-dialog" not in then
+    assert "move-dialog" in now
     assert 'type="date" name="as_of"' in now
 
 
