@@ -3,10 +3,14 @@ from rest_framework import serializers
 
 from portfolio.api.fields import MoneyField
 from portfolio.models import Epic, EpicState, MvpDecision, MvpResult, Quarter, StrategicTheme, ValueStream
+from portfolio.models.epics import HYPOTHESIS_FIELDS
 from portfolio.money import cents_to_text
 from portfolio.services import epics as services
 
-EPIC_FIELDS = [
+# What a list row carries: identity, placement, WSJF and the money figures. The business case
+# (description, hypothesis, scope, ...) and the go decision's note are on the detail, and on a
+# list with `?expand=business_case`.
+EPIC_LIST_FIELDS = [
     "id",
     "key",
     "title",
@@ -18,20 +22,6 @@ EPIC_FIELDS = [
     "state_changed_at",
     "version",
     "owner",
-    "description",
-    "hypothesis_for",
-    "hypothesis_who",
-    "hypothesis_the",
-    "hypothesis_is_a",
-    "hypothesis_that",
-    "hypothesis_unlike",
-    "hypothesis_our_solution",
-    "business_outcome_hypothesis",
-    "leading_indicators",
-    "nonfunctional_requirements",
-    "mvp_definition",
-    "in_scope",
-    "out_of_scope",
     "business_value",
     "time_criticality",
     "risk_reduction",
@@ -45,11 +35,23 @@ EPIC_FIELDS = [
     "cost_of_delay_per_week",
     "themes",
     "target_quarter",
-    "go_decision_by",
     "go_decision_at",
-    "go_decision_note",
     "created_at",
 ]
+# The business case: on the detail, and on a list with `?expand=business_case`.
+EPIC_BUSINESS_CASE_FIELDS = [
+    "description",
+    *HYPOTHESIS_FIELDS,
+    "business_outcome_hypothesis",
+    "leading_indicators",
+    "nonfunctional_requirements",
+    "mvp_definition",
+    "in_scope",
+    "out_of_scope",
+    "go_decision_by",
+    "go_decision_note",
+]
+EPIC_FIELDS = [*EPIC_LIST_FIELDS, *EPIC_BUSINESS_CASE_FIELDS]
 
 
 class EpicSerializer(serializers.ModelSerializer):
@@ -99,37 +101,6 @@ class EpicSerializer(serializers.ModelSerializer):
         return services.epic_update(user=self.context["request"].user, epic=instance, **validated_data)
 
 
-# What a list row carries: identity, placement, WSJF and the money figures. The business case
-# (description, hypothesis, scope, ...) and the go decision's note are on the detail, and on a
-# list with `?expand=business_case`.
-EPIC_LIST_FIELDS = [
-    "id",
-    "key",
-    "title",
-    "value_stream",
-    "kind",
-    "investment_type",
-    "horizon",
-    "state",
-    "state_changed_at",
-    "version",
-    "owner",
-    "business_value",
-    "time_criticality",
-    "risk_reduction",
-    "job_size",
-    "cost_of_delay",
-    "wsjf",
-    "scored",
-    "cd3",
-    "estimated_cost",
-    "estimated_duration_weeks",
-    "cost_of_delay_per_week",
-    "themes",
-    "target_quarter",
-    "go_decision_at",
-    "created_at",
-]
 # The columns `epic_list_rows` reads, under their model names.
 EPIC_LIST_COLUMNS = (
     "id",

@@ -10,7 +10,7 @@ from portfolio.filters.base import IdFilter
 from portfolio.models import Quarter
 from portfolio.money import cents_to_decimal
 from portfolio.selectors.delivery import DORA_METRICS
-from vmo.models import ValueStreamSnapshot
+from vmo.models import SNAPSHOT_DELIVERY_FIGURES, ValueStreamSnapshot
 from vmo.selectors.snapshots import snapshot_latest
 from vmo.services.value_figures import VALUE_FIGURES
 
@@ -128,20 +128,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "quarter_code",
             "as_of",
             "computed_at",
-            "delivery_progress",
-            "flow_velocity",
-            "flow_time_median_days",
-            "flow_time_p85_days",
-            "flow_load",
-            "flow_efficiency",
-            "flow_distribution",
-            "deployments_per_week",
-            "deployment_days_per_week",
-            "lead_time_median_hours",
-            "change_failure_rate",
-            "recovery_time_median_hours",
-            "time_to_restore_median_hours",
-            "dora_level",
+            *SNAPSHOT_DELIVERY_FIGURES,
             "dora_metrics_graded",
             "dora_levels",
             "deployment_frequency_level",

@@ -26,27 +26,14 @@ from okrs.services import key_results_check_in_rollup
 from portfolio.models import Quarter, RollupDue, ValueStream
 from portfolio.selectors.base import quarter_current
 from portfolio.selectors.delivery import delivery_figures, window_for
-from vmo.models import ValueStreamSnapshot
+from vmo.models import SNAPSHOT_DELIVERY_FIGURES, ValueStreamSnapshot
 from vmo.services.value_figures import value_figures
 
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_FIGURES = [
     "computed_at",
-    "delivery_progress",
-    "flow_velocity",
-    "flow_time_median_days",
-    "flow_time_p85_days",
-    "flow_load",
-    "flow_efficiency",
-    "flow_distribution",
-    "deployments_per_week",
-    "deployment_days_per_week",
-    "lead_time_median_hours",
-    "change_failure_rate",
-    "recovery_time_median_hours",
-    "time_to_restore_median_hours",
-    "dora_level",
+    *SNAPSHOT_DELIVERY_FIGURES,
     "dora_detail",
     "allocated_cents",
     "spent_cents",
