@@ -224,6 +224,19 @@ def with_time_to_value(epics: QuerySet[Epic]) -> QuerySet[Epic]:
     )
 
 
+def epic_time_to_value(*, epic_id: int) -> dict[str, float | None]:
+    """One epic's time to value in days: `to_release` (funnel -> first MVP/MMP release),
+    `go_to_release` (go decision -> first release), `to_done` (funnel -> done); None where the
+    epic has not got there yet. One query."""
+    row = with_time_to_value(Epic.objects.filter(id=epic_id)).values(
+        "to_release_seconds", "go_to_release_seconds", "to_done_seconds"
+    )[0]
+    return {
+        name: None if row[f"{name}_seconds"] is None else round(row[f"{name}_seconds"] / DAY, 1)
+        for name in ("to_release", "go_to_release", "to_done")
+    }
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 

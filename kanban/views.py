@@ -24,7 +24,7 @@ from kanban.forms import (
     ScoreForm,
     form_errors_from,
 )
-from kanban.selectors import board_columns, board_columns_as_of, epic_transitions
+from kanban.selectors import board_columns, board_columns_as_of, epic_time_to_value, epic_transitions
 from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation_record
 from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
 from portfolio.models import EPIC_FLOW, Epic, EpicState
@@ -204,6 +204,7 @@ def _epic_today(epic: Epic, forms: dict) -> dict:
     return {
         "forecast": epic_forecast(epic_id=epic.id),
         "economics": epic_economics(epic_id=epic.id, as_of=timezone.localdate()),
+        "time_to_value": epic_time_to_value(epic_id=epic.id),
         "benefits": benefits_of_epic(epic=epic),
         "measurements": measurements_of_epic(epic=epic)[:20],
         "evaluations": epic.mvp_evaluations.select_related("mmp", "decided_by"),
