@@ -6,6 +6,7 @@ partial of the same template.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -205,7 +206,8 @@ def _epic_today(epic: Epic, forms: dict) -> dict:
         "forecast": epic_forecast(epic_id=epic.id),
         "economics": epic_economics(epic_id=epic.id, as_of=timezone.localdate()),
         "time_to_value": epic_time_to_value(epic_id=epic.id),
-        "benefits": benefits_of_epic(epic=epic),
+        # the key result's title, by the link's reverse name (kanban may not import okrs)
+        "benefits": benefits_of_epic(epic=epic).annotate(key_result_title=F("key_result_link__key_result__title")),
         "measurements": measurements_of_epic(epic=epic)[:20],
         "evaluations": epic.mvp_evaluations.select_related("mmp", "decided_by"),
         "benefit_form": forms.get("benefit_form") or BenefitForm(epic=epic),

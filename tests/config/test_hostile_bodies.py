@@ -42,6 +42,7 @@ WRITES = [
     ("post", "/api/key-results/"),
     ("patch", "/api/key-results/{key_result}/"),
     ("post", "/api/key-results/{key_result}/check-ins/"),
+    ("post", "/api/key-results/{key_result}/benefits/"),
     ("post", "/api/mmps/"),
     ("patch", "/api/mmps/{mmp}/"),
     ("post", "/api/objectives/"),
