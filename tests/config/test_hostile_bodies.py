@@ -63,6 +63,7 @@ WRITES = [
     ("post", "/api/spend/{spend}/void/"),
     ("post", "/api/teams/"),
     ("patch", "/api/teams/{team}/"),
+    ("post", "/api/team-sprints/"),
     ("post", "/api/themes/"),
     ("patch", "/api/themes/{theme}/"),
     ("post", "/api/value-streams/"),
