@@ -123,19 +123,19 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def epic_cumulative_flow(*, value_stream_id: int, start: dt.date, end: dt.date) -> dict:
-    """Cumulative flow of a stream's epics: per Kanban state, how many epics had reached it by
-    each day (first arrival, so a backward move does not make the band shrink).
+def epic_cumulative_flow(*, value_stream_id: int | None = None, start: dt.date, end: dt.date) -> dict:
+    """Cumulative flow of a stream's epics (None: the whole portfolio's): per Kanban state, how
+    many epics had reached it by each day (first arrival, so a backward move does not make the
+    band shrink).
 
     One query: first arrival per (epic, state) from the `Transition` log, counted per state and
     day in SQL; the running total over at most states x days aggregated rows is summed here.
     """
+    moves = Transition.objects.filter(to_state__in=EPIC_FLOW)
+    if value_stream_id is not None:
+        moves = moves.filter(epic__value_stream_id=value_stream_id)
     first_arrivals = (
-        Transition.objects.filter(epic__value_stream_id=value_stream_id, to_state__in=EPIC_FLOW)
-        .order_by()
-        .values("epic_id", "to_state")
-        .annotate(first_at=Min("at"))
-        .values("to_state", "first_at")
+        moves.order_by().values("epic_id", "to_state").annotate(first_at=Min("at")).values("to_state", "first_at")
     )
     inner, params = first_arrivals.query.sql_with_params()
     day = "date(first_at)" if connection.vendor == "sqlite" else "CAST(first_at AS DATE)"
