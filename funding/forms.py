@@ -68,6 +68,32 @@ class TeamForm(forms.Form):
         self.fields["value_stream"].queryset = value_streams
 
 
+class TeamSprintForm(forms.Form):
+    """A sprint of a team: its dates, cost (blank: the team's cost per sprint) and the work items
+    delivered, named by external id, or by `#id`, separated by spaces, commas or new lines."""
+
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    cost_cents = AmountField(label="Cost (blank: the team's cost per sprint)", required=False)
+    work_items = forms.CharField(
+        required=False,
+        max_length=20_000,
+        label="Work items delivered (external ids, or #id)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_work_items(self) -> dict:
+        ids, external_ids = [], []
+        for token in self.cleaned_data["work_items"].replace(",", " ").split():
+            if token.startswith("#"):
+                if not token[1:].isdecimal() or len(token) > 19:
+                    raise ValidationError(f"{token} is not a work item id.")
+                ids.append(int(token[1:]))
+            else:
+                external_ids.append(token)
+        return {"work_item_ids": ids, "work_item_external_ids": external_ids}
+
+
 class SpendForm(forms.Form):
     value_stream = forms.ModelChoiceField(
         queryset=ValueStream.objects.none(), label="Value stream", empty_label="Choose a value stream"

@@ -26,6 +26,7 @@ urlpatterns = [
     path("funding/budgets/<int:budget_id>/guardrails/", guardrails.guardrail_save, name="funding-guardrail-save"),
     path("funding/teams/", teams.team_index, name="funding-teams"),
     path("funding/teams/<int:team_id>/", teams.team_edit, name="funding-team-edit"),
+    path("funding/teams/<int:team_id>/sprints/", teams.team_sprint_index, name="funding-team-sprints"),
     path("funding/spend/", spend.spend_index, name="funding-spend"),
     path("funding/spend/export.csv", spend.spend_export, name="funding-spend-export"),
     path("funding/spend/<int:spend_id>/void/", spend.spend_void, name="funding-spend-void"),

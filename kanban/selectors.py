@@ -123,19 +123,19 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def epic_cumulative_flow(*, value_stream_id: int, start: dt.date, end: dt.date) -> dict:
-    """Cumulative flow of a stream's epics: per Kanban state, how many epics had reached it by
-    each day (first arrival, so a backward move does not make the band shrink).
+def epic_cumulative_flow(*, value_stream_id: int | None = None, start: dt.date, end: dt.date) -> dict:
+    """Cumulative flow of a stream's epics (None: the whole portfolio's): per Kanban state, how
+    many epics had reached it by each day (first arrival, so a backward move does not make the
+    band shrink).
 
     One query: first arrival per (epic, state) from the `Transition` log, counted per state and
     day in SQL; the running total over at most states x days aggregated rows is summed here.
     """
+    moves = Transition.objects.filter(to_state__in=EPIC_FLOW)
+    if value_stream_id is not None:
+        moves = moves.filter(epic__value_stream_id=value_stream_id)
     first_arrivals = (
-        Transition.objects.filter(epic__value_stream_id=value_stream_id, to_state__in=EPIC_FLOW)
-        .order_by()
-        .values("epic_id", "to_state")
-        .annotate(first_at=Min("at"))
-        .values("to_state", "first_at")
+        moves.order_by().values("epic_id", "to_state").annotate(first_at=Min("at")).values("to_state", "first_at")
     )
     inner, params = first_arrivals.query.sql_with_params()
     day = "date(first_at)" if connection.vendor == "sqlite" else "CAST(first_at AS DATE)"
@@ -222,6 +222,19 @@ def with_time_to_value(epics: QuerySet[Epic]) -> QuerySet[Epic]:
         to_done_seconds=SecondsBetween(F("done_at"), F("created_at")),
         cycle_seconds=SecondsBetween(F("done_at"), F("backlog_at")),
     )
+
+
+def epic_time_to_value(*, epic_id: int) -> dict[str, float | None]:
+    """One epic's time to value in days: `to_release` (funnel -> first MVP/MMP release),
+    `go_to_release` (go decision -> first release), `to_done` (funnel -> done); None where the
+    epic has not got there yet. One query."""
+    row = with_time_to_value(Epic.objects.filter(id=epic_id)).values(
+        "to_release_seconds", "go_to_release_seconds", "to_done_seconds"
+    )[0]
+    return {
+        name: None if row[f"{name}_seconds"] is None else round(row[f"{name}_seconds"] / DAY, 1)
+        for name in ("to_release", "go_to_release", "to_done")
+    }
 
 
 def _day_start(day: dt.date) -> dt.datetime:

@@ -4,8 +4,11 @@ Each view parses input, calls one service or selector and renders; htmx requests
 partial of the same template.
 """
 
+import datetime as dt
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +27,13 @@ from kanban.forms import (
     ScoreForm,
     form_errors_from,
 )
-from kanban.selectors import board_columns, board_columns_as_of, epic_transitions
+from kanban.selectors import (
+    board_columns,
+    board_columns_as_of,
+    epic_cumulative_flow,
+    epic_time_to_value,
+    epic_transitions,
+)
 from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation_record
 from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
 from portfolio.models import EPIC_FLOW, Epic, EpicState
@@ -96,6 +105,47 @@ def board(request):
     context = _board_context(request, request.GET.urlencode(), as_of=page_as_of(request))
     template = "kanban/board.html#board" if request.htmx else "kanban/board.html"
     return render(request, template, context)
+
+
+# The longest period the flow page draws: two years of days is already a dense chart.
+FLOW_MAX_DAYS = 731
+FLOW_DEFAULT_DAYS = 90
+
+
+def _flow_period(request) -> tuple[dt.date, dt.date]:
+    """`?from=&to=` of the flow page (default: the last 90 days to today); bad dates, a reversed
+    or too long period are a 400."""
+    today = timezone.localdate()
+    try:
+        end = dt.date.fromisoformat(request.GET["to"]) if request.GET.get("to") else today
+        start = (
+            dt.date.fromisoformat(request.GET["from"])
+            if request.GET.get("from")
+            else end - dt.timedelta(days=FLOW_DEFAULT_DAYS)
+        )
+    except ValueError:
+        raise BadRequest("from and to are dates (YYYY-MM-DD).") from None
+    if end < start:
+        raise BadRequest("to must not be before from.")
+    if (end - start).days >= FLOW_MAX_DAYS:
+        raise BadRequest(f"Choose a period of at most {FLOW_MAX_DAYS} days.")
+    return start, end
+
+
+def flow(request):
+    """Cumulative flow of the portfolio Kanban's epics, all value streams, over a chosen period."""
+    start, end = _flow_period(request)
+    cfd = epic_cumulative_flow(start=start, end=end)
+    return render(
+        request,
+        "kanban/flow.html",
+        {
+            "start": start,
+            "end": end,
+            "cfd": cfd,
+            "at_end": [(band["label"], band["counts"][-1]) for band in cfd["states"]],
+        },
+    )
 
 
 @require_POST
@@ -204,7 +254,9 @@ def _epic_today(epic: Epic, forms: dict) -> dict:
     return {
         "forecast": epic_forecast(epic_id=epic.id),
         "economics": epic_economics(epic_id=epic.id, as_of=timezone.localdate()),
-        "benefits": benefits_of_epic(epic=epic),
+        "time_to_value": epic_time_to_value(epic_id=epic.id),
+        # the key result's title, by the link's reverse name (kanban may not import okrs)
+        "benefits": benefits_of_epic(epic=epic).annotate(key_result_title=F("key_result_link__key_result__title")),
         "measurements": measurements_of_epic(epic=epic)[:20],
         "evaluations": epic.mvp_evaluations.select_related("mmp", "decided_by"),
         "benefit_form": forms.get("benefit_form") or BenefitForm(epic=epic),

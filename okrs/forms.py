@@ -10,7 +10,8 @@ from okrs.models import (
     Objective,
     ObjectiveLevel,
 )
-from portfolio.models import StrategicTheme, ValueStream
+from okrs.selectors import key_results_for_benefits
+from portfolio.models import BenefitHypothesis, Epic, StrategicTheme, ValueStream
 
 
 class CheckInForm(forms.Form):
@@ -57,3 +58,18 @@ class ObjectiveForm(forms.Form):
         label="Aligned to (portfolio objective)",
         empty_label="Not aligned to a portfolio objective",
     )
+
+
+class BenefitKeyResultForm(forms.Form):
+    """Tie one of an epic's benefit hypotheses to the key result it serves (none unties it)."""
+
+    benefit = forms.ModelChoiceField(queryset=BenefitHypothesis.objects.none())
+    key_result = forms.ModelChoiceField(
+        queryset=KeyResult.objects.none(), required=False, label="Serves key result", empty_label="None"
+    )
+
+    def __init__(self, *args, epic: Epic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["benefit"].queryset = BenefitHypothesis.objects.filter(epic=epic).order_by("id")
+        self.fields["key_result"].queryset = key_results_for_benefits(value_stream_id=epic.value_stream_id)
+        self.fields["key_result"].label_from_instance = lambda kr: f"{kr.objective.quarter.code} · {kr.title}"

@@ -328,3 +328,15 @@ def key_result_target_drift(*, start, end):
         label="{row.title}",
         queryset=KeyResult.history.model.objects.select_related("objective"),
     )
+
+
+def key_results_for_benefits(*, value_stream_id: int):
+    """The key results a benefit of this value stream may serve: its own stream's and the
+    portfolio objectives' (newest quarter first)."""
+    return (
+        KeyResult.objects.filter(
+            Q(objective__value_stream_id=value_stream_id) | Q(objective__level=ObjectiveLevel.PORTFOLIO)
+        )
+        .select_related("objective", "objective__quarter")
+        .order_by("-objective__quarter__start", "objective__title", "title", "id")
+    )

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -18,13 +18,18 @@ from okrs.models import (
     KR_VALUE_PLACES,
     CheckIn,
     KeyResult,
+    KeyResultBenefit,
     KRCommitment,
     KRDirection,
     KRMetric,
     Objective,
     ObjectiveLevel,
 )
+from okrs.selectors import key_results_for_benefits
+from portfolio.models import BenefitHypothesis, Epic
+from portfolio.permissions import can_manage_value_stream
 from portfolio.services.base import rollup_due_mark
+from portfolio.services.benefits import BENEFIT_DENIED
 
 KR_FIELDS = ("title", "unit", "direction", "baseline", "target", "current", "weight", "commitment", "metric")
 
@@ -280,3 +285,28 @@ def key_results_check_in_rollup(*, quarter_id: int, as_of: dt.date, figures: Map
     latest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-date", "-id").values("value")[:1]
     KeyResult.objects.filter(id__in=[r.key_result_id for r in readings]).update(current=Subquery(latest))
     return len(readings)
+
+
+# --- benefits serve key results (issue 12) ----------------------------------------------------
+
+
+@transaction.atomic
+def benefit_key_result_set(
+    *, user, benefit: BenefitHypothesis, key_result: KeyResult | None
+) -> KeyResultBenefit | None:
+    """Tie a benefit hypothesis to the key result it serves (replacing an earlier tie), or untie it
+    with None. The permission is the benefit's (managers of its epic's value stream, directors);
+    the key result must be its value stream's or a portfolio objective's."""
+    value_stream_id = Epic.objects.values_list("value_stream_id", flat=True).get(id=benefit.epic_id)
+    if not can_manage_value_stream(user, value_stream_id):
+        raise PermissionDenied(BENEFIT_DENIED)
+    if key_result is None:
+        KeyResultBenefit.objects.filter(benefit=benefit).delete()
+        return None
+    if not key_results_for_benefits(value_stream_id=value_stream_id).filter(id=key_result.id).exists():
+        raise ValidationError(
+            {"key_result": "A benefit may serve a key result of its own value stream or of a portfolio objective."}
+        )
+    # update_or_create on the one-to-one (unique) column: two racing links cannot both insert.
+    link, _ = KeyResultBenefit.objects.update_or_create(benefit=benefit, defaults={"key_result": key_result})
+    return link

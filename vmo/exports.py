@@ -178,6 +178,10 @@ def table_response(table: Table, *, fmt: str, filename: str) -> HttpResponse:
 # --- the monthly report as PDF (reportlab: pure Python, no system library) ---------------------
 
 
+def _or_no_data(value, show=str) -> str:
+    return "no data" if value is None else show(value)
+
+
 def monthly_report_pdf_response(report, *, summary=None) -> HttpResponse:
     """The monthly report as an A4 PDF built with reportlab's platypus, the same sections as the
     page: the executive summary (tiles, what changed), the charts, the figures per value stream,
@@ -286,6 +290,21 @@ def monthly_report_pdf_response(report, *, summary=None) -> HttpResponse:
             for c in report.cost_rows
         ],
         "",
+    )
+    section(
+        f"Time to value and predictability ({report.quarter.code})" if report.quarter else "Time to value",
+        ["Value stream", "Time to value median (days)", "85th (days)", "MMPs planned / delivered", "Predictability"],
+        [
+            [
+                row.value_stream.name,
+                _or_no_data(row.figures.get("time_to_value_median_days")),
+                _or_no_data(row.figures.get("time_to_value_p85_days")),
+                f"{_or_no_data(row.figures.get('planned_mmps'))} / {_or_no_data(row.figures.get('delivered_mmps'))}",
+                _or_no_data(row.figures.get("predictability"), format_percent),
+            ]
+            for row in report.value_rows
+        ],
+        "No rollup snapshot for this quarter.",
     )
     section(
         "Plans for the next releases",

@@ -14,8 +14,10 @@ from funding.models import (
     Spend,
     SpendCategory,
     Team,
+    TeamSprint,
 )
 from portfolio.api.fields import MoneyField
+from portfolio.filters.base import MAX_ID
 from portfolio.models import Epic, InvestmentHorizon, InvestmentType, Quarter, ValueStream
 
 
@@ -197,6 +199,51 @@ class TeamSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         return services.team_update(user=_user(self), team=instance, **validated_data)
+
+
+class _WorkItemIds(serializers.ListField):
+    """Written as a list of ids; read back as the sorted ids (prefetched by the list)."""
+
+    def get_attribute(self, instance):
+        return sorted(item.id for item in instance.work_items.all())
+
+
+class TeamSprintSerializer(serializers.ModelSerializer):
+    """A sprint of a fixed-cost team and the work items it delivered (recorded, never edited)."""
+
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.select_related("value_stream"))
+    cost = MoneyField(
+        source="cost_cents", required=False, allow_null=True, help_text="Default: the team's cost per sprint."
+    )
+    work_items = _WorkItemIds(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=services.SPRINT_ITEMS_MAX,
+        help_text="Ids of the work items delivered in the sprint (read back as ids).",
+    )
+    work_item_external_ids = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        write_only=True,
+        max_length=services.SPRINT_ITEMS_MAX,
+        help_text="Or name them by their tool's external id (within the team's value stream).",
+    )
+
+    class Meta:
+        model = TeamSprint
+        fields = ["id", "team", "start", "end", "cost", "work_items", "work_item_external_ids", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def create(self, validated_data):
+        return services.team_sprint_record(
+            user=_user(self),
+            team=validated_data["team"],
+            start=validated_data["start"],
+            end=validated_data["end"],
+            cost_cents=validated_data.get("cost_cents"),
+            work_item_ids=validated_data.get("work_items", ()),
+            work_item_external_ids=validated_data.get("work_item_external_ids", ()),
+        )
 
 
 class SpendSerializer(serializers.ModelSerializer):

@@ -15,7 +15,15 @@ from rest_framework.response import Response
 from core.viewsets import AS_OF_PARAMETER, AsOfListMixin
 from funding import services
 from funding.api import serializers as s
-from funding.filters import AllocationFilter, BudgetFilter, GuardrailFilter, ScenarioFilter, SpendFilter, TeamFilter
+from funding.filters import (
+    AllocationFilter,
+    BudgetFilter,
+    GuardrailFilter,
+    ScenarioFilter,
+    SpendFilter,
+    TeamFilter,
+    TeamSprintFilter,
+)
 from funding.models import Allocation, Guardrail, PBSessionStatus, Scenario, Team
 from funding.selectors.budgets import budget_list
 from funding.selectors.history import allocations_as_of, budgets_as_of
@@ -29,7 +37,7 @@ from funding.selectors.participatory import (
 )
 from funding.selectors.scenarios import scenario_compare
 from funding.selectors.spend import spend_list
-from funding.selectors.teams import team_list
+from funding.selectors.teams import team_list, team_sprints
 from portfolio.api.permissions import ReadOrDirector
 from portfolio.filters.base import MAX_ID
 from portfolio.selectors.base import quarter_from_code
@@ -157,6 +165,21 @@ class TeamViewSet(_FundingViewSet):
             return Team.objects.none()
         quarter = quarter_from_code(code=self.request.query_params.get("quarter"))
         return team_list(quarter=quarter)
+
+
+class TeamSprintViewSet(
+    _ConflictAs409, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    """Sprints of fixed-cost teams: recorded by managers of the team's value stream and
+    directors (checked by the service), read by everyone logged in; never edited or deleted."""
+
+    serializer_class = s.TeamSprintSerializer
+    filterset_class = TeamSprintFilter
+    ordering_fields = ["start", "end", "id"]
+    ordering = ["-start", "-id"]
+
+    def get_queryset(self):
+        return team_sprints()
 
 
 class SpendViewSet(

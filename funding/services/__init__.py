@@ -44,10 +44,11 @@ from funding.services.spend import (
     spend_record,
     spend_void,
 )
-from funding.services.teams import epic_estimate_set, team_create, team_update
+from funding.services.teams import SPRINT_ITEMS_MAX, epic_estimate_set, team_create, team_sprint_record, team_update
 
 __all__ = [
     "SPEND_CSV_MAX_BYTES",
+    "SPRINT_ITEMS_MAX",
     "CapSpec",
     "FundingConflict",
     "SpendImportResult",
@@ -75,5 +76,6 @@ __all__ = [
     "spend_record",
     "spend_void",
     "team_create",
+    "team_sprint_record",
     "team_update",
 ]

@@ -6,7 +6,7 @@ from okrs.models import KR_VALUE_DIGITS, KR_VALUE_PLACES, CheckIn, KeyResult, Ob
 from okrs.permissions import can_manage_objective_scope
 from okrs.scoring import score_band
 from okrs.selectors import key_results_scored
-from portfolio.models import MMP, Epic
+from portfolio.models import MMP, BenefitHypothesis, Epic
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -143,3 +143,10 @@ class KeyResultAsOfSerializer(KeyResultSerializer):
 
     def get_mmps(self, obj) -> list[int]:
         return []
+
+
+class KeyResultBenefitSerializer(serializers.Serializer):
+    """A benefit hypothesis tied to the key result it serves."""
+
+    benefit = serializers.PrimaryKeyRelatedField(queryset=BenefitHypothesis.objects.all())
+    key_result = serializers.IntegerField(source="key_result_id", read_only=True)

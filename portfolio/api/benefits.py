@@ -20,6 +20,13 @@ class BenefitSerializer(serializers.ModelSerializer):
     currency = serializers.CharField(write_only=True, required=False, max_length=3, help_text=CURRENCY_HELP)
     realised = MoneyField(source="realised_cents", read_only=True, help_text="Sum of money measurements.")
     latest_value = serializers.DecimalField(max_digits=18, decimal_places=4, read_only=True, allow_null=True)
+    key_result = serializers.IntegerField(
+        source="linked_key_result_id",
+        read_only=True,
+        allow_null=True,
+        default=None,  # a benefit just created has no link yet (the annotation is the list's)
+        help_text="The key result this benefit serves; set it with POST /api/key-results/{id}/benefits/.",
+    )
 
     class Meta:
         model = BenefitHypothesis
@@ -38,6 +45,7 @@ class BenefitSerializer(serializers.ModelSerializer):
             "currency",
             "realised",
             "latest_value",
+            "key_result",
             "created_at",
         ]
         read_only_fields = ["created_at"]

@@ -156,7 +156,11 @@ def _next_month(day: dt.date) -> dt.date:
 
 
 def benefit_list():
+    """Benefits with `realised_cents`, `latest_value` and `linked_key_result_id`: the key result
+    it serves. The link is the okrs app's row (okrs sits above portfolio, so nothing here imports
+    it); the reverse one-to-one is a LEFT JOIN of at most one row per benefit."""
     return BenefitHypothesis.objects.select_related("epic", "mmp").annotate(
+        linked_key_result_id=F("key_result_link__key_result_id"),
         realised_cents=Coalesce(
             Subquery(
                 BenefitMeasurement.objects.filter(benefit=OuterRef("pk"))

@@ -44,6 +44,7 @@ from tests.factories import (
     SpendFactory,
     StrategicThemeFactory,
     TeamFactory,
+    TeamSprintFactory,
     ValueStreamSnapshotFactory,
     WorkItemFactory,
 )
@@ -111,6 +112,7 @@ def portfolio(value_stream, other_value_stream, vsm):
         "snapshots": ValueStreamSnapshotFactory(value_stream=value_stream).pk,
         "spend": SpendFactory(value_stream=value_stream).pk,
         "teams": TeamFactory(value_stream=value_stream).pk,
+        "team-sprints": TeamSprintFactory(team=TeamFactory(value_stream=value_stream)).pk,
         "work-items": WorkItemFactory(value_stream=value_stream).pk,
         "action-items": ActionItemFactory().pk,
         "dependencies": DependencyFactory(epic=epic).pk,

@@ -19,6 +19,8 @@ PERSONAS = ["director", "vsm", "executive", "pm"]
 DETAIL_LINKS = [
     ("/kanban/", "a[href^='/kanban/epics/']:not([href$='/new/'])", "an epic page"),
     ("/kanban/", "a[href='/kanban/scoring/']", "the scoring page"),
+    ("/kanban/", "a[href='/kanban/flow/']", "the cumulative flow page"),
+    ("/funding/teams/", "a[href$='/sprints/']", "a team's sprints"),
     ("/okrs/", "a[href^='/okrs/key-results/']", "a key result page"),
     ("/vmo/planning/", "a[href^='/vmo/planning/']", "a planning event"),
     ("/value-streams/", "a[href^='/value-streams/']", "a value stream page"),

@@ -88,3 +88,33 @@ def test_epic_page_shows_economics_benefits_and_the_mvp_form(client, vsm, epic, 
     page = client.get(f"/kanban/epics/{epic.key}/").content.decode()
     for part in ('id="epic-economics"', 'id="epic-benefits"', "Card fees", 'id="mvp-form"', "Forecast at completion"):
         assert part in page
+
+
+def test_epic_page_shows_time_to_value_in_days_and_no_data_where_missing(client, vsm, epic):
+    # given: created 1 July 00:00, go decision 5 July 12:00, first MVP released 11 July, not done
+    # (an earlier planned MMP does not count)
+    from django.utils import timezone
+
+    from portfolio.models import Epic
+
+    created = timezone.make_aware(dt.datetime(2026, 7, 1))
+    Epic.objects.filter(id=epic.id).update(
+        created_at=created, go_decision_at=created + dt.timedelta(days=4.5), go_decision_by=vsm
+    )
+    MMPFactory(epic=epic, kind=MMPKind.MVP, status=MMPStatus.RELEASED, released_on=dt.date(2026, 7, 11))
+    MMPFactory(epic=epic, status=MMPStatus.PLANNED, released_on=None)
+    client.force_login(vsm)
+    # when
+    response = client.get(f"/kanban/epics/{epic.key}/")
+    # then: 10 days from the funnel, 5.5 from the go decision, no data for done
+    html = response.content.decode()
+    assert '<td class="num" id="epic-ttv-release">10.0 days</td>' in html
+    assert '<td class="num" id="epic-ttv-go">5.5 days</td>' in html
+    assert '<td class="num" id="epic-ttv-done">no data</td>' in html
+
+
+def test_time_to_value_of_one_epic_is_one_query(epic, django_assert_num_queries):
+    from kanban.selectors import epic_time_to_value
+
+    with django_assert_num_queries(1):
+        assert epic_time_to_value(epic_id=epic.id) == {"to_release": None, "go_to_release": None, "to_done": None}

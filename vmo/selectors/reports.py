@@ -172,6 +172,9 @@ class MonthlyReport:
     no_value_streams: list = field(default_factory=list)
     cost_rows: list = field(default_factory=list)
     no_value_days: int = 90
+    # Time to value and predictability per value stream, from the latest snapshots of the
+    # month's quarter (the rollup computed them; the report reads, never recomputes).
+    value_rows: list = field(default_factory=list)
 
     @property
     def scope(self) -> str:
@@ -232,6 +235,7 @@ def monthly_report(*, month: dt.date, value_stream: ValueStream | None = None) -
     ]
     benefit = benefit_monthly_series(value_stream_id=value_stream.id if value_stream else None, months=[start])
     return MonthlyReport(
+        value_rows=value_rows(quarter=quarter, value_stream=value_stream) if quarter is not None else [],
         benefit_planned_cents=benefit["planned"][0],
         benefit_realised_cents=benefit["realised"][0],
         no_value_streams=no_value,

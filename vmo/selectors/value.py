@@ -25,12 +25,14 @@ class ValueRow:
     figures: dict  # the snapshot's value_detail (every key; None without data)
 
 
-def value_rows(*, quarter: Quarter) -> list[ValueRow]:
-    """Active value streams with their latest snapshot's value figures in `quarter` (one query)."""
+def value_rows(*, quarter: Quarter, value_stream: ValueStream | None = None) -> list[ValueRow]:
+    """Active value streams (or just `value_stream`) with their latest snapshot's value figures in
+    `quarter` (one query)."""
     latest = ValueStreamSnapshot.objects.filter(value_stream=OuterRef("pk"), quarter=quarter).order_by("-as_of", "-id")
-    streams = ValueStream.objects.filter(active=True).annotate(
-        value_detail=Subquery(latest.values("value_detail")[:1], output_field=JSONField())
-    )
+    streams = ValueStream.objects.filter(active=True)
+    if value_stream is not None:
+        streams = streams.filter(id=value_stream.id)
+    streams = streams.annotate(value_detail=Subquery(latest.values("value_detail")[:1], output_field=JSONField()))
     rows = []
     for vs in streams.order_by("name"):
         detail = vs.value_detail
