@@ -3,6 +3,7 @@
 import datetime as dt
 import logging
 import threading
+from contextlib import contextmanager
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -94,6 +95,21 @@ def theme_update(*, theme: StrategicTheme, **fields) -> StrategicTheme:
 ROLLUP_OUTBOX_DRAIN_TASK = "vmo.tasks.rollup_outbox_drain_task"
 
 
+_nudges = threading.local()
+
+
+@contextmanager
+def rollup_nudges_paused():
+    """Within this block writes still record their outbox rows but wake no drain: for bulk
+    loaders (the demo seed) that compute their snapshots themselves at the end, instead of a
+    drain per commit recomputing every day since the oldest row they wrote."""
+    _nudges.paused = True
+    try:
+        yield
+    finally:
+        _nudges.paused = False
+
+
 def rollup_due_mark(*, value_stream_ids, since: dt.date | dt.datetime | None = None) -> None:
     """Record in the outbox that these value streams need a new snapshot, and nudge the worker.
 
@@ -120,7 +136,8 @@ def rollup_due_mark(*, value_stream_ids, since: dt.date | dt.datetime | None = N
         RollupDue.objects.filter(value_stream_id__in=ids).filter(Q(since__isnull=True) | Q(since__gt=since)).update(
             since=since
         )
-    transaction.on_commit(_nudge_rollup_drain)
+    if not getattr(_nudges, "paused", False):
+        transaction.on_commit(_nudge_rollup_drain)
 
 
 def _run_rollup_drain() -> None:

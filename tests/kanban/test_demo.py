@@ -12,7 +12,8 @@ from kanban.models import Transition, WipLimit
 from kanban.services import entry_conditions
 from portfolio.models import MMP, Dependency, Epic, EpicState, Risk
 
-pytestmark = pytest.mark.django_db
+# Seeding the whole demo (twice, for idempotence) takes minutes on PostgreSQL in CI.
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1200)]
 
 
 def _counts():

@@ -6,7 +6,8 @@ from django.core.management import call_command
 
 from portfolio.models import Quarter, StrategicTheme, ValueStream
 
-pytestmark = pytest.mark.django_db
+# Seeding the whole demo (twice, for idempotence) takes minutes on PostgreSQL in CI.
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1200)]
 
 
 def snapshot_of_demo_data() -> dict:
