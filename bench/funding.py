@@ -1,65 +1,46 @@
-"""Funding page data (`funding_overview`) against the bare SQL sums it needs, same run."""
+"""Funding figure: `/funding/` for the current quarter of the demo data (seeded by the OKR
+section, `seed_demo --scale 5`), as the demo's value stream manager, against the SQL sums of
+allocations and spend per value stream plus a minimal template."""
 
-import datetime as dt
-
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.template import Context, Engine
 from django.utils import timezone
 
-from bench import measure
+from bench import Http, Server, explain, log_in, timed
+
+SQL = (
+    "SELECT vs.id, vs.name,"
+    " (SELECT SUM(a.amount_cents) FROM funding_allocation a JOIN funding_quarterbudget b ON a.budget_id = b.id"
+    " WHERE b.quarter_id = %s AND a.value_stream_id = vs.id),"
+    " (SELECT SUM(s.amount_cents) FROM funding_spend s WHERE s.value_stream_id = vs.id"
+    " AND s.voided_at IS NULL AND s.month >= %s AND s.month <= %s)"
+    " FROM portfolio_valuestream vs WHERE vs.active ORDER BY vs.name"
+)
+TEMPLATE = Engine().from_string(
+    "{% for r in rows %}<tr><td>{{ r.1 }}</td><td>{{ r.2 }}</td><td>{{ r.3 }}</td></tr>{% endfor %}"
+)
 
 
-def _seed():
-    from django.core.management import call_command
-
-    from funding.models import Allocation, QuarterBudget, Spend, Team
-    from portfolio.models import ValueStream
+def run(report, server: Server) -> None:
     from portfolio.selectors.base import quarter_current
 
-    call_command("seed_demo", scale=10, verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
     quarter = quarter_current()
-    budget = QuarterBudget.objects.get(quarter=quarter)
-    missing = ValueStream.objects.exclude(allocations__budget=budget)
-    Allocation.objects.bulk_create([Allocation(budget=budget, value_stream=vs, amount_cents=1) for vs in missing])
-    if not Spend.objects.filter(source="bench").exists():
-        rows = []
-        for vs in ValueStream.objects.all():
-            for month in range(1, 13):
-                rows.append(
-                    Spend(
-                        value_stream=vs, month=dt.date(quarter.start.year, month, 1), amount_cents=100, source="bench"
-                    )
-                )
-            Team.objects.get_or_create(value_stream=vs, name="Bench", defaults={"cost_per_sprint_cents": 100})
-        Spend.objects.bulk_create(rows)
-    return quarter
-
-
-def run(report) -> None:
-    from funding.selectors import funding_overview
-
-    quarter = _seed()
     today = timezone.localdate()
-
-    def ours():
-        overview = funding_overview(quarter=quarter, as_of=today)
-        return len(overview.rows), overview.totals
+    params = [quarter.pk, quarter.start, today]
+    page = Http(server, session_key=log_in(get_user_model().objects.get(username="vsm")))
 
     def floor():
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT vs.id, (SELECT SUM(a.amount_cents) FROM funding_allocation a JOIN funding_quarterbudget b"
-                " ON a.budget_id = b.id WHERE b.quarter_id = %s AND a.value_stream_id = vs.id),"
-                " (SELECT SUM(s.amount_cents) FROM funding_spend s WHERE s.value_stream_id = vs.id"
-                " AND s.voided_at IS NULL AND s.month >= %s AND s.month <= %s)"
-                " FROM portfolio_valuestream vs",
-                [quarter.pk, quarter.start, today],
-            )
-            return cursor.fetchall()
+            cursor.execute(SQL, params)
+            rows = cursor.fetchall()
+        return TEMPLATE.render(Context({"rows": rows}))
 
-    streams = len(floor())
     report.ratio(
-        f"funding page data ({streams} streams)",
-        seconds=measure(ours),
-        floor_seconds=measure(floor),
-        floor="raw SQL sums of allocation and spend",
+        "/funding/ (current quarter)",
+        ours=timed(lambda: page.get(f"/funding/?quarter={quarter.code}")),
+        floor=timed(floor),
+        floor_is="SQL sums of allocation and spend + minimal template",
+        goal=3,
     )
+    report.plan("/funding/", explain(SQL, params))

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config.views import favicon
+from config.views import DocsView, SchemaView, favicon
+
+# A database failure outside any view (the session lookup before it) is a 503, not a 500.
+handler500 = "core.unavailable.server_error"
 
 api_urlpatterns = [
     path("", include("portfolio.api.urls")),
@@ -11,9 +13,10 @@ api_urlpatterns = [
     path("", include("okrs.api.urls")),
     path("", include("kanban.api.urls")),
     path("", include("vmo.api.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Behind a login like everything else, unless API_DOCS_PUBLIC publishes them.
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the docs work under our CSP.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [

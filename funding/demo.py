@@ -1,5 +1,6 @@
 """Demo data for funding: budgets for last, current and next quarter, allocations, guardrails,
-teams, 18 months of spend, epic estimates and a scenario.
+teams, 18 months of spend, epic estimates, a scenario, and last quarter's closed participatory
+budgeting session with its outcome scenario.
 
 Idempotent: run twice, the same data. Writes go through the services (so the history on the
 funding page shows who did what), except spend which is bulk-written once per value stream.
@@ -9,27 +10,56 @@ Epics come from another seeder that may run before or after this one, so they ar
 import datetime as dt
 import random
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from funding import services
-from funding.models import BudgetStatus, EpicEstimate, Guardrail, QuarterBudget, Scenario, Spend, SpendCategory, Team
-from portfolio.models import Epic
+from funding.models import (
+    Allocation,
+    BudgetStatus,
+    EpicEstimate,
+    Guardrail,
+    PBPledgeEvent,
+    PBSession,
+    QuarterBudget,
+    Scenario,
+    Spend,
+    SpendCategory,
+    Team,
+    TeamSprint,
+)
+from portfolio.models import Epic, WorkItem
 
 M = 100_000_000  # one million in cents
 K = 100_000  # one thousand in cents
 
-# slug: (current-quarter allocation in cents, teams [(name, cost per sprint in cents, headcount)])
+# slug: (current-quarter allocation in cents, teams [(name, cost per sprint in cents, headcount)]).
+# A stream's teams cost about 85 % of its allocation (labour is most of a software budget), so
+# the labour spend below, booked from the teams' sprints, matches the fixed-cost team model.
 DEMO_FUNDING = {
-    "payments": (6_500_000_00, [("Rails", 140 * K, 9), ("Ledger", 120 * K, 8)]),
-    "onboarding": (4_000_000_00, [("Welcome", 110 * K, 7), ("KYC", 100 * K, 6)]),
-    "lending": (6_000_000_00, [("Origination", 130 * K, 9), ("Decisioning", 125 * K, 8)]),
-    "mobile": (5_000_000_00, [("iOS", 115 * K, 7), ("Android", 115 * K, 7)]),
-    "data": (3_000_000_00, [("Platform", 105 * K, 6)]),
-    "core-ops": (3_000_000_00, [("Batch", 90 * K, 6)]),
-    "hr": (1_000_000_00, [("People Systems", 60 * K, 4)]),
-    "finance": (1_000_000_00, [("Controlling", 60 * K, 4)]),
+    "payments": (6_500_000_00, [("Rails", 450 * K, 9), ("Ledger", 400 * K, 8)]),
+    "onboarding": (4_000_000_00, [("Welcome", 280 * K, 7), ("KYC", 240 * K, 6)]),
+    "lending": (6_000_000_00, [("Origination", 410 * K, 9), ("Decisioning", 380 * K, 8)]),
+    "mobile": (5_000_000_00, [("iOS", 330 * K, 7), ("Android", 330 * K, 7)]),
+    "data": (3_000_000_00, [("Platform", 390 * K, 6)]),
+    "core-ops": (3_000_000_00, [("Batch", 390 * K, 6)]),
+    "hr": (1_000_000_00, [("People Systems", 130 * K, 4)]),
+    "finance": (1_000_000_00, [("Controlling", 130 * K, 4)]),
 }
+# The two months whose labour strays from the team cost, so the reconciliation has something to
+# flag: (slug, months before the current one, factor in percent).
+LABOUR_DEVIATIONS = (("payments", 1, 160), ("lending", 4, 55))
+
+
+def sprint_calendar(*, start: dt.date, until: dt.date, length_days: int) -> list[tuple[dt.date, dt.date]]:
+    """Back-to-back sprints of `length_days` from `start` while they end by `until`."""
+    sprints, day = [], start
+    while day + dt.timedelta(days=length_days - 1) <= until:
+        sprints.append((day, day + dt.timedelta(days=length_days - 1)))
+        day += dt.timedelta(days=length_days)
+    return sprints
 
 
 def _months_back(today: dt.date, count: int) -> list[dt.date]:
@@ -66,6 +96,7 @@ def seed(ctx) -> None:
     for key, total, _factor, status in plans:
         quarter = ctx.quarters[key]
         budget = QuarterBudget.objects.filter(quarter=quarter).first()
+        fresh = budget is None
         if budget is None:
             budget = services.budget_create(user=director, quarter=quarter, total_cents=total)
         if budget.status == BudgetStatus.DRAFT:
@@ -96,7 +127,11 @@ def seed(ctx) -> None:
             if status in (BudgetStatus.APPROVED, BudgetStatus.CLOSED):
                 budget = services.budget_approve(user=director, budget=budget)
             if status == BudgetStatus.CLOSED:
+                # Last quarter's participatory budgeting played before its budget closed.
+                _seed_participatory(ctx, budget)
                 services.budget_close(user=director, budget=budget)
+        if fresh and key in ("last", "current"):
+            _date_history_back(budget, streams=streams, director=director, shift=key == "current")
 
     # A what-if for the current quarter: move 500,000 from Mobile to Lending.
     current = QuarterBudget.objects.get(quarter=ctx.quarters["current"])
@@ -113,9 +148,12 @@ def seed(ctx) -> None:
                     amount_cents=DEMO_FUNDING[slug][0] + delta,
                 )
 
-    # 18 months of spend per stream, written once: labour about the allocation's monthly share,
-    # licences and infrastructure a little on top.
+    # 18 months of spend per stream, written once: labour is what the stream's teams cost in the
+    # sprints that end in the month (the same calendar `seed_sprints` records), give or take
+    # 4 %, except the two LABOUR_DEVIATIONS; licences and infrastructure a little on top.
     months = _months_back(ctx.today, 18)
+    team_cost = _team_cost_by_month(streams, start=months[0], until=ctx.today)
+    deviations = {(slug, months[-1 - back]): factor for slug, back, factor in LABOUR_DEVIATIONS}
     for slug, (amount, _teams) in DEMO_FUNDING.items():
         vs = streams.get(slug)
         if vs is None or Spend.objects.filter(value_stream=vs, source="demo").exists():
@@ -123,7 +161,8 @@ def seed(ctx) -> None:
         monthly = amount // 3
         rows = []
         for month in months:
-            labour = monthly * rng.randint(78, 100) // 100
+            factor = deviations.get((slug, month)) or rng.randint(96, 104)
+            labour = team_cost.get((vs.id, month), 0) * factor // 100
             rows.append(Spend(value_stream=vs, month=month, amount_cents=labour, category=SpendCategory.LABOUR))
             rows.append(
                 Spend(
@@ -155,3 +194,133 @@ def seed(ctx) -> None:
             services.epic_estimate_set(
                 user=director, epic=epic, team=first_team[epic.value_stream_id], sprints=rng.randint(2, 8)
             )
+
+
+def _first_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _team_cost_by_month(streams: dict, *, start: dt.date, until: dt.date) -> dict[tuple[int, dt.date], int]:
+    """(value stream id, month) -> the cost of its teams' sprints ending in that month."""
+    cost: dict[tuple[int, dt.date], int] = {}
+    for team in Team.objects.filter(value_stream__in=streams.values(), active=True):
+        for _first, last in sprint_calendar(start=start, until=until, length_days=team.sprint_length_days):
+            key = (team.value_stream_id, _first_of(last))
+            cost[key] = cost.get(key, 0) + team.cost_per_sprint_cents
+    return cost
+
+
+@transaction.atomic
+def seed_sprints(ctx) -> None:
+    """Team sprints over the 18 months of spend, each linked to the work items of its stream that
+    finished inside it (a stream's items are dealt to its teams in turn), so the actual cost per
+    epic is meaningful. Runs after the delivery data; idempotent (a team with sprints is skipped)."""
+    start = _months_back(ctx.today, 18)[0]
+    teams_by_stream: dict[int, list[Team]] = {}
+    for team in Team.objects.filter(value_stream__in=ctx.value_streams, active=True).order_by("id"):
+        teams_by_stream.setdefault(team.value_stream_id, []).append(team)
+    for vs_id, teams in teams_by_stream.items():
+        if TeamSprint.objects.filter(team__in=teams).exists():
+            continue
+        items = list(
+            WorkItem.objects.filter(value_stream_id=vs_id, status="done", finished_at__isnull=False)
+            .order_by("finished_at", "id")
+            .values_list("id", "finished_at")
+        )
+        for index, team in enumerate(teams):
+            mine = [(pk, at.date()) for n, (pk, at) in enumerate(items) if n % len(teams) == index]
+            for first, last in sprint_calendar(start=start, until=ctx.today, length_days=team.sprint_length_days):
+                sprint = TeamSprint.objects.create(
+                    team=team, start=first, end=last, cost_cents=team.cost_per_sprint_cents
+                )
+                linked = [pk for pk, day in mine if first <= day <= last]
+                if linked:
+                    sprint.work_items.set(linked)
+
+
+def _seed_participatory(ctx, budget) -> None:
+    """Last quarter's session: its unallocated money in play at two tables of two, the cheaper
+    analysed epics on offer, two rounds of pledges, closed, its outcome a scenario. Played now
+    through the services, then dated back into the quarter (the time box had to be in the future
+    to pledge)."""
+    if PBSession.objects.filter(budget=budget).exists():
+        return
+    director, users = ctx.users["director"], ctx.users
+    offers = list(
+        Epic.objects.filter(state__in=("analyzing", "backlog"), estimated_cost_cents__lte=250 * K)
+        .order_by("estimated_cost_cents", "key")
+        .values_list("pk", flat=True)[:5]
+    )
+    if len(offers) < 3 or not all(name in users for name in ("vsm", "vsm2", "executive", "pm")):
+        return
+    allocated = sum(budget.allocations.values_list("amount_cents", flat=True))
+    session = services.pb_session_create(
+        user=director,
+        budget=budget,
+        name=f"{budget.quarter.code} business owners",
+        money_cents=budget.total_cents - allocated,
+        epic_ids=offers,
+        tables={
+            "Table 1": [users["vsm"].pk, users["executive"].pk],
+            "Table 2": [users["vsm2"].pk, users["pm"].pk],
+        },
+        caps=[services.CapSpec(investment_type="enablers", max_pct=50)],
+        ends_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    by_epic = {o.epic_id: o for o in session.offers.all()}
+    first, second, third = (by_epic[pk] for pk in offers[:3])
+
+    def pledge(username, offer, share_pct):
+        # Half of the estimate from each of a table's two participants, capped by the share.
+        seat = session.participants.get(user=users[username])
+        amount = min(seat.share_cents, offer.estimate_cents * share_pct // 100)
+        try:
+            services.pb_pledge_set(user=users[username], session=session, offer_id=offer.pk, amount_cents=amount)
+        except ValidationError:  # a cap or a share the random demo epics do not fit: the game goes on
+            return
+
+    pledge("vsm", first, 50)
+    pledge("executive", first, 50)
+    pledge("vsm2", first, 50)  # Table 2 does not complete it in round 1: returned with the next
+    pledge("pm", second, 40)
+    services.pb_round_close(user=director, session=session)
+    pledge("vsm2", first, 50)
+    pledge("pm", first, 50)
+    pledge("vsm", third, 50)
+    pledge("executive", third, 50)
+    services.pb_session_close(user=director, session=session)
+    services.pb_scenario_create(user=director, session=session)
+    closed = dt.datetime.combine(budget.quarter.end - dt.timedelta(days=20), dt.time(16), tzinfo=dt.UTC)
+    PBSession.objects.filter(pk=session.pk).update(
+        created_at=closed - dt.timedelta(hours=3), ends_at=closed, closed_at=closed
+    )
+    PBPledgeEvent.objects.filter(session=session).update(created_at=closed - dt.timedelta(hours=1))
+
+
+def _date_history_back(budget, *, streams, director, shift: bool) -> None:
+    """Date a freshly seeded budget's history back to its planning, two weeks before its quarter,
+    so the funding page as of a past date differs from today. For the current quarter, the
+    planning gave Mobile 400,000 more and Lending 400,000 less; a mid-quarter shift (three weeks
+    in) moved it, recorded as a change by the director."""
+    quarter = budget.quarter
+    planned = dt.datetime.combine(quarter.start - dt.timedelta(days=14), dt.time(10), tzinfo=dt.UTC)
+    for model in (QuarterBudget, Allocation, Guardrail):
+        rows = model.history.model.objects.filter(
+            **({"id": budget.pk} if model is QuarterBudget else {"budget_id": budget.pk})
+        )
+        for n, pk in enumerate(rows.order_by("history_id").values_list("history_id", flat=True)):
+            # Demo data only: history rows are otherwise never rewritten.
+            rows.filter(history_id=pk).update(history_date=planned + dt.timedelta(minutes=n))
+    if not shift or not {"mobile", "lending"} <= set(streams):
+        return
+    history = Allocation.history.model.objects
+    moved = dt.datetime.combine(quarter.start + dt.timedelta(days=21), dt.time(15), tzinfo=dt.UTC)
+    for slug, delta in (("mobile", 400 * K), ("lending", -400 * K)):
+        allocation = Allocation.objects.get(budget=budget, value_stream=streams[slug])
+        history.filter(id=allocation.pk, history_type="+").update(amount_cents=allocation.amount_cents + delta)
+        Allocation.history.bulk_history_create(
+            [allocation],
+            default_date=moved,
+            default_user=director,
+            default_change_reason="Mid-quarter shift: the SME loan MVP first",
+        )

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from funding.models import Allocation, Guardrail, QuarterBudget, Scenario, Spend, Team
+from funding.models import Allocation, Guardrail, QuarterBudget, Scenario, Spend, Team, TeamSprint
 
 
 class BudgetFilter(django_filters.FilterSet):
@@ -33,6 +33,15 @@ class TeamFilter(django_filters.FilterSet):
     class Meta:
         model = Team
         fields = ["value_stream", "active"]
+
+
+class TeamSprintFilter(django_filters.FilterSet):
+    ends_from = django_filters.DateFilter(field_name="end", lookup_expr="gte")
+    ends_to = django_filters.DateFilter(field_name="end", lookup_expr="lte")
+
+    class Meta:
+        model = TeamSprint
+        fields = ["team", "team__value_stream"]
 
 
 class SpendFilter(django_filters.FilterSet):

@@ -6,23 +6,12 @@ from django.core.exceptions import ValidationError
 
 from funding.models import SpendCategory, Team
 from funding.services.spend import SPEND_CSV_MAX_BYTES
+from portfolio.form_fields import MoneyField
 from portfolio.models import ValueStream
-from portfolio.money import decimal_to_cents, parse_amount
 
 
-class AmountField(forms.CharField):
-    """A money amount typed by a person, cleaned to integer cents."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "pattern": r"[0-9]+(\.[0-9]{1,2})?"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in self.empty_values:
-            return None
-        return decimal_to_cents(parse_amount(value))
+class AmountField(MoneyField):
+    """A money amount typed by a person, cleaned to integer cents (grouping accepted)."""
 
 
 class BudgetForm(forms.Form):
@@ -36,8 +25,10 @@ class AllocationForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    source = forms.ModelChoiceField(queryset=ValueStream.objects.all(), label="From")
-    target = forms.ModelChoiceField(queryset=ValueStream.objects.all(), label="To")
+    source = forms.ModelChoiceField(
+        queryset=ValueStream.objects.all(), label="From", empty_label="Choose a value stream"
+    )
+    target = forms.ModelChoiceField(queryset=ValueStream.objects.all(), label="To", empty_label="Choose a value stream")
     amount = AmountField(label="Amount")
     reason = forms.CharField(required=False, max_length=2000, label="Reason")
 
@@ -53,11 +44,16 @@ class GuardrailForm(forms.Form):
     horizon_h3_pct = forms.IntegerField(min_value=0, max_value=100, required=False, label="H3 %")
     approval_threshold_cents = AmountField(required=False, label="Approval threshold")
     drift_tolerance_pct = forms.IntegerField(min_value=0, max_value=100, label="Drift tolerance (points)")
+    cost_tolerance_pct = forms.IntegerField(
+        min_value=0, max_value=100, required=False, label="Team cost vs labour spend tolerance %"
+    )
     reason = forms.CharField(required=False, max_length=2000, label="Reason")
 
 
 class TeamForm(forms.Form):
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.none(), label="Value stream")
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.none(), label="Value stream", empty_label="Choose a value stream"
+    )
     name = forms.CharField(max_length=120)
     cost_per_sprint_cents = AmountField(label="Cost per sprint")
     sprint_length_days = forms.IntegerField(min_value=1, max_value=90, initial=14, label="Sprint length (days)")
@@ -72,8 +68,36 @@ class TeamForm(forms.Form):
         self.fields["value_stream"].queryset = value_streams
 
 
+class TeamSprintForm(forms.Form):
+    """A sprint of a team: its dates, cost (blank: the team's cost per sprint) and the work items
+    delivered, named by external id, or by `#id`, separated by spaces, commas or new lines."""
+
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    cost_cents = AmountField(label="Cost (blank: the team's cost per sprint)", required=False)
+    work_items = forms.CharField(
+        required=False,
+        max_length=20_000,
+        label="Work items delivered (external ids, or #id)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_work_items(self) -> dict:
+        ids, external_ids = [], []
+        for token in self.cleaned_data["work_items"].replace(",", " ").split():
+            if token.startswith("#"):
+                if not token[1:].isdecimal() or len(token) > 19:
+                    raise ValidationError(f"{token} is not a work item id.")
+                ids.append(int(token[1:]))
+            else:
+                external_ids.append(token)
+        return {"work_item_ids": ids, "work_item_external_ids": external_ids}
+
+
 class SpendForm(forms.Form):
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.none(), label="Value stream")
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.none(), label="Value stream", empty_label="Choose a value stream"
+    )
     month = forms.DateField(
         label="Month", input_formats=["%Y-%m", "%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "month"})
     )
@@ -100,7 +124,7 @@ class EstimateForm(forms.Form):
     """An estimate as money, or as N sprints of a team (one or the other)."""
 
     amount = AmountField(required=False, label="Amount")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team", empty_label="No team")
     sprints = forms.IntegerField(min_value=1, max_value=500, required=False, label="Sprints")
 
     def __init__(self, *args, teams, **kwargs):
@@ -127,3 +151,85 @@ class ScenarioLineForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000)
+
+
+class OptimiseForm(forms.Form):
+    """The optimiser's constraints a director may set on the page (the API takes the same)."""
+
+    budget = AmountField(required=False, label="Budget (default: the quarter's)")
+    pin_in = forms.CharField(required=False, max_length=2000, label="Pin in (epic keys)")
+    pin_out = forms.CharField(required=False, max_length=2000, label="Pin out (epic keys)")
+
+    def clean_pin_in(self):
+        return _keys(self.cleaned_data["pin_in"])
+
+    def clean_pin_out(self):
+        return _keys(self.cleaned_data["pin_out"])
+
+
+def _keys(raw: str) -> list[str]:
+    return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+
+
+class PBSessionForm(forms.Form):
+    """A participatory budgeting session. Tables are typed one a line, `Name: user1, user2`;
+    caps one a line, `<investment type or horizon> <percent>` (e.g. `enablers 30`, `h2 10`)."""
+
+    name = forms.CharField(max_length=120)
+    money = AmountField(label="Money in play")
+    share = AmountField(label="Set share per participant (empty: equal shares)", required=False)
+    ends_at = forms.DateTimeField(label="Ends at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    epics = forms.ModelMultipleChoiceField(queryset=None, label="Epics on offer")
+    tables = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, label="Tables")
+    caps = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False, label="Caps")
+
+    def __init__(self, *args, epics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["epics"].queryset = epics
+
+    def clean_tables(self):
+        users = get_user_model().objects
+        tables: dict[str, list[int]] = {}
+        for line in self.cleaned_data["tables"].splitlines():
+            if not line.strip():
+                continue
+            name, sep, members = line.partition(":")
+            names = [m.strip() for m in members.split(",") if m.strip()]
+            if not sep or not name.strip() or not names:
+                raise ValidationError(f"Write each table as `Name: user1, user2`, not {line.strip()[:60]!r}.")
+            found = dict(users.filter(username__in=names).values_list("username", "pk"))
+            missing = [n for n in names if n not in found]
+            if missing:
+                raise ValidationError(f"Unknown users: {', '.join(missing)[:200]}.")
+            tables[name.strip()[:60]] = [found[n] for n in names]
+        return tables
+
+    def clean_caps(self):
+        from funding.services.participatory import CapSpec
+        from portfolio.models import InvestmentHorizon, InvestmentType
+
+        caps = []
+        for line in self.cleaned_data["caps"].splitlines():
+            if not line.strip():
+                continue
+            parts = line.split()
+            if len(parts) != 2 or not parts[1].isdecimal():
+                raise ValidationError(f"Write each cap as `enablers 30` or `h2 10`, not {line.strip()[:60]!r}.")
+            dimension, pct = parts[0].lower(), int(parts[1])
+            if dimension in InvestmentType.values:
+                caps.append(CapSpec(max_pct=pct, investment_type=dimension))
+            elif dimension in InvestmentHorizon.values:
+                caps.append(CapSpec(max_pct=pct, horizon=dimension))
+            else:
+                raise ValidationError(f"{dimension[:30]!r} is neither an investment type nor a horizon.")
+        return caps
+
+
+class PBPledgeForm(forms.Form):
+    offer = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    amount = AmountField(label="Pledge")
+
+
+class PBCommentForm(forms.Form):
+    offer = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    body = forms.CharField(max_length=500, label="Message")

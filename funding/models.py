@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from portfolio.models import Epic, Quarter, ValueStream
+from portfolio.models import Epic, Quarter, ValueStream, WorkItem
 
 
 class BudgetStatus(models.TextChoices):
@@ -96,6 +96,9 @@ class Guardrail(models.Model):
     horizon_h3_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     approval_threshold_cents = models.BigIntegerField(null=True, blank=True)
     drift_tolerance_pct = models.PositiveSmallIntegerField(default=5)
+    # How far a month's labour spend of a value stream may stray from the cost of its teams'
+    # sprints before the funding page, the value stream page and the monthly report flag it.
+    cost_tolerance_pct = models.PositiveSmallIntegerField(default=10)
 
     history = HistoricalRecords()
 
@@ -145,6 +148,35 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TeamSprint(models.Model):
+    """One sprint of a fixed-cost team and the work items it worked on.
+
+    `cost_cents` is the team's cost per sprint when the sprint was recorded (a later change of
+    the team's rate does not rewrite what past sprints cost). Actual cost per epic spreads this
+    cost over the epics of the linked work items that are done, by size
+    (`funding.selectors.actuals`); the month of a sprint is the month it ends in.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="sprints")
+    start = models.DateField()
+    end = models.DateField()
+    cost_cents = models.BigIntegerField()
+    work_items = models.ManyToManyField(WorkItem, related_name="sprints", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team_id", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "start"], name="team_sprint_unique_start"),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="team_sprint_end_after_start"),
+            models.CheckConstraint(condition=Q(cost_cents__gte=0), name="team_sprint_cost_non_negative"),
+        ]
+        indexes = [models.Index(fields=["end"], name="team_sprint_end_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.start}"
 
 
 class EpicEstimate(models.Model):
@@ -226,8 +258,11 @@ class Scenario(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     committed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the optimiser wrote this scenario: the comparison with plain WSJF order, the
+    # binding constraints, the shadow price and the suggested sequence, as the page shows them.
+    optimisation = models.JSONField(default=dict, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["optimisation"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -261,3 +296,168 @@ class FundingOverride(models.Model):
     reason = models.TextField(max_length=2000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+# --- participatory budgeting ---------------------------------------------------------------------
+# SAFe's participatory budgeting: participants at tables pool equal shares of part of a quarter's
+# unallocated budget to fund the epics on offer. Each table plays on its own (a table's pledges
+# are hidden from the others until the session closes); the outcome is what the tables funded.
+
+
+class PBSessionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class PBSession(models.Model):
+    """A participatory budgeting session of a quarter's budget.
+
+    `money_cents` (at most the budget's unallocated money when created) is split into the
+    participants' shares; pledges happen in rounds (`round`), each closed by the director, and
+    the session's close ends the last one. `scenario` is the funding scenario its outcome became.
+    """
+
+    budget = models.ForeignKey(QuarterBudget, on_delete=models.PROTECT, related_name="pb_sessions")
+    name = models.CharField(max_length=120)
+    money_cents = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=PBSessionStatus.choices, default=PBSessionStatus.OPEN)
+    round = models.PositiveSmallIntegerField(default=1)
+    ends_at = models.DateTimeField(help_text="The time box: no pledge after it.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    scenario = models.OneToOneField(
+        Scenario, on_delete=models.PROTECT, null=True, blank=True, related_name="pb_session"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(money_cents__gte=0), name="pb_session_money_non_negative"),
+            models.CheckConstraint(condition=Q(status__in=PBSessionStatus.values), name="pb_session_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PBTable(models.Model):
+    """A small group of participants whose pledges pool."""
+
+    session = models.ForeignKey(PBSession, on_delete=models.PROTECT, related_name="tables")
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["session_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["session", "name"], name="pb_table_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PBParticipant(models.Model):
+    """A user at a table with their share of the money; the pledge service locks this row."""
+
+    session = models.ForeignKey(PBSession, on_delete=models.PROTECT, related_name="participants")
+    table = models.ForeignKey(PBTable, on_delete=models.PROTECT, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pb_seats")
+    share_cents = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["table_id", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="pb_participant_once"),
+            models.CheckConstraint(condition=Q(share_cents__gte=0), name="pb_share_non_negative"),
+        ]
+
+
+class PBOffer(models.Model):
+    """An epic on offer in a session, with its estimate as it stood when the session opened.
+
+    `only_table` is the colour of money: when set, only that table's money may fund the epic.
+    """
+
+    session = models.ForeignKey(PBSession, on_delete=models.PROTECT, related_name="offers")
+    epic = models.ForeignKey(Epic, on_delete=models.PROTECT, related_name="pb_offers")
+    estimate_cents = models.BigIntegerField()
+    only_table = models.ForeignKey(PBTable, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["session_id", "epic__key"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "epic"], name="pb_offer_once"),
+            models.CheckConstraint(condition=Q(estimate_cents__gt=0), name="pb_offer_estimate_positive"),
+        ]
+
+
+class PBCap(models.Model):
+    """A colour-of-money cap: at most `max_pct` of a table's money to epics of one investment
+    type or one horizon (exactly one of the two is set)."""
+
+    session = models.ForeignKey(PBSession, on_delete=models.PROTECT, related_name="caps")
+    investment_type = models.CharField(max_length=20, blank=True)
+    horizon = models.CharField(max_length=2, blank=True)
+    max_pct = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(max_pct__lte=100), name="pb_cap_pct_max_100"),
+            models.CheckConstraint(
+                condition=(Q(investment_type="") & ~Q(horizon="")) | (~Q(investment_type="") & Q(horizon="")),
+                name="pb_cap_one_dimension",
+            ),
+        ]
+
+
+class PBPledge(models.Model):
+    """A participant's money on one epic now. `locked` once a round closed with the epic funded
+    at their table (funded money stays); pledges to unfunded epics are returned (set to 0)."""
+
+    participant = models.ForeignKey(PBParticipant, on_delete=models.PROTECT, related_name="pledges")
+    offer = models.ForeignKey(PBOffer, on_delete=models.PROTECT, related_name="pledges")
+    amount_cents = models.BigIntegerField(default=0)
+    locked = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "offer"], name="pb_pledge_once"),
+            models.CheckConstraint(condition=Q(amount_cents__gte=0), name="pb_pledge_non_negative"),
+        ]
+
+
+class PBEventKind(models.TextChoices):
+    PLEDGE = "pledge", "Pledge"
+    RETURN = "return", "Returned at round end"
+
+
+class PBPledgeEvent(models.Model):
+    """The append-only pledge log: every change of a pledge (its new amount), in order. The
+    outcome is reproducible from it (`funding.selectors.participatory.pb_replay`)."""
+
+    session = models.ForeignKey(PBSession, on_delete=models.PROTECT, related_name="events")
+    participant = models.ForeignKey(PBParticipant, on_delete=models.PROTECT, related_name="+")
+    offer = models.ForeignKey(PBOffer, on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=PBEventKind.choices)
+    amount_cents = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount_cents__gte=0), name="pb_event_non_negative")]
+
+
+class PBComment(models.Model):
+    """A message in an epic's short discussion thread, seen by its table only (until close)."""
+
+    offer = models.ForeignKey(PBOffer, on_delete=models.PROTECT, related_name="comments")
+    table = models.ForeignKey(PBTable, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

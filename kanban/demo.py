@@ -8,10 +8,12 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from kanban.models import Transition, WipLimit
-from portfolio.models import EPIC_FLOW, Epic, EpicState
+from kanban.services import mvp_evaluation_record
+from portfolio.models import EPIC_FLOW, MMP, Epic, EpicState, MMPKind, MMPStatus, MvpDecision, MvpEvaluation, MvpResult
 
 SEED = 20260702
 BACK_REASONS = ("Business case too thin; more analysis", "Dependency not ready", "Re-scoped after review")
@@ -70,3 +72,50 @@ def seed_transitions(ctx, seeds) -> None:
     for state in (EpicState.REVIEWING, EpicState.ANALYZING, EpicState.IMPLEMENTING):
         count = Epic.objects.filter(state=state).count()
         WipLimit.objects.update_or_create(state=state, value_stream=None, defaults={"limit": count + 3})
+
+
+@transaction.atomic
+def seed_mvp_pivot(ctx) -> None:
+    """One implementing epic whose released MVP was invalidated and that pivoted back to
+    analyzing, recorded through the evaluation service (who, why, the move). Idempotent: done
+    once, when no evaluation exists yet."""
+    existing = MvpEvaluation.objects.filter(epic__value_stream__in=ctx.value_streams).select_related("epic").first()
+    if existing is not None:
+        # `seed_transitions` rebuilt the demo epics' logs: put the pivot back on its epic.
+        epic = existing.epic
+        if not Transition.objects.filter(epic=epic, to_state=existing.to_state, reason__startswith="MVP ").exists():
+            Transition.objects.create(
+                epic=epic,
+                from_state=existing.from_state,
+                to_state=existing.to_state,
+                by=existing.decided_by,
+                at=existing.decided_at,
+                reason=f"MVP invalidated: pivot. {existing.reason}",
+            )
+            Epic.objects.filter(id=epic.id).update(
+                state=existing.to_state, version=F("version") + 1, state_changed_at=existing.decided_at
+            )
+        return
+    mvp = (
+        MMP.objects.filter(
+            epic__value_stream__in=ctx.value_streams,
+            epic__state=EpicState.IMPLEMENTING,
+            kind=MMPKind.MVP,
+            status=MMPStatus.RELEASED,
+        )
+        .select_related("epic")
+        .order_by("epic__key", "id")
+        .first()
+    )
+    if mvp is None:
+        return
+    director = ctx.users.get("director")
+    mvp_evaluation_record(
+        user=director,
+        epic_id=mvp.epic_id,
+        mmp_id=mvp.id,
+        result=MvpResult.INVALIDATED,
+        evidence="Six weeks live: 3 % of invited customers used it against the 15 % the hypothesis needed.",
+        decision=MvpDecision.PIVOT,
+        reason="Customers asked for the feature inside the existing app flow, not as a separate journey.",
+    )

@@ -4,8 +4,21 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from portfolio.models import WSJF_SCALE, Epic, EpicState, ValueStream
-from portfolio.money import cents_to_decimal, decimal_to_cents, parse_amount
+from portfolio.form_fields import MoneyField
+from portfolio.models import (
+    MMP,
+    WSJF_SCALE,
+    BenefitHypothesis,
+    BenefitKind,
+    Epic,
+    EpicState,
+    MMPKind,
+    MMPStatus,
+    MvpDecision,
+    MvpResult,
+    ValueStream,
+)
+from portfolio.people import display_name
 from portfolio.permissions import is_director
 from portfolio.services.epics import EPIC_EDITABLE_FIELDS
 
@@ -16,19 +29,8 @@ def _score_field(label):
     return forms.TypedChoiceField(label=label, choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False)
 
 
-class MoneyInput(forms.CharField):
-    """An amount typed on a page: exact decimals only, kept as integer cents."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in ("", None):
-            return None
-        return decimal_to_cents(parse_amount(value))
-
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            return f"{cents_to_decimal(value):.2f}"
-        return value
+class MoneyInput(MoneyField):
+    """An amount typed on a page: exact decimals only (grouping accepted), kept as integer cents."""
 
 
 class EpicForm(forms.ModelForm):
@@ -61,6 +63,12 @@ class EpicForm(forms.ModelForm):
         streams = ValueStream.objects.all() if is_director(user) else ValueStream.objects.managed_by(user)
         self.fields["value_stream"].queryset = streams.order_by("name")
         self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        # Names instead of Django's "---------" and of usernames (one rule: portfolio.people).
+        self.fields["owner"].label_from_instance = display_name
+        self.fields["owner"].empty_label = "No owner yet"
+        self.fields["value_stream"].empty_label = "Choose a value stream"
+        self.fields["target_quarter"].empty_label = "No target quarter yet"
+        self.fields["horizon"].choices = [("", "Not set"), *self.fields["horizon"].choices[1:]]
 
     def _post_clean(self):
         # The service validates and saves (full_clean inside); skip ModelForm's instance writes.
@@ -95,3 +103,50 @@ def form_errors_from(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class BenefitForm(forms.Form):
+    """A benefit hypothesis recorded from the epic page."""
+
+    kind = forms.ChoiceField(choices=BenefitKind.choices)
+    title = forms.CharField(max_length=200)
+    mmp = forms.ModelChoiceField(queryset=MMP.objects.none(), required=False, label="MVP/MMP", empty_label="The epic")
+    monthly_amount_cents = MoneyInput(label="Money per month", required=False)
+    start_month = forms.DateField(required=False, label="From month", widget=forms.DateInput(attrs={"type": "date"}))
+    unit = forms.CharField(max_length=40, required=False, label="Indicator unit")
+    baseline = forms.DecimalField(max_digits=18, decimal_places=4, required=False)
+    target = forms.DecimalField(max_digits=18, decimal_places=4, required=False)
+    description = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, epic: Epic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mmp"].queryset = MMP.objects.filter(epic=epic)
+
+
+class BenefitMeasurementForm(forms.Form):
+    """A measurement appended to one of the epic's benefits."""
+
+    benefit = forms.ModelChoiceField(queryset=BenefitHypothesis.objects.none())
+    measured_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    amount_cents = MoneyInput(label="Amount (money benefit)", required=False)
+    value = forms.DecimalField(max_digits=18, decimal_places=4, required=False, label="Value (indicator)")
+    source = forms.CharField(max_length=100, required=False)
+    note = forms.CharField(max_length=1000, required=False)
+
+    def __init__(self, *args, epic: Epic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["benefit"].queryset = BenefitHypothesis.objects.filter(epic=epic)
+
+
+class MvpEvaluationForm(forms.Form):
+    """The verdict on a released MVP and the decision that moves the card."""
+
+    mmp = forms.ModelChoiceField(queryset=MMP.objects.none(), label="MVP")
+    result = forms.ChoiceField(choices=MvpResult.choices)
+    evidence = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.ChoiceField(choices=MvpDecision.choices)
+    reason = forms.CharField(max_length=2000)
+
+    def __init__(self, *args, epic: Epic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mmp"].queryset = MMP.objects.filter(epic=epic, kind=MMPKind.MVP, status=MMPStatus.RELEASED)

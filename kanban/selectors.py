@@ -4,13 +4,16 @@ epic-level flow (cumulative flow of the board's states)."""
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Lead, RowNumber
+from django.utils import timezone
 
 from kanban.models import Transition, WipLimit
-from portfolio.models import BOARD_STATES, EPIC_FLOW, Epic, EpicState
+from portfolio.models import BOARD_STATES, EPIC_FLOW, MMP, Epic, EpicState, MMPStatus
 from portfolio.querysets import RANK_ORDER
+from portfolio.selectors.delivery import MEDIAN, P85, SecondsBetween, percentiles_by_value_stream
 
 # A column shows its best-ranked cards; the rest are counted ("and 340 more"). Done keeps
 # growing forever, and a page of thousands of cards helps nobody.
@@ -44,24 +47,13 @@ class Column:
         return self.state == EpicState.NOT_PURSUED
 
 
-def board_columns(*, epics: QuerySet[Epic], value_stream_id: int | None = None) -> list[Column]:
-    """The board: columns in flow order with their best-ranked cards, counts and WIP.
-
-    Four queries whatever the number of epics: the ranked cards (a window function numbers the
-    cards within each column so the database cuts each column at CARDS_PER_COLUMN), the filtered
-    counts per column, the WIP counts per column, and the WIP limits. With a value stream chosen
-    its own limits are shown, else the portfolio-wide ones.
-    """
+def _columns_with_cards(epics: QuerySet) -> dict[str, Column]:
+    """The columns in flow order with their best-ranked cards and filtered counts, two queries:
+    a window function numbers the cards within each column so the database cuts each column at
+    CARDS_PER_COLUMN, and one grouped count. `epics` are live epics or history rows of a day."""
     ranked = (
         epics.select_related("value_stream", "owner")
-        .with_is_scored()
-        .annotate(
-            column_rank=Window(
-                RowNumber(),
-                partition_by=[F("state")],
-                order_by=[F("is_unscored").asc(), *RANK_ORDER[1:]],
-            )
-        )
+        .annotate(column_rank=Window(RowNumber(), partition_by=[F("state")], order_by=list(RANK_ORDER)))
         .filter(column_rank__lte=CARDS_PER_COLUMN)
         .order_by("state", "column_rank")
     )
@@ -70,18 +62,34 @@ def board_columns(*, epics: QuerySet[Epic], value_stream_id: int | None = None) 
         columns[epic.state].cards.append(epic)
     for row in epics.order_by().values("state").annotate(n=Count("id")):
         columns[row["state"]].count = row["n"]
+    return columns
 
+
+def _apply_wip_limits(columns: dict[str, Column], value_stream_id: int | None) -> set[str]:
+    """Put each column's WIP limit on it (one query): with a value stream chosen its own limits
+    win over the portfolio's. Returns the states limited per value stream."""
     limits = WipLimit.objects.filter(value_stream__isnull=True)
     if value_stream_id is not None:
         limits = WipLimit.objects.filter(Q(value_stream__isnull=True) | Q(value_stream_id=value_stream_id))
     stream_limited: set[str] = set()
     for limit in limits.order_by(F("value_stream_id").asc(nulls_first=True)):
         column = columns[limit.state]
-        # A stream's own limit, when there is one, wins over the portfolio's on that stream's view.
         column.limit = limit.limit
         column.limit_scope = "value stream" if limit.value_stream_id else "portfolio"
         if limit.value_stream_id:
             stream_limited.add(limit.state)
+    return stream_limited
+
+
+def board_columns(*, epics: QuerySet[Epic], value_stream_id: int | None = None) -> list[Column]:
+    """The board: columns in flow order with their best-ranked cards, counts and WIP.
+
+    Four queries whatever the number of epics: the ranked cards, the filtered counts per column,
+    the WIP limits and the WIP counts per column (of all epics, or of the chosen stream where
+    its own limit applies).
+    """
+    columns = _columns_with_cards(epics)
+    stream_limited = _apply_wip_limits(columns, value_stream_id)
     wip = (
         Epic.objects.order_by()
         .values("state")
@@ -90,6 +98,17 @@ def board_columns(*, epics: QuerySet[Epic], value_stream_id: int | None = None) 
     for row in wip:
         column = columns[row["state"]]
         column.wip = row["in_stream"] if row["state"] in stream_limited else row["total"]
+    return list(columns.values())
+
+
+def board_columns_as_of(*, epics: QuerySet, value_stream_id: int | None = None) -> list[Column]:
+    """The board as it stood: `epics` are history rows as of a day (`portfolio.selectors.history.
+    epics_as_of`, filtered). Same shape as `board_columns`, one query fewer: WIP is the count of
+    that day's epics in the column, against today's limits (WIP limits are not history-tracked)."""
+    columns = _columns_with_cards(epics)
+    _apply_wip_limits(columns, value_stream_id)
+    for column in columns.values():
+        column.wip = column.count
     return list(columns.values())
 
 
@@ -104,19 +123,19 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def epic_cumulative_flow(*, value_stream_id: int, start: dt.date, end: dt.date) -> dict:
-    """Cumulative flow of a stream's epics: per Kanban state, how many epics had reached it by
-    each day (first arrival, so a backward move does not make the band shrink).
+def epic_cumulative_flow(*, value_stream_id: int | None = None, start: dt.date, end: dt.date) -> dict:
+    """Cumulative flow of a stream's epics (None: the whole portfolio's): per Kanban state, how
+    many epics had reached it by each day (first arrival, so a backward move does not make the
+    band shrink).
 
     One query: first arrival per (epic, state) from the `Transition` log, counted per state and
     day in SQL; the running total over at most states x days aggregated rows is summed here.
     """
+    moves = Transition.objects.filter(to_state__in=EPIC_FLOW)
+    if value_stream_id is not None:
+        moves = moves.filter(epic__value_stream_id=value_stream_id)
     first_arrivals = (
-        Transition.objects.filter(epic__value_stream_id=value_stream_id, to_state__in=EPIC_FLOW)
-        .order_by()
-        .values("epic_id", "to_state")
-        .annotate(first_at=Min("at"))
-        .values("to_state", "first_at")
+        moves.order_by().values("epic_id", "to_state").annotate(first_at=Min("at")).values("to_state", "first_at")
     )
     inner, params = first_arrivals.query.sql_with_params()
     day = "date(first_at)" if connection.vendor == "sqlite" else "CAST(first_at AS DATE)"
@@ -160,3 +179,144 @@ def epics_done_between(*, start_at: dt.datetime, end_at: dt.datetime, value_stre
         .annotate(done_at=Subquery(done_in_window.order_by().values("epic").annotate(last=Max("at")).values("last")))
         .order_by("done_at", "key")
     )
+
+
+# --- time to value and epic-level flow (issue 12) ----------------------------------------------
+#
+# Time to value of an epic: days from entering the funnel (its creation) and from its go
+# decision to its first MVP/MMP release (`released_on`), and from the funnel to done (its last
+# move to done). A value stream's median and 85th percentile run over the epics whose first
+# release falls in the period. Epic cycle time: first arrival in the portfolio backlog to the
+# last move to done, over epics done in the period. Days are exact (seconds / 86,400).
+
+DAY = 86400.0
+
+
+def _first_release():
+    return Subquery(
+        MMP.objects.filter(epic=OuterRef("pk"), status=MMPStatus.RELEASED, released_on__isnull=False)
+        .order_by("released_on")
+        .values("released_on")[:1]
+    )
+
+
+def _last_move(to_state: str):
+    return Subquery(Transition.objects.filter(epic=OuterRef("pk"), to_state=to_state).order_by("-at").values("at")[:1])
+
+
+def _first_move(to_state: str):
+    return Subquery(Transition.objects.filter(epic=OuterRef("pk"), to_state=to_state).order_by("at").values("at")[:1])
+
+
+def with_time_to_value(epics: QuerySet[Epic]) -> QuerySet[Epic]:
+    """Epics with `first_release_on`, `done_at`, `backlog_at` and the seconds of
+    `to_release_seconds` (funnel -> first release), `go_to_release_seconds` (go decision ->
+    first release), `to_done_seconds` (funnel -> done), `cycle_seconds` (backlog -> done)."""
+    return epics.annotate(
+        first_release_on=_first_release(),
+        done_at=_last_move(EpicState.DONE),
+        backlog_at=_first_move(EpicState.BACKLOG),
+    ).annotate(
+        to_release_seconds=SecondsBetween(F("first_release_on"), F("created_at")),
+        go_to_release_seconds=SecondsBetween(F("first_release_on"), F("go_decision_at")),
+        to_done_seconds=SecondsBetween(F("done_at"), F("created_at")),
+        cycle_seconds=SecondsBetween(F("done_at"), F("backlog_at")),
+    )
+
+
+def epic_time_to_value(*, epic_id: int) -> dict[str, float | None]:
+    """One epic's time to value in days: `to_release` (funnel -> first MVP/MMP release),
+    `go_to_release` (go decision -> first release), `to_done` (funnel -> done); None where the
+    epic has not got there yet. One query."""
+    row = with_time_to_value(Epic.objects.filter(id=epic_id)).values(
+        "to_release_seconds", "go_to_release_seconds", "to_done_seconds"
+    )[0]
+    return {
+        name: None if row[f"{name}_seconds"] is None else round(row[f"{name}_seconds"] / DAY, 1)
+        for name in ("to_release", "go_to_release", "to_done")
+    }
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _days_pair(found: dict[int, list[float]]) -> dict[int, tuple[float, float]]:
+    return {vs: (round(median / DAY, 1), round(p85 / DAY, 1)) for vs, (median, p85) in found.items()}
+
+
+def time_to_value_days(*, start: dt.date, end: dt.date, value_stream_ids=None) -> dict[int, tuple[float, float]]:
+    """Per value stream: (median, 85th percentile) days from the funnel to the first release,
+    over epics whose first release is in [start, end]. One query."""
+    epics = with_time_to_value(Epic.objects.all()).filter(first_release_on__gte=start, first_release_on__lte=end)
+    if value_stream_ids is not None:
+        epics = epics.filter(value_stream_id__in=list(value_stream_ids))
+    return _days_pair(percentiles_by_value_stream(epics, value=F("to_release_seconds"), fractions=(MEDIAN, P85)))
+
+
+def epic_cycle_time_days(*, start: dt.date, end: dt.date, value_stream_ids=None) -> dict[int, tuple[float, float]]:
+    """Per value stream: (median, 85th percentile) days from backlog to done over epics done in
+    [start, end]. One query."""
+    start_at, end_at = _day_start(start), _day_start(end + dt.timedelta(days=1))
+    epics = with_time_to_value(Epic.objects.filter(state=EpicState.DONE)).filter(
+        done_at__gte=start_at, done_at__lt=end_at
+    )
+    if value_stream_ids is not None:
+        epics = epics.filter(value_stream_id__in=list(value_stream_ids))
+    return _days_pair(percentiles_by_value_stream(epics, value=F("cycle_seconds"), fractions=(MEDIAN, P85)))
+
+
+def epic_throughput(*, start: dt.date, end: dt.date, value_stream_ids=None) -> dict[int, int]:
+    """Per value stream: epics moved to done in [start, end] (each epic once). One query."""
+    moves = Transition.objects.filter(
+        to_state=EpicState.DONE, at__gte=_day_start(start), at__lt=_day_start(end + dt.timedelta(days=1))
+    )
+    if value_stream_ids is not None:
+        moves = moves.filter(epic__value_stream_id__in=list(value_stream_ids))
+    rows = moves.order_by().values("epic__value_stream_id").annotate(n=Count("epic_id", distinct=True))
+    return {row["epic__value_stream_id"]: row["n"] for row in rows}
+
+
+def last_value_release(*, until: dt.date | None = None, value_stream_ids=None) -> dict[int, dt.date]:
+    """Per value stream: the day of its latest MVP/MMP release up to `until` (streams without
+    one are absent)."""
+    rows = MMP.objects.filter(status=MMPStatus.RELEASED, released_on__isnull=False)
+    if until is not None:
+        rows = rows.filter(released_on__lte=until)
+    if value_stream_ids is not None:
+        rows = rows.filter(epic__value_stream_id__in=list(value_stream_ids))
+    return dict(
+        rows.order_by()
+        .values("epic__value_stream_id")
+        .annotate(last=Max("released_on"))
+        .values_list("epic__value_stream_id", "last")
+    )
+
+
+def no_value_days() -> int:
+    """A value stream without a release of user value for this many days is flagged (a setting)."""
+    return int(getattr(settings, "NO_VALUE_RELEASE_DAYS", 90))
+
+
+def time_in_state_days(*, value_stream_id: int | None = None, now: dt.datetime | None = None) -> dict[str, float]:
+    """Mean days an epic stays in each Kanban state, from the `Transition` log: each move's stay
+    ends at the epic's next move (or now, for the state it is in). One query."""
+    now = now or timezone.now()
+    moves = Transition.objects.all()
+    if value_stream_id is not None:
+        moves = moves.filter(epic__value_stream_id=value_stream_id)
+    stays = moves.annotate(
+        left_at=Window(Lead("at"), partition_by=[F("epic_id")], order_by=[F("at").asc(), F("id").asc()])
+    ).values("to_state", "at", "left_at")
+    inner, params = stays.query.sql_with_params()
+    if connection.vendor == "sqlite":
+        seconds = "(julianday(COALESCE(left_at, %s)) - julianday(at)) * 86400.0"
+        now_param = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    else:
+        seconds = "EXTRACT(EPOCH FROM (COALESCE(left_at, %s) - at))"
+        now_param = now
+    sql = f"SELECT to_state, AVG({seconds}) FROM ({inner}) AS stays GROUP BY to_state"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (now_param, *params))
+        rows = cursor.fetchall()
+    return {state: round(float(avg) / DAY, 1) for state, avg in rows if avg is not None}

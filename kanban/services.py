@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -10,7 +10,17 @@ from django.utils import timezone
 from funding.selectors import approval_threshold_cents, funding_room
 from funding.services import funding_override_record
 from kanban.models import Transition, WipLimit
-from portfolio.models import EPIC_FLOW, Epic, EpicState
+from portfolio.models import (
+    EPIC_FLOW,
+    MMP,
+    Epic,
+    EpicState,
+    MMPKind,
+    MMPStatus,
+    MvpDecision,
+    MvpEvaluation,
+    MvpResult,
+)
 from portfolio.models.epics import HYPOTHESIS_FIELDS
 from portfolio.money import format_amount
 from portfolio.permissions import can_manage_value_stream, is_director
@@ -203,3 +213,71 @@ def epic_move(
     epic.version = version + 1
     epic.state_changed_at = now
     return MoveResult(epic=epic, transition=transition)
+
+
+# What each MVP decision does to the epic's card: persevere keeps it where it is (implementing),
+# pivot sends it back to analyzing for a new hypothesis, stop ends it as not pursued.
+MVP_DECISION_STATE = {
+    MvpDecision.PERSEVERE: None,
+    MvpDecision.PIVOT: EpicState.ANALYZING,
+    MvpDecision.STOP: EpicState.NOT_PURSUED,
+}
+
+
+@transaction.atomic
+def mvp_evaluation_record(
+    *, user, epic_id: int, mmp_id: int, result: str, evidence: str, decision: str, reason: str
+) -> MvpEvaluation:
+    """Record the verdict on a released MVP's hypothesis and act on it through `epic_move`.
+
+    One transaction: the evaluation row and the move (with its `Transition`, who and why) are
+    written together or not at all; a refused move refuses the evaluation.
+    """
+    epic = Epic.objects.select_for_update(of=("self",)).get(id=epic_id)
+    if not can_manage_value_stream(user, epic.value_stream_id):
+        raise PermissionDenied("Only managers of this value stream and VMO directors may evaluate its MVP.")
+    errors: dict[str, str] = {}
+    mmp = MMP.objects.filter(id=mmp_id, epic_id=epic.id).first()
+    if mmp is None or mmp.kind != MMPKind.MVP:
+        errors["mmp"] = "Name an MVP of this epic."
+    elif mmp.status != MMPStatus.RELEASED:
+        errors["mmp"] = "The MVP is evaluated once it is released."
+    if result not in MvpResult.values:
+        errors["result"] = f"The result is one of {', '.join(MvpResult.values)}."
+    if decision not in MvpDecision.values:
+        errors["decision"] = f"The decision is one of {', '.join(MvpDecision.values)}."
+    if not evidence.strip():
+        errors["evidence"] = "Give the evidence for the result."
+    if not reason.strip():
+        errors["reason"] = "Say why this decision."
+    if errors:
+        raise ValidationError(errors)
+    from_state = epic.state
+    to_state = MVP_DECISION_STATE[MvpDecision(decision)]
+    if decision == MvpDecision.PERSEVERE and epic.state != EpicState.IMPLEMENTING:
+        raise ValidationError({"decision": "Persevere keeps an implementing epic going; this one is not implementing."})
+    if to_state is not None:
+        label = MvpDecision(decision).label
+        epic_move(
+            epic_id=epic.id,
+            user=user,
+            to_state=to_state,
+            version=epic.version,
+            reason=f"MVP {MvpResult(result).label.lower()}: {label.lower()}. {reason.strip()}",
+        )
+    evaluation = MvpEvaluation(
+        epic=epic,
+        mmp=mmp,
+        result=result,
+        evidence=evidence.strip(),
+        decision=decision,
+        reason=reason.strip(),
+        from_state=from_state,
+        to_state=to_state or from_state,
+        decided_by=user,
+        decided_at=timezone.now(),
+    )
+    evaluation.full_clean()
+    evaluation.save()
+    rollup_due_mark(value_stream_ids=[epic.value_stream_id])
+    return evaluation

@@ -5,10 +5,14 @@ from kanban import views
 urlpatterns = [
     path("kanban/", views.board, name="kanban-board"),
     path("kanban/scoring/", views.scoring, name="kanban-scoring"),
+    path("kanban/flow/", views.flow, name="kanban-flow"),
     path("kanban/epics/new/", views.epic_new, name="kanban-epic-new"),
     path("kanban/epics/<str:key>/", views.epic_page, name="kanban-epic"),
     path("kanban/epics/<str:key>/edit/", views.epic_edit, name="kanban-epic-edit"),
     path("kanban/epics/<str:key>/move/", views.epic_move_view, name="kanban-epic-move"),
     path("kanban/epics/<str:key>/score/", views.epic_score_view, name="kanban-epic-score"),
+    path("kanban/epics/<str:key>/benefits/", views.epic_benefit_add, name="kanban-epic-benefit"),
+    path("kanban/epics/<str:key>/measurements/", views.epic_measurement_add, name="kanban-epic-measurement"),
+    path("kanban/epics/<str:key>/mvp-evaluation/", views.epic_mvp_evaluate, name="kanban-epic-mvp"),
     path("kanban/epics/<str:key>/go-decision/", views.epic_go_decision_view, name="kanban-epic-go-decision"),
 ]

@@ -4,56 +4,148 @@ Each view parses input, calls one service or selector and renders; htmx requests
 partial of the same template.
 """
 
+import datetime as dt
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kanban.forms import EpicForm, GoDecisionForm, MoveForm, ScoreForm, form_errors_from
-from kanban.selectors import board_columns, epic_transitions
-from kanban.services import MoveConflict, MoveRefused, epic_move
-from portfolio.filters.epics import EpicFilter
+from core.history import page_as_of
+from funding.selectors.economics import epic_economics
+from kanban.forms import (
+    BenefitForm,
+    BenefitMeasurementForm,
+    EpicForm,
+    GoDecisionForm,
+    MoveForm,
+    MvpEvaluationForm,
+    ScoreForm,
+    form_errors_from,
+)
+from kanban.selectors import (
+    board_columns,
+    board_columns_as_of,
+    epic_cumulative_flow,
+    epic_time_to_value,
+    epic_transitions,
+)
+from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation_record
+from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
 from portfolio.models import EPIC_FLOW, Epic, EpicState
 from portfolio.models.epics import WSJF_INPUTS
 from portfolio.permissions import can_manage_value_stream, is_director, managed_value_stream_ids
+from portfolio.selectors.benefits import benefits_of_epic, measurements_of_epic
 from portfolio.selectors.epics import (
     epic_detail,
     epic_history_changes,
     epic_list,
     scoring_column_warnings,
 )
+from portfolio.selectors.forecasts import epic_forecast, epic_forecast_items
+from portfolio.selectors.history import epic_as_of, epics_as_of
+from portfolio.services.benefits import benefit_create, benefit_measurement_record
 from portfolio.services.epics import DENIED as EPIC_DENIED
 from portfolio.services.epics import epic_create, epic_go_decision_record, epic_score, epic_update
 
 
-def _board_context(request, query_string: str, *, errors=(), moved=None):
+def _board_context(request, query_string: str, *, errors=(), moved=None, as_of=None):
     from django.http import QueryDict
 
     params = QueryDict(query_string)
-    filterset = EpicFilter(params, queryset=Epic.objects.all())
-    epics = filterset.qs if filterset.is_valid() else Epic.objects.none()
+    if as_of is not None:
+        # The board as it stood: history rows, filtered the same way, nothing writable.
+        history = epics_as_of(day=as_of)
+        filterset = EpicAsOfFilter(params, queryset=history)
+        epics = filterset.qs if filterset.is_valid() else history.none()
+    else:
+        filterset = EpicFilter(params, queryset=Epic.objects.all())
+        epics = filterset.qs if filterset.is_valid() else Epic.objects.none()
     value_stream = filterset.form.cleaned_data.get("value_stream") if filterset.is_valid() else None
+    read_columns = board_columns_as_of if as_of is not None else board_columns
+    columns = read_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None)
+    if as_of is None:
+        _with_p85(columns)
     return {
         "filter": filterset,
-        "columns": board_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None),
+        "as_of": as_of,
+        "as_of_enabled": True,
+        "columns": columns,
         "states": EpicState.choices,
         # The board's script reads the forward order from here (the one home is EPIC_FLOW).
         "flow": ",".join(EPIC_FLOW),
         "query": query_string,
-        "managed_ids": managed_value_stream_ids(request.user),
-        "is_director": is_director(request.user),
+        # Cards link to "<epic_url><key>/" (and move through "<key>/move/"): one reverse()
+        # for the page rather than two per card.
+        "epic_url": reverse("kanban-epic", args=["KEY"]).removesuffix("KEY/"),
+        "managed_ids": set() if as_of else managed_value_stream_ids(request.user),
+        "is_director": False if as_of else is_director(request.user),
         "errors": errors,
         "moved": moved,
     }
 
 
+def _with_p85(columns) -> None:
+    """The implementing cards carry their forecast P85 date (one query, from the cached forecast)."""
+    cards = [card for column in columns if column.state == EpicState.IMPLEMENTING for card in column.cards]
+    if not cards:
+        return
+    forecasts = epic_forecast_items(epic_ids=[card.id for card in cards])
+    for card in cards:
+        item = forecasts.get(card.id)
+        card.forecast_p85 = item.p85 if item else None
+
+
 def board(request):
     """The portfolio Kanban at /kanban/: columns ranked by WSJF, filters shared with the API."""
-    context = _board_context(request, request.GET.urlencode())
+    context = _board_context(request, request.GET.urlencode(), as_of=page_as_of(request))
     template = "kanban/board.html#board" if request.htmx else "kanban/board.html"
     return render(request, template, context)
+
+
+# The longest period the flow page draws: two years of days is already a dense chart.
+FLOW_MAX_DAYS = 731
+FLOW_DEFAULT_DAYS = 90
+
+
+def _flow_period(request) -> tuple[dt.date, dt.date]:
+    """`?from=&to=` of the flow page (default: the last 90 days to today); bad dates, a reversed
+    or too long period are a 400."""
+    today = timezone.localdate()
+    try:
+        end = dt.date.fromisoformat(request.GET["to"]) if request.GET.get("to") else today
+        start = (
+            dt.date.fromisoformat(request.GET["from"])
+            if request.GET.get("from")
+            else end - dt.timedelta(days=FLOW_DEFAULT_DAYS)
+        )
+    except ValueError:
+        raise BadRequest("from and to are dates (YYYY-MM-DD).") from None
+    if end < start:
+        raise BadRequest("to must not be before from.")
+    if (end - start).days >= FLOW_MAX_DAYS:
+        raise BadRequest(f"Choose a period of at most {FLOW_MAX_DAYS} days.")
+    return start, end
+
+
+def flow(request):
+    """Cumulative flow of the portfolio Kanban's epics, all value streams, over a chosen period."""
+    start, end = _flow_period(request)
+    cfd = epic_cumulative_flow(start=start, end=end)
+    return render(
+        request,
+        "kanban/flow.html",
+        {
+            "start": start,
+            "end": end,
+            "cfd": cfd,
+            "at_end": [(band["label"], band["counts"][-1]) for band in cfd["states"]],
+        },
+    )
 
 
 @require_POST
@@ -132,27 +224,107 @@ def epic_score_view(request, key: str):
     return render(request, template, context, status=status)
 
 
-def epic_page(request, key: str):
-    """Business case, WSJF, MMPs, dependencies, risks, transitions and the change history."""
-    try:
-        epic = epic_detail(key=key)
-    except Epic.DoesNotExist as exc:
-        raise Http404("No such epic.") from exc
-    can_manage = can_manage_value_stream(request.user, epic.value_stream_id)
+def _epic_page(request, epic: Epic, *, status: int = 200, as_of=None, **forms):
+    """The epic page; the benefit and MVP forms come back with their errors when a POST failed.
+    As of a past day it shows the epic's history row, read-only, without today's economics."""
+    can_manage = can_manage_value_stream(request.user, epic.value_stream_id) and not as_of
     return render(
         request,
         "kanban/epic.html",
         {
+            "as_of": as_of,
+            "as_of_enabled": True,
             "epic": epic,
             "transitions": epic_transitions(epic=epic),
             "changes": epic_history_changes(epic=epic),
             "can_manage": can_manage,
-            "is_director": is_director(request.user),
+            "is_director": is_director(request.user) and not as_of,
             "move_form": MoveForm(initial={"version": epic.version}),
             "go_form": GoDecisionForm(),
             "states": EpicState.choices,
+            **({} if as_of else _epic_today(epic, forms)),
         },
+        status=status,
     )
+
+
+def _epic_today(epic: Epic, forms: dict) -> dict:
+    """What only today's epic has: its forecast, economics, benefits and MVP evaluations, and
+    the forms that change them (none of it is history-tracked, so an as-of page leaves it out)."""
+    return {
+        "forecast": epic_forecast(epic_id=epic.id),
+        "economics": epic_economics(epic_id=epic.id, as_of=timezone.localdate()),
+        "time_to_value": epic_time_to_value(epic_id=epic.id),
+        # the key result's title, by the link's reverse name (kanban may not import okrs)
+        "benefits": benefits_of_epic(epic=epic).annotate(key_result_title=F("key_result_link__key_result__title")),
+        "measurements": measurements_of_epic(epic=epic)[:20],
+        "evaluations": epic.mvp_evaluations.select_related("mmp", "decided_by"),
+        "benefit_form": forms.get("benefit_form") or BenefitForm(epic=epic),
+        "measurement_form": forms.get("measurement_form") or BenefitMeasurementForm(epic=epic),
+        "mvp_form": forms.get("mvp_form") or MvpEvaluationForm(epic=epic),
+    }
+
+
+def epic_page(request, key: str):
+    """Business case, WSJF, economics, benefits, MVP evaluation, MMPs, dependencies, risks,
+    transitions and the change history; `?as_of=` shows the epic as it stood that day."""
+    as_of = page_as_of(request)
+    try:
+        epic = epic_as_of(key=key, day=as_of) if as_of else epic_detail(key=key)
+    except Epic.DoesNotExist as exc:
+        raise Http404("No such epic (then).") from exc
+    return _epic_page(request, epic, as_of=as_of)
+
+
+def _epic_form_post(request, key: str, form_class, form_name: str, action, done: str):
+    """Parse the form, call the service (it is the permission gate: a refusal is a 403 and
+    nothing is written), redirect; bad input shows the page again with the errors (400)."""
+    epic = get_object_or_404(Epic, key=key)
+    if not can_manage_value_stream(request.user, epic.value_stream_id):
+        raise PermissionDenied("Only managers of this value stream and VMO directors may change it.")
+    form = form_class(request.POST, epic=epic)
+    if form.is_valid():
+        try:
+            action(epic, form.cleaned_data)
+            messages.success(request, done)
+            return redirect("kanban-epic", key=epic.key)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        except MoveRefused as exc:
+            form.add_error(None, " ".join(exc.conditions))
+    return _epic_page(request, epic_detail(key=epic.key), status=400, **{form_name: form})
+
+
+@require_POST
+def epic_benefit_add(request, key: str):
+    def action(epic, data):
+        benefit_create(user=request.user, epic=epic, **data)
+
+    return _epic_form_post(request, key, BenefitForm, "benefit_form", action, "Benefit recorded.")
+
+
+@require_POST
+def epic_measurement_add(request, key: str):
+    def action(epic, data):
+        benefit_measurement_record(user=request.user, **data)
+
+    return _epic_form_post(request, key, BenefitMeasurementForm, "measurement_form", action, "Measurement recorded.")
+
+
+@require_POST
+def epic_mvp_evaluate(request, key: str):
+    def action(epic, data):
+        mvp_evaluation_record(
+            user=request.user,
+            epic_id=epic.id,
+            mmp_id=data["mmp"].id,
+            result=data["result"],
+            evidence=data["evidence"],
+            decision=data["decision"],
+            reason=data["reason"],
+        )
+
+    return _epic_form_post(request, key, MvpEvaluationForm, "mvp_form", action, "MVP evaluation recorded.")
 
 
 def _save_epic(request, *, epic: Epic | None):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from okrs.models import CheckIn, KeyResult, KRCommitment, KRDirection, Objective, ObjectiveLevel
+from okrs.models import CheckIn, KeyResult, KRCommitment, KRDirection, KRMetric, Objective, ObjectiveLevel
 from portfolio.models import Epic
 
 PORTFOLIO_OBJECTIVES = (
@@ -23,6 +23,10 @@ STREAM_KRS = (
     ("Median lead time for changes", "h", KRDirection.DECREASE, 72, 24),
     ("Customer satisfaction (CSAT)", "pts", KRDirection.INCREASE, 68, 80),
 )
+
+# KRs that are a computed figure of their value stream: bound to it, so the page's DORA lead time
+# and the KR say one number (the rollups check it in; the demo types no readings for them).
+BOUND_KRS = {"Median lead time for changes": KRMetric.LEAD_TIME}
 
 STREAM_OBJECTIVES = (
     "Delight customers with faster releases",
@@ -95,10 +99,14 @@ def seed(ctx) -> None:
                         "commitment": KRCommitment.ASPIRATIONAL if rng.random() < 0.3 else KRCommitment.COMMITTED,
                     },
                 )
+                metric = BOUND_KRS.get(title, "") if objective.value_stream_id else ""
+                if kr.metric != metric:  # a demo seeded before the binding existed gets it too
+                    KeyResult.objects.filter(pk=kr.pk).update(metric=metric)
+                    kr.metric = metric
                 stream_epics = epics_by_stream.get(objective.value_stream_id, [])
                 if stream_epics and not kr.epics.exists():
                     kr.epics.add(*stream_epics[:2])
-                if kr.check_ins.exists() or not dates:
+                if kr.metric or kr.check_ins.exists() or not dates:
                     continue
                 reach = finish * rng.uniform(0.4, 1.5)
                 rows = []

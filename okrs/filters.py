@@ -23,3 +23,14 @@ class KeyResultFilter(django_filters.FilterSet):
     class Meta:
         model = KeyResult
         fields = ["objective", "direction", "commitment"]
+
+
+class KeyResultAsOfFilter(django_filters.FilterSet):
+    """The key-result filters on history rows (`?as_of=`): links to epics are not history-tracked."""
+
+    quarter = KeyResultFilter.base_filters["quarter"]
+    value_stream = KeyResultFilter.base_filters["value_stream"]
+
+    class Meta:
+        model = KeyResult.history.model
+        fields = ["objective", "direction", "commitment"]

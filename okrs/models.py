@@ -78,8 +78,37 @@ class KRCommitment(models.TextChoices):
     ASPIRATIONAL = "aspirational", "Aspirational"
 
 
+class KRMetric(models.TextChoices):
+    """Computed figures of a value stream a key result can be bound to (the keys of the metrics
+    catalogue, `portfolio/metrics.py`). A bound KR's value comes from each rollup, never typed."""
+
+    LEAD_TIME = "lead_time", "Lead time for changes (median, hours)"
+    DEPLOYMENT_FREQUENCY = "deployment_frequency", "Deployment frequency (deployments per week)"
+    CHANGE_FAILURE_RATE = "change_failure_rate", "Change failure rate (%)"
+    RECOVERY_TIME = "recovery_time", "Failed deployment recovery time (median, hours)"
+    FLOW_VELOCITY = "flow_velocity", "Flow velocity (items done in the quarter)"
+    FLOW_TIME = "flow_time", "Flow time (median, days)"
+    FLOW_EFFICIENCY = "flow_efficiency", "Flow efficiency (%)"
+    DELIVERY_PROGRESS = "delivery_progress", "Delivery progress (%)"
+
+
+# Where each bound metric's value comes from in the rollup's figures (the snapshot field), the
+# factor to the KR's unit (ratios are shown in percent, like every percentage here) and the unit.
+KR_METRIC_FIGURES: dict[str, tuple[str, int, str]] = {
+    KRMetric.LEAD_TIME: ("lead_time_median_hours", 1, "h"),
+    KRMetric.DEPLOYMENT_FREQUENCY: ("deployments_per_week", 1, "per week"),
+    KRMetric.CHANGE_FAILURE_RATE: ("change_failure_rate", 100, "%"),
+    KRMetric.RECOVERY_TIME: ("recovery_time_median_hours", 1, "h"),
+    KRMetric.FLOW_VELOCITY: ("flow_velocity", 1, "items"),
+    KRMetric.FLOW_TIME: ("flow_time_median_days", 1, "days"),
+    KRMetric.FLOW_EFFICIENCY: ("flow_efficiency", 100, "%"),
+    KRMetric.DELIVERY_PROGRESS: ("delivery_progress", 100, "%"),
+}
+
+
 class KeyResult(models.Model):
-    """A measurable result that shows progress towards an objective."""
+    """A measurable result that shows progress towards an objective. With `metric` set it is
+    bound to a computed figure of its value stream: each rollup checks its value in."""
 
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="key_results")
     title = models.CharField(max_length=200)
@@ -90,6 +119,13 @@ class KeyResult(models.Model):
     current = models.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES)
     weight = models.DecimalField(max_digits=6, decimal_places=2, default=1)
     commitment = models.CharField(max_length=12, choices=KRCommitment.choices, default=KRCommitment.COMMITTED)
+    metric = models.CharField(
+        max_length=30,
+        choices=KRMetric.choices,
+        blank=True,
+        default="",
+        help_text="Bound to this computed figure of the value stream: the rollup checks its value in.",
+    )
     confidence = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Latest check-in's 0-10.")
     epics = models.ManyToManyField(Epic, related_name="key_results", blank=True)
     mmps = models.ManyToManyField(MMP, related_name="key_results", blank=True)
@@ -118,18 +154,59 @@ class KeyResult(models.Model):
 
 
 class CheckIn(models.Model):
-    """An append-only reading of a key result: value, confidence 0-10 and a note."""
+    """An append-only reading of a key result: value, confidence 0-10 and a note.
+
+    A person's check-in has an author and a confidence. A bound KR's check-ins come from the
+    rollup: no author (shown as "rollup"), no confidence (a judgement the system cannot make),
+    and `rollup_of` the snapshot day, one per KR and day, so a rerun of the day's rollup
+    rewrites its reading instead of adding a second one.
+    """
 
     key_result = models.ForeignKey(KeyResult, on_delete=models.PROTECT, related_name="check_ins")
     date = models.DateField()
     value = models.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES)
-    confidence = models.PositiveSmallIntegerField()
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True, max_length=2000)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    rollup_of = models.DateField(null=True, blank=True, help_text="The snapshot day of a check-in by the rollup.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["key_result_id", "date", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(confidence__lte=10), name="check_in_confidence_0_10"),
+            models.CheckConstraint(
+                condition=Q(rollup_of__isnull=True, author__isnull=False, confidence__isnull=False)
+                | Q(rollup_of__isnull=False, author__isnull=True),
+                name="check_in_by_person_or_rollup",
+            ),
+            # NULLs never conflict, so people's check-ins are not limited; the rollup's upsert
+            # conflicts on this (a full constraint: PostgreSQL's ON CONFLICT needs one).
+            models.UniqueConstraint(fields=["key_result", "rollup_of"], name="check_in_one_rollup_a_day"),
         ]
+
+    @property
+    def by_rollup(self) -> bool:
+        return self.rollup_of is not None
+
+    @property
+    def author_name(self) -> str:
+        """Who checked in: "rollup" for the system's readings of a bound KR."""
+        if self.author_id is None:
+            return "rollup"
+        return self.author.get_full_name() or self.author.username
+
+
+class KeyResultBenefit(models.Model):
+    """The key result a benefit hypothesis serves (a benefit serves at most one).
+
+    Kept on the OKR side because okrs sits above portfolio: the benefit cannot name a key result.
+    """
+
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="benefit_links")
+    benefit = models.OneToOneField(
+        "portfolio.BenefitHypothesis", on_delete=models.CASCADE, related_name="key_result_link"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.benefit_id} -> {self.key_result_id}"

@@ -13,12 +13,14 @@ class KeyResultQuerySet(models.QuerySet):
         return self.annotate(progress_value=progress_expression(), grade_value=grade_expression())
 
 
-def objective_score_subquery(objective_ref: str = "pk"):
-    """Weighted mean of an objective's KR grades, as a correlated subquery (None without KRs)."""
+def objective_score_subquery(objective_ref: str = "pk", *, key_results=None):
+    """Weighted mean of an objective's KR grades, as a correlated subquery (None without KRs).
+    `key_results`: the KR rows to score from (default: the live ones; the history as of a date)."""
     from okrs.models import KeyResult
 
+    key_results = KeyResult.objects.all() if key_results is None else key_results
     weighted = (
-        KeyResult.objects.filter(objective=OuterRef(objective_ref))
+        key_results.filter(objective=OuterRef(objective_ref))
         .order_by()
         .values("objective")
         .annotate(

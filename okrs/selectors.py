@@ -4,10 +4,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from core.history import history_as_of
 from okrs.models import CheckIn, KeyResult, Objective, ObjectiveLevel
 from okrs.querysets import objective_score_subquery
-from okrs.scoring import grade_expression, score_band
+from okrs.scoring import grade_expression, progress_expression, score_band
 from portfolio.models import MMP, Quarter
+from portfolio.people import display_name
 
 # Sparklines are drawn in this box (SVG user units); the page scales them with CSS.
 SPARK_WIDTH, SPARK_HEIGHT = 100, 24
@@ -72,24 +74,33 @@ class OkrTree:
         return not self.portfolio and not self.unaligned
 
 
-def okr_tree(*, quarter: Quarter, value_stream_id: int | None = None) -> OkrTree:
+def okr_tree(*, quarter: Quarter, value_stream_id: int | None = None, as_of=None) -> OkrTree:
     """The quarter's objectives as a tree: portfolio objectives -> aligned value-stream
     objectives -> key results (with grade, band, confidence and sparkline points).
 
     Three queries whatever the size: objectives with scores, key results with grades, and the
     check-ins' grades for the sparklines. Python only arranges rows into the tree.
+    `as_of`: key results (targets, current value, confidence) and scores as they stood at the end
+    of that day, check-ins up to it (objectives themselves as they are now).
     """
-    objectives = (
-        Objective.objects.filter(quarter=quarter)
-        .with_scores()
-        .select_related("value_stream", "owner", "theme")
-        .order_by("level", "value_stream__name", "title", "id")
+    objectives = Objective.objects.filter(quarter=quarter)
+    if as_of is None:
+        objectives = objectives.with_scores()
+        key_results = KeyResult.objects.with_scores()
+    else:
+        key_results = key_results_as_of(day=as_of)
+        objectives = objectives.annotate(
+            score=objective_score_subquery(key_results=history_as_of(KeyResult, day=as_of))
+        )
+    objectives = objectives.select_related("value_stream", "owner", "theme").order_by(
+        "level", "value_stream__name", "title", "id"
     )
     # No select_related here: the tree already holds the objectives, and building three model
     # instances per KR row was most of this function's time at benchmark size.
-    key_results = KeyResult.objects.with_scores().filter(objective__quarter=quarter).order_by("objective_id", "id")
+    key_results = key_results.filter(objective__quarter=quarter).order_by("objective_id", "id")
+    check_ins = CheckIn.objects.filter(date__lte=as_of) if as_of else CheckIn.objects.all()
     check_ins = (
-        CheckIn.objects.filter(key_result__objective__quarter=quarter)
+        check_ins.filter(key_result__objective__quarter=quarter)
         .annotate(grade=check_in_grade_expression())
         .order_by("key_result_id", "date", "id")
         .values_list("key_result_id", "grade")
@@ -181,7 +192,7 @@ def epic_key_results(*, epic) -> list[KeyResult]:
 
 def key_result_target_history(*, key_result_id: int) -> list:
     """Each recorded version of a KR's definition (newest first) with who changed it: one query."""
-    return list(
+    rows = list(
         KeyResult.history.filter(id=key_result_id)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
@@ -189,12 +200,26 @@ def key_result_target_history(*, key_result_id: int) -> list:
             "history_date",
             "history_type",
             "history_user__username",
+            "history_user__first_name",
+            "history_user__last_name",
             "direction",
             "baseline",
             "target",
             "weight",
         )
     )
+    for row in rows:
+        row["history_user_name"] = (
+            display_name(
+                None,
+                first_name=row["history_user__first_name"],
+                last_name=row["history_user__last_name"],
+                username=row["history_user__username"],
+            )
+            if row["history_user__username"]
+            else ""
+        )
+    return rows
 
 
 def objectives_with_scores(*, value_stream_id: int, quarter: Quarter) -> list[Objective]:
@@ -280,4 +305,38 @@ def key_result_target_changes(*, quarter: Quarter, since) -> list[dict]:
         .exclude(then_target=F("target"))
         .order_by("objective__title", "id")
         .values("id", "title", "target", "unit", "then_target", objective_title=F("objective__title"))
+    )
+
+
+def key_results_as_of(*, day):
+    """Key results as they stood at the end of `day` (targets, the current value of the last
+    check-in then), with `progress_value` and `grade_value` computed as the live ones are."""
+    return history_as_of(KeyResult, day=day).annotate(
+        progress_value=progress_expression(), grade_value=grade_expression()
+    )
+
+
+def key_result_target_drift(*, start, end):
+    """Key results whose target changed in (start, end], with who and when."""
+    from core.history import history_changes
+
+    return history_changes(
+        KeyResult,
+        start=start,
+        end=end,
+        fields=["target", "baseline"],
+        label="{row.title}",
+        queryset=KeyResult.history.model.objects.select_related("objective"),
+    )
+
+
+def key_results_for_benefits(*, value_stream_id: int):
+    """The key results a benefit of this value stream may serve: its own stream's and the
+    portfolio objectives' (newest quarter first)."""
+    return (
+        KeyResult.objects.filter(
+            Q(objective__value_stream_id=value_stream_id) | Q(objective__level=ObjectiveLevel.PORTFOLIO)
+        )
+        .select_related("objective", "objective__quarter")
+        .order_by("-objective__quarter__start", "objective__title", "title", "id")
     )

@@ -6,13 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.history import page_as_of
 from okrs import services
-from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm
+from okrs.forms import BenefitKeyResultForm, CheckInForm, KeyResultForm, ObjectiveForm
 from okrs.models import KeyResult, Objective, ObjectiveLevel
 from okrs.permissions import can_manage_objective, can_manage_objective_scope
 from okrs.selectors import key_result_detail, key_result_row, key_result_target_history, objective_scored, okr_tree
-from portfolio.models import Quarter, ValueStream
-from portfolio.permissions import is_director, managed_value_stream_ids
+from portfolio.models import Epic, Quarter, ValueStream
+from portfolio.permissions import can_manage_value_stream, is_director, managed_value_stream_ids
 from portfolio.selectors.base import quarter_from_code
 
 
@@ -42,8 +43,11 @@ def okrs_home(request):
     stream = None
     if request.GET.get("value_stream"):
         stream = ValueStream.objects.filter(slug=request.GET["value_stream"]).first()
-    tree = okr_tree(quarter=quarter, value_stream_id=stream.id if stream else None) if quarter else None
+    as_of = page_as_of(request)
+    tree = okr_tree(quarter=quarter, value_stream_id=stream.id if stream else None, as_of=as_of) if quarter else None
     director, managed = _editable(request.user)
+    if as_of:  # the past is read-only
+        director, managed = False, set()
     if tree:
         for node in [*tree.portfolio, *tree.unaligned, *[c for n in tree.portfolio for c in n.children]]:
             node.editable = _can_edit(node.objective, director, managed)
@@ -60,6 +64,9 @@ def okrs_home(request):
             "tree": tree,
             "check_in_form": CheckInForm(),
             "can_add_objective": director or bool(managed),
+            "as_of": as_of,
+            "as_of_enabled": True,
+            "can_check_in": director or bool(managed),
         },
     )
 
@@ -209,3 +216,20 @@ def key_result_edit(request, pk: int):
         {"objective": kr.objective, "form": form, "key_result": kr},
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def epic_benefit_key_result(request, key: str):
+    """The epic page's "serves key result" form: tie a benefit to a key result (or untie it), then
+    back to the epic page; bad input answers 400 with the form and its errors."""
+    epic = get_object_or_404(Epic, key=key)
+    if not can_manage_value_stream(request.user, epic.value_stream_id):
+        raise PermissionDenied("Only managers of this value stream and VMO directors may change its benefits.")
+    form = BenefitKeyResultForm(request.POST, epic=epic)
+    if form.is_valid():
+        try:
+            services.benefit_key_result_set(user=request.user, **form.cleaned_data)
+            return redirect("kanban-epic", key=epic.key)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    return render(request, "okrs/benefit_key_result.html", {"epic": epic, "form": form}, status=400)

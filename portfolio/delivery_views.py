@@ -1,6 +1,11 @@
-"""The CSV import page for delivery data: upload, then watch the import task's progress."""
+"""The CSV import page for delivery data: upload, then watch the import task's progress.
 
-from celery.result import AsyncResult
+The upload stores the file as a pending `DeliveryImport` row and hands the task's message to a
+background publisher that never blocks the request; progress is read from that row (the task
+writes it), never from the broker's result backend. A message lost with the broker is sent
+again by a worker when it starts (the pending row is the outbox).
+"""
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +25,11 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 class DeliveryImportForm(forms.Form):
     kind = forms.ChoiceField(choices=DeliveryImportKind.choices)
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.none(), help_text="For rows without the column.")
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.none(),
+        help_text="For rows without the column.",
+        empty_label="Choose a value stream",
+    )
     file = forms.FileField(help_text="CSV with the API's field names as header; at most 10 MB.")
 
     def __init__(self, *args, user, **kwargs):
@@ -61,32 +70,25 @@ def delivery_import(request):
             value_stream_id=value_stream.id,
             filename=filename,
         )
-        from portfolio.tasks import delivery_import_task
+        from core.publish import publish
+        from portfolio.tasks import DELIVERY_IMPORT_TASK
 
-        try:
-            task_id = delivery_import_task.delay(record.id).id
-        except Exception:
-            form.add_error(None, "The background worker is unreachable; try again in a few minutes.")
-            record.delete()
-        else:
-            DeliveryImport.objects.filter(id=record.id).update(task_id=task_id)
-            return redirect("delivery-import-detail", import_id=record.id)
+        publish(DELIVERY_IMPORT_TASK, kwargs={"import_id": record.id})
+        return redirect("delivery-import-detail", import_id=record.id)
     recent = DeliveryImport.objects.filter(uploaded_by=request.user).select_related("value_stream")[:10]
     return render(request, TEMPLATE, {"form": form, "imports": recent})
 
 
 def _progress(record: DeliveryImport) -> dict:
-    from celery import current_app as app
-
-    state, done, total = "PENDING", 0, 1
-    if record.status != "pending":
-        state = "SUCCESS"
-    elif record.task_id:
-        result = AsyncResult(record.task_id, app=app)
-        state = result.state
-        if state == "PROGRESS" and isinstance(result.info, dict):
-            done, total = result.info.get("done", 0), result.info.get("total", 1) or 1
-    return {"record": record, "state": state, "done": done, "total": total, "finished": record.status != "pending"}
+    finished = record.status != "pending"
+    state = "finished" if finished else ("running" if record.started_at else "queued")
+    return {
+        "record": record,
+        "state": state,
+        "done": record.rows_done,
+        "total": record.rows_total or 1,
+        "finished": finished,
+    }
 
 
 @require_GET
@@ -105,7 +107,9 @@ def delivery_import_detail(request, import_id: int):
 class SourceRuleForm(forms.Form):
     source = forms.ChoiceField(choices=Source.choices)
     pattern = forms.CharField(max_length=200, help_text="Repository (owner/name), project key or service id.")
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.order_by("name"))
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.order_by("name"), empty_label="Choose a value stream"
+    )
     reports_incidents = forms.BooleanField(required=False, help_text="Its incidents are the stream's incidents.")
 
 

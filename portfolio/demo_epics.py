@@ -41,33 +41,309 @@ STATE_MIX = (
     (EpicState.NOT_PURSUED, 10),
 )
 SCALE = (1, 2, 3, 5, 8, 13, 20)
-IDEAS = (
-    ("Instant payouts", "merchants", "need their money the same day", "instant payout service"),
-    ("Request to pay", "small businesses", "chase unpaid invoices", "request-to-pay flow"),
-    ("Self-service disputes", "card holders", "question a transaction", "dispute assistant"),
-    ("Open banking aggregation", "retail customers", "bank with several providers", "account aggregation"),
-    ("Digital identity verification", "new customers", "open an account remotely", "video identification"),
-    ("Real-time fraud scoring", "the fraud team", "stop fraud before settlement", "streaming fraud model"),
-    ("Credit decision engine", "loan officers", "decide SME loans", "rules and model decision engine"),
-    ("Buy now pay later", "online shoppers", "spread the cost of purchases", "instalment checkout"),
-    ("Mobile onboarding redesign", "first-time app users", "drop out of sign-up", "guided onboarding"),
-    ("Unified customer profile", "service agents", "see the whole customer", "customer 360 view"),
-    ("Event streaming platform", "engineering teams", "integrate systems in real time", "event backbone"),
-    ("Regulatory reporting automation", "the finance team", "file regulatory reports", "reporting pipeline"),
-    ("Cloud migration of the ledger", "operations", "run the ledger at lower cost", "cloud ledger"),
-    ("Observability platform", "on-call engineers", "find the cause of incidents", "tracing and metrics stack"),
-    ("Payroll system replacement", "HR", "pay staff correctly", "SaaS payroll"),
-    ("Procure-to-pay digitisation", "buyers", "order from suppliers", "e-procurement workflow"),
-    ("Savings goals", "young customers", "save for something specific", "goal-based savings pockets"),
-    ("Chat support", "app users", "get help fast", "in-app chat with agents"),
-    ("Data quality monitoring", "analysts", "trust their numbers", "data quality checks"),
-    ("Accessible banking", "customers with disabilities", "use our channels", "WCAG 2.2 AA app"),
-    ("Card controls", "card holders", "limit where their card works", "card control centre"),
-    ("Loan servicing portal", "borrowers", "manage repayments", "servicing self-service"),
-    ("Model risk management", "the risk office", "govern ML models", "model inventory and monitoring"),
-    ("Learning platform", "staff", "build skills", "learning experience platform"),
-    ("Close acceleration", "controllers", "close the books", "continuous accounting"),
-)
+# (title, for whom, who need to, the solution, that): each value stream has its own ideas, so
+# titles and hypotheses read as that stream's work; an idea used again is its next phase.
+STREAM_IDEAS = {
+    "payments": (
+        (
+            "Instant payouts",
+            "merchants",
+            "need their money the same day",
+            "instant payout service",
+            "settles in seconds",
+        ),
+        (
+            "Request to pay",
+            "small businesses",
+            "chase unpaid invoices",
+            "request-to-pay flow",
+            "gets invoices paid faster",
+        ),
+        (
+            "Self-service disputes",
+            "card holders",
+            "question a transaction",
+            "dispute assistant",
+            "resolves disputes without a call",
+        ),
+        (
+            "Real-time fraud scoring",
+            "the fraud team",
+            "stop fraud before settlement",
+            "streaming fraud model",
+            "blocks fraud in flight",
+        ),
+        (
+            "Card controls",
+            "card holders",
+            "limit where their card works",
+            "card control centre",
+            "puts limits in their hands",
+        ),
+        (
+            "SEPA instant credit transfers",
+            "retail customers",
+            "send money at any hour",
+            "instant transfer rail",
+            "arrives in ten seconds",
+        ),
+        (
+            "Merchant QR payments",
+            "market traders",
+            "take cards without a terminal",
+            "QR acceptance",
+            "costs no hardware",
+        ),
+    ),
+    "onboarding": (
+        (
+            "Digital identity verification",
+            "new customers",
+            "open an account remotely",
+            "video identification",
+            "verifies them in minutes",
+        ),
+        (
+            "Mobile onboarding redesign",
+            "first-time app users",
+            "drop out of sign-up",
+            "guided onboarding",
+            "halves the drop-out",
+        ),
+        (
+            "Business account opening online",
+            "sole traders",
+            "open a business account",
+            "online business onboarding",
+            "needs no branch visit",
+        ),
+        (
+            "KYC refresh automation",
+            "the compliance team",
+            "refresh customer due diligence",
+            "periodic KYC workflow",
+            "asks only what changed",
+        ),
+        (
+            "Document capture",
+            "applicants",
+            "send proof of address",
+            "in-app document scanner",
+            "reads documents automatically",
+        ),
+        (
+            "Joint account invitations",
+            "couples",
+            "open an account together",
+            "invite-a-co-holder flow",
+            "onboards both in one go",
+        ),
+    ),
+    "lending": (
+        (
+            "Credit decision engine",
+            "loan officers",
+            "decide SME loans",
+            "rules and model decision engine",
+            "decides most loans the same day",
+        ),
+        (
+            "Buy now pay later",
+            "online shoppers",
+            "spread the cost of purchases",
+            "instalment checkout",
+            "approves at the checkout",
+        ),
+        (
+            "Loan servicing portal",
+            "borrowers",
+            "manage repayments",
+            "servicing self-service",
+            "lets them change a date themselves",
+        ),
+        ("Mortgage pre-approval", "home buyers", "know their budget", "online pre-approval", "answers in one session"),
+        (
+            "Collections early warning",
+            "the collections team",
+            "reach customers before arrears",
+            "arrears prediction",
+            "flags risk a month ahead",
+        ),
+        (
+            "Green home loans",
+            "home owners",
+            "finance energy upgrades",
+            "green loan product",
+            "prices in lower energy bills",
+        ),
+    ),
+    "mobile": (
+        (
+            "Savings goals",
+            "young customers",
+            "save for something specific",
+            "goal-based savings pockets",
+            "makes saving visible",
+        ),
+        ("Chat support", "app users", "get help fast", "in-app chat with agents", "answers within two minutes"),
+        (
+            "Accessible banking",
+            "customers with disabilities",
+            "use our channels",
+            "WCAG 2.2 AA app",
+            "works with screen readers",
+        ),
+        (
+            "Spending insights",
+            "app users",
+            "understand where money goes",
+            "categorised spending view",
+            "shows trends at a glance",
+        ),
+        ("Passkey login", "app users", "log in without passwords", "passkey sign-in", "stops credential phishing"),
+        (
+            "Push notification centre",
+            "app users",
+            "miss important events",
+            "notification preferences",
+            "tells them only what matters",
+        ),
+    ),
+    "data": (
+        (
+            "Unified customer profile",
+            "service agents",
+            "see the whole customer",
+            "customer 360 view",
+            "shows every product on one screen",
+        ),
+        (
+            "Data quality monitoring",
+            "analysts",
+            "trust their numbers",
+            "data quality checks",
+            "catches bad data before reports",
+        ),
+        (
+            "Event streaming platform",
+            "engineering teams",
+            "integrate systems in real time",
+            "event backbone",
+            "replaces nightly file drops",
+        ),
+        (
+            "Self-service analytics",
+            "business analysts",
+            "answer their own questions",
+            "governed semantic layer",
+            "needs no ticket to the data team",
+        ),
+        (
+            "Model risk management",
+            "the risk office",
+            "govern ML models",
+            "model inventory and monitoring",
+            "tracks every model in production",
+        ),
+        (
+            "Data catalogue",
+            "data consumers",
+            "find the right data set",
+            "searchable catalogue with owners",
+            "names an owner for every table",
+        ),
+    ),
+    "core-ops": (
+        (
+            "Cloud migration of the ledger",
+            "operations",
+            "run the ledger at lower cost",
+            "cloud ledger",
+            "cuts hosting cost by a third",
+        ),
+        (
+            "Observability platform",
+            "on-call engineers",
+            "find the cause of incidents",
+            "tracing and metrics stack",
+            "finds causes in minutes",
+        ),
+        (
+            "Regulatory reporting automation",
+            "the finance team",
+            "file regulatory reports",
+            "reporting pipeline",
+            "files without spreadsheets",
+        ),
+        (
+            "Batch window reduction",
+            "operations",
+            "finish the overnight run",
+            "parallel batch scheduler",
+            "ends the run before 5 am",
+        ),
+        (
+            "Mainframe decommissioning",
+            "the platform team",
+            "retire legacy systems",
+            "strangler migration",
+            "switches off a licence a quarter",
+        ),
+        (
+            "DORA resilience testing",
+            "the resilience office",
+            "prove recovery times",
+            "scenario-based recovery tests",
+            "meets the DORA (EU) tests",
+        ),
+    ),
+    "hr": (
+        ("Payroll system replacement", "HR", "pay staff correctly", "SaaS payroll", "pays everyone right first time"),
+        ("Learning platform", "staff", "build skills", "learning experience platform", "suggests the next course"),
+        (
+            "Recruiting pipeline",
+            "hiring managers",
+            "fill roles faster",
+            "applicant tracking system",
+            "shortens time to hire",
+        ),
+        (
+            "Staff onboarding portal",
+            "new joiners",
+            "be productive from day one",
+            "pre-boarding portal",
+            "has their laptop ready on day one",
+        ),
+        (
+            "Internal mobility marketplace",
+            "employees",
+            "find their next role inside",
+            "internal job marketplace",
+            "keeps talent in the bank",
+        ),
+    ),
+    "finance": (
+        ("Close acceleration", "controllers", "close the books", "continuous accounting", "closes in three days"),
+        (
+            "Procure-to-pay digitisation",
+            "buyers",
+            "order from suppliers",
+            "e-procurement workflow",
+            "needs no paper purchase orders",
+        ),
+        ("Expense management", "staff", "claim their expenses", "receipt-scanning app", "reimburses within a week"),
+        (
+            "Cost allocation engine",
+            "the controlling team",
+            "charge costs to value streams",
+            "driver-based allocation",
+            "shows each stream its full cost",
+        ),
+        ("Cash forecasting", "the treasury", "plan liquidity", "rolling cash forecast", "forecasts 13 weeks ahead"),
+    ),
+}
+# Streams without their own ideas (the generated ones of `--scale`) share these, named by stream.
+IDEAS = tuple(idea for ideas in STREAM_IDEAS.values() for idea in ideas)
 RISKS = (
     "Vendor delivery slips",
     "Scheme rule change pending",
@@ -89,6 +365,19 @@ def _prefix(slug: str) -> str:
     if slug.startswith("generated-"):
         return "G" + slug.split("-")[1]
     return {"core-ops": "OPS", "hr": "HR"}.get(slug, slug[:3].upper())
+
+
+def _idea(stream, index: int) -> tuple[str, tuple]:
+    """The stream's `index`-th epic idea and a title unique within the stream (a reused idea is
+    its next phase); streams without ideas of their own carry their name in the title."""
+    ideas = STREAM_IDEAS.get(stream.slug)
+    own = ideas is not None
+    if not own:
+        ideas = IDEAS
+    idea = ideas[index % len(ideas)]
+    phase = index // len(ideas) + 1
+    title = idea[0] + (f", phase {phase}" if phase > 1 else "") + ("" if own else f" ({stream.name})")
+    return title, idea
 
 
 def _states(total: int, rng: random.Random) -> list[str]:
@@ -119,7 +408,7 @@ def seed_epics(ctx) -> list[EpicSeed]:
         stream = streams[n % len(streams)]
         counters[stream.id] = counters.get(stream.id, 0) + 1
         key = f"{_prefix(stream.slug)}-{counters[stream.id]}"
-        idea = IDEAS[(n * 7 + stream.id) % len(IDEAS)]
+        title, idea = _idea(stream, counters[stream.id] - 1)
         state = states[n]
         depth = EPIC_FLOW.index(state) if state in EPIC_FLOW else rng.randint(1, 3)
         manager = users["vsm"] if stream.slug in ("payments", "onboarding", "core-ops", "finance") else users["vsm2"]
@@ -130,7 +419,7 @@ def seed_epics(ctx) -> list[EpicSeed]:
         epic = Epic(
             key=key,
             value_stream=stream,
-            title=f"{idea[0]}" + (f" ({stream.name})" if n >= len(IDEAS) else ""),
+            title=title,
             kind=EpicKind.ENABLER if n % 5 == 0 else EpicKind.BUSINESS,
             investment_type=InvestmentType.ENABLERS if n % 5 == 0 else InvestmentType.BUSINESS_FEATURES,
             horizon=rng.choice([InvestmentHorizon.H1, InvestmentHorizon.H2, InvestmentHorizon.H3]),
@@ -140,7 +429,7 @@ def seed_epics(ctx) -> list[EpicSeed]:
             hypothesis_who=idea[2] if depth >= 1 or n % 3 == 0 else "",
             hypothesis_the=idea[3] if depth >= 1 else "",
             hypothesis_is_a="digital service" if depth >= 1 else "",
-            hypothesis_that="removes manual work and waiting" if depth >= 1 else "",
+            hypothesis_that=idea[4] if depth >= 1 else "",
             hypothesis_unlike="today's manual process" if depth >= 1 else "",
             hypothesis_our_solution="is self-service and measurable" if depth >= 1 else "",
             business_outcome_hypothesis=f"{idea[1].capitalize()} adopt the {idea[3]} and satisfaction rises 10 points"

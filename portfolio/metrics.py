@@ -15,7 +15,7 @@ class Metric:
 
     key: str  # anchor on /metrics/ and the snapshot/API field family
     name: str
-    group: str  # "DORA" or "Flow"
+    group: str  # "DORA", "Flow" or "Value"
     formula: str
     unit: str
     window: str
@@ -213,6 +213,154 @@ CATALOGUE: tuple[Metric, ...] = (
         no_data="Empty when nothing was done.",
         fields=("flow_distribution",),
     ),
+    # --- what the money bought (issue 12) ---------------------------------------------------------
+    Metric(
+        key="actual_cost",
+        name="Actual cost per epic (and per release)",
+        group="Value",
+        formula="A fixed-cost team's sprint cost (the team's cost per sprint when the sprint was recorded) is "
+        "spread over the work items linked to the sprint that are done, by size (no size counts 1): each item "
+        "gets floor(sprint cost x its size / the sprint's done size); an epic (or MVP/MMP) sums its items' "
+        "shares. Spend rows tagged with the epic (not void) add directly. Items of no epic keep their share "
+        "(unattributed), and so do the cents lost to rounding. The rule lives in funding.selectors.actuals.",
+        unit="money",
+        window="To date: every sprint and tagged spend row recorded so far.",
+        source="Team sprints (team, start, end, cost, work items), work items, spend.",
+        no_data="0 for an epic with no done work in any sprint and no tagged spend; a sprint with no done work "
+        "attributes nothing.",
+        fields=("actual", "actual_cost"),
+    ),
+    Metric(
+        key="forecast_at_completion",
+        name="Forecast at completion and variance",
+        group="Value",
+        formula="Done epic: the actual cost. No actual cost yet: the estimate. Some work done: actual x total "
+        "size / done size (the spend rate so far continues). Otherwise the larger of estimate and actual. "
+        "Variance = forecast - estimate (positive is an overrun).",
+        unit="money",
+        window="To date.",
+        source="Actual cost, the epic's work items (canceled ones excluded), its estimate.",
+        no_data="Null without an estimate and without cost.",
+        fields=("forecast_at_completion", "variance"),
+    ),
+    Metric(
+        key="benefit",
+        name="Planned and realised benefit",
+        group="Value",
+        formula="Planned: each money benefit's amount per month x the months started by the day, from its start "
+        "month. Realised: the sum of the money measurements recorded for it. Leading indicators are shown with "
+        "their latest value and carry no money. Amounts are in the installation's currency; another currency is "
+        "refused.",
+        unit="money",
+        window="Epic: to date. Value stream: the quarter to date, and to date.",
+        source="Benefit hypotheses and benefit measurements (append-only).",
+        no_data="Null when no money benefit is recorded.",
+        fields=("benefit_planned", "benefit_realised", "benefit_planned_to_date", "benefit_realised_to_date"),
+    ),
+    Metric(
+        key="return",
+        name="Return on the money",
+        group="Value",
+        formula="Realised return = money benefit realised to date / actual cost to date. Planned return = planned "
+        "money benefit over BENEFIT_HORIZON_MONTHS (36 by default) from each benefit's start / the estimate. A "
+        "value stream's figures run over its epics that carry a money benefit.",
+        unit="ratio (x)",
+        window="To date.",
+        source="Benefits, actual cost, estimates.",
+        no_data="Null when there is no money benefit, no cost yet or no estimate.",
+        fields=("return_realised", "return_planned", "realised_return", "planned_return"),
+    ),
+    Metric(
+        key="time_to_value",
+        name="Time to value",
+        group="Value",
+        formula="Per epic: days from entering the funnel (its creation) and from its go decision to its first "
+        "released MVP/MMP, and to done. Per value stream: median and 85th percentile (interpolated) of funnel -> "
+        "first release over epics first released in the window. A value stream without any release of user "
+        "value for NO_VALUE_RELEASE_DAYS (90 by default) is flagged.",
+        unit="days",
+        window=QUARTER_TO_DATE,
+        source="Epics, MVP/MMP release dates, Kanban transitions.",
+        no_data="Null when no epic had its first release in the window.",
+        fields=("time_to_value_median_days", "time_to_value_p85_days", "no_value_alarm", "last_value_release"),
+    ),
+    Metric(
+        key="epic_flow",
+        name="Epic throughput, cycle time and time in state",
+        group="Value",
+        formula="Throughput: epics moved to done in the window. Cycle time: first arrival in the portfolio "
+        "backlog -> last move to done (median, 85th percentile). Time in state: mean stay in each Kanban state, "
+        "a stay ending at the epic's next move or now.",
+        unit="epics; days",
+        window=QUARTER_TO_DATE,
+        source="Kanban transitions.",
+        no_data="Cycle time null when no epic was done in the window.",
+        fields=("epic_throughput", "epic_cycle_time_median_days", "epic_cycle_time_p85_days"),
+    ),
+    Metric(
+        key="predictability",
+        name="Flow predictability",
+        group="Value",
+        formula="Delivered / planned business value of the MMPs committed at the quarter's closed quarterly "
+        "planning event (frozen in its plan snapshot with the epic's user-business value). Delivered: released "
+        "by the quarter end (or the day, to date). SAFe's target band is 80-100 %.",
+        unit="percent",
+        window="The quarter (to date).",
+        source="The plan snapshot, MMP releases.",
+        no_data="Null without a closed quarterly planning event or without committed MMPs.",
+        fields=("predictability", "planned_mmps", "delivered_mmps"),
+    ),
+    Metric(
+        key="cost_reconciliation",
+        name="Team cost against labour spend",
+        group="Value",
+        formula="Per value stream and month: labour spend (not void) against the cost of its teams' sprints "
+        "ending in the month. Flagged when |spend - team cost| x 100 > tolerance x team cost; the tolerance is "
+        "the budget guardrail's cost_tolerance_pct (10 by default).",
+        unit="money; percent",
+        window="Months of the quarter to date.",
+        source="Spend, team sprints, guardrails.",
+        no_data="A month without sprints has no team cost: shown as no data and never flagged.",
+        fields=("cost_flagged_months",),
+    ),
 )
 
+BY_KEY = {metric.key: metric for metric in CATALOGUE}
+
+# The Monte Carlo forecast (issue 16): computed by vmo after each rollup, cached in portfolio.
+FORECASTS: tuple[Metric, ...] = (
+    Metric(
+        key="forecast",
+        name="Delivery forecast (Monte Carlo)",
+        group="Forecast",
+        formula=(
+            "A seeded bootstrap (FORECAST_TRIALS, default 10,000 trials): each trial draws weeks at random, with "
+            "replacement, from the stream's weekly throughput and counts the weeks until the work is done. 'When' "
+            "for an epic or MMP: its open work plus the work ranked ahead of it in its stream (implementing first, "
+            "then WSJF), size-weighted (no size counts 1); P50/P85/P95 = the weeks by which 50/85/95 % of trials "
+            "finished. 'How many' by the quarter's end: P85 = the count 85 % of trials reached."
+        ),
+        unit="dates; items; probability 0..1",
+        window="The last FORECAST_HISTORY_WEEKS (default 26) whole weeks before the forecast day, zeros included.",
+        source="Work items done (finished_at) per value stream and week.",
+        no_data="'too little history' when fewer than 8 of those weeks had a done item; no dates are given.",
+        fields=("p50", "p85", "p95", "probability_by_quarter_end", "how_many"),
+    ),
+    Metric(
+        key="forecast_backtest",
+        name="Forecast backtest: P85 hit rate",
+        group="Forecast",
+        formula=(
+            "At each of the past 26 weeks with a full history window before it, forecast 'how many items in the "
+            "next 4 weeks' and check the actual count reached P85; hit rate = hits / forecasts replayed. Near 0.85 "
+            "means the P85 dates can be trusted as such (manage.py forecast_backtest)."
+        ),
+        unit="ratio 0..1",
+        window="The 26 weeks before the forecast day, each replayed with its own history window.",
+        source="The same weekly throughput as the forecast.",
+        no_data="null when no past week had enough history to replay.",
+        fields=("backtest_p85_hit_rate",),
+    ),
+)
+CATALOGUE = (*CATALOGUE, *FORECASTS)
 BY_KEY = {metric.key: metric for metric in CATALOGUE}

@@ -6,7 +6,7 @@ rounding is rejected rather than rounded.
 """
 
 import re
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
@@ -23,6 +23,16 @@ def cents_to_decimal(cents: int | None) -> Decimal | None:
     if cents is None:
         return None
     return (Decimal(int(cents)) * CENT).quantize(CENT)
+
+
+def cents_to_text(cents: int) -> str:
+    """Integer cents as the API's two-decimal string ("2500000.00", "-0.05"), by integer
+    arithmetic: the same text as formatting `cents_to_decimal`, without building a Decimal, since
+    a list of 500 epics formats three amounts per row."""
+    cents = int(cents)
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{part:02d}"
 
 
 def decimal_to_cents(amount: Decimal) -> int:
@@ -92,6 +102,21 @@ def format_percent(ratio, places: int = 0) -> str:
     # Decimal of the float's shortest repr, so 0.29 * 100 is 29, not 28.999999999999996.
     floored = (Decimal(str(float(ratio))) * 100 * scale).to_integral_value(rounding=ROUND_FLOOR) / scale
     return f"{floored:.{int(places)}f}%"
+
+
+def format_quantity(value, places: int | None = None) -> str:
+    """A measured value (a key result's 150.00 points, 2.50 days) for people: grouped, no
+    trailing zeros and never scientific notation ("1.5E+2" is what `Decimal.normalize()`
+    writes for 150). `places` rounds first (half up), for measured floats. None shows a dash."""
+    if value is None or value == "":
+        return NO_VALUE
+    number = Decimal(str(value))
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+    number = number.normalize()
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    return f"{number:,f}"
 
 
 def chart_amount(cents: int | None) -> float | None:

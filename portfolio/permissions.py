@@ -52,6 +52,14 @@ def can_manage_value_stream(user, value_stream_id: int | None) -> bool:
     return is_value_stream_manager(user) and value_stream_id in managed_value_stream_ids(user)
 
 
+def can_record_risks_and_dependencies(user, value_stream_id: int | None) -> bool:
+    """Risks (ROAM) and dependencies: the stream's managers and directors, and program managers
+    for every stream, as the roles say (they record planning outputs, dependencies and risks)."""
+    if value_stream_id is None or not user.is_authenticated:
+        return False
+    return can_manage_value_stream(user, value_stream_id) or has_role(user, roles.PROGRAM_MANAGER)
+
+
 def can_manage_funding(user) -> bool:
     """Budgets, allocations, guardrails and scenarios are the directors' alone."""
     return is_director(user)

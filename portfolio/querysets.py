@@ -35,34 +35,22 @@ class EpicQuerySet(models.QuerySet):
 
     def with_is_scored(self):
         """`is_unscored` (0/1) so ranking can put unscored epics last on every backend."""
-        return self.annotate(
-            is_unscored=models.Case(
-                models.When(wsjf__isnull=True, then=models.Value(1)),
-                default=models.Value(0),
-                output_field=models.IntegerField(),
-            )
-        )
+        return self.annotate(is_unscored=is_unscored_expression())
 
     def with_cd3(self):
         """CD3 (Reinertsen): cost of delay per week / duration in weeks, where an epic carries
         both money figures. A priority score in cents per week per week, not an amount of money,
         so a float; NULL when a figure is missing."""
-        return self.annotate(
-            cd3=models.Case(
-                models.When(
-                    cost_of_delay_per_week_cents__isnull=False,
-                    estimated_duration_weeks__gt=0,
-                    then=Cast("cost_of_delay_per_week_cents", models.FloatField())
-                    / Cast("estimated_duration_weeks", models.FloatField()),
-                ),
-                default=models.Value(None),
-                output_field=models.FloatField(),
-            )
-        )
+        return self.annotate(cd3=cd3_expression())
 
     def ranked(self):
         """WSJF ranking (DESIGN.md section 3): wsjf desc, cost of delay desc, job size asc,
-        older first, id; unscored epics last (NULLs sort differently per backend, so explicit)."""
+        older first, id; unscored epics last (NULLs sort differently per backend, so explicit).
+
+        `is_unscored` is annotated for callers that show it, but the order does not sort on it:
+        `wsjf` is NULL exactly when an input is missing, so `wsjf DESC NULLS LAST` already puts
+        unscored epics last, and an ORDER BY that matches `epic_rank_idx` term for term lets
+        PostgreSQL read the top N from the index instead of sorting the table."""
         return self.with_is_scored().order_by(*RANK_ORDER)
 
     def open(self):
@@ -84,8 +72,31 @@ class EpicQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
+def is_unscored_expression():
+    """1 for an epic without WSJF, else 0 (also used on history rows, see selectors.history)."""
+    return models.Case(
+        models.When(wsjf__isnull=True, then=models.Value(1)),
+        default=models.Value(0),
+        output_field=models.IntegerField(),
+    )
+
+
+def cd3_expression():
+    """CD3 from an epic's money figures (also used on history rows, see selectors.history)."""
+    return models.Case(
+        models.When(
+            cost_of_delay_per_week_cents__isnull=False,
+            estimated_duration_weeks__gt=0,
+            then=Cast("cost_of_delay_per_week_cents", models.FloatField())
+            / Cast("estimated_duration_weeks", models.FloatField()),
+        ),
+        default=models.Value(None),
+        output_field=models.FloatField(),
+    )
+
+
+# The rank order, term for term the columns of the rank indexes on Epic (portfolio/models/epics.py).
 RANK_ORDER = (
-    "is_unscored",
     models.F("wsjf").desc(nulls_last=True),
     models.F("cost_of_delay").desc(nulls_last=True),
     models.F("job_size").asc(nulls_last=True),

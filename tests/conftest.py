@@ -39,25 +39,28 @@ def _missing_service(marker_name: str) -> str:
     return ""
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        for marker_name in ("postgres", "broker", "e2e"):
-            if item.get_closest_marker(marker_name) is None:
-                continue
-            reason = _missing_service(marker_name)
-            if not reason:
-                continue
-            if REQUIRE_SERVICES:
-                item.add_marker(pytest.mark.usefixtures("_fail_missing_service"))
-                item.user_properties.append(("missing_service", reason))
-            else:
-                item.add_marker(pytest.mark.skip(reason=reason))
+SERVICE_MARKERS = ("postgres", "broker", "e2e")
 
 
-@pytest.fixture
-def _fail_missing_service(request):
-    reasons = [value for key, value in request.node.user_properties if key == "missing_service"]
-    pytest.fail(f"REQUIRE_SERVICES=1 but this test {reasons[0]}")
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Skip a test whose service (marker `postgres`, `broker` or `e2e`) is missing, or fail it
+    naming the service when REQUIRE_SERVICES=1 (CI), so CI never passes by skipping.
+
+    A setup hook, not a marker added at collection (pytest has chosen each test's fixtures by
+    then, so a `usefixtures` added in `pytest_collection_modifyitems` is never applied) nor an
+    autouse fixture (session fixtures such as Playwright's browser are set up before it and
+    would fail on the missing service first, with a less clear message)."""
+    for marker_name in SERVICE_MARKERS:
+        if item.get_closest_marker(marker_name) is None:
+            continue
+        reason = _missing_service(marker_name)
+        if not reason:
+            continue
+        if REQUIRE_SERVICES:
+            message = f"REQUIRE_SERVICES=1 but the {marker_name} service is missing: this test {reason}"
+            pytest.fail(message, pytrace=False)
+        pytest.skip(reason)
 
 
 # --- personas ---------------------------------------------------------------------------------

@@ -7,7 +7,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from funding.models import Allocation, EpicEstimate, Guardrail, QuarterBudget, Scenario, ScenarioLine, Spend, Team
+from funding.models import (
+    Allocation,
+    EpicEstimate,
+    Guardrail,
+    QuarterBudget,
+    Scenario,
+    ScenarioLine,
+    Spend,
+    Team,
+    TeamSprint,
+)
 from kanban.models import Transition, WipLimit
 from okrs.models import CheckIn, KeyResult, Objective, ObjectiveLevel
 from portfolio.models import (
@@ -181,6 +191,22 @@ class TeamFactory(factory.django.DjangoModelFactory):
     value_stream = factory.SubFactory(ValueStreamFactory)
     name = factory.Sequence(lambda n: f"Team {n}")
     cost_per_sprint_cents = 100_000_00
+
+
+class TeamSprintFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamSprint
+        skip_postgeneration_save = True
+
+    team = factory.SubFactory(TeamFactory)
+    start = dt.date(2026, 7, 1)
+    end = dt.date(2026, 7, 14)
+    cost_cents = factory.LazyAttribute(lambda o: o.team.cost_per_sprint_cents)
+
+    @factory.post_generation
+    def items(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.work_items.set(extracted)
 
 
 class EpicEstimateFactory(factory.django.DjangoModelFactory):

@@ -2,8 +2,10 @@
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from portfolio.filters.base import PersonFilter
 from vmo.models import ActionItem, ActionItemStatus, PlanningEvent, Priority
 from vmo.selectors.backlog import OPEN_STATUSES
 
@@ -11,6 +13,7 @@ ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
 
 
 class ActionItemFilter(django_filters.FilterSet):
+    owner = PersonFilter(queryset=get_user_model().objects.filter(is_active=True).order_by("username"))
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
     status = django_filters.MultipleChoiceFilter(choices=ActionItemStatus.choices)
     priority = django_filters.ChoiceFilter(choices=Priority.choices)

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from portfolio.form_fields import PersonChoiceField, PersonMultipleChoiceField
 from portfolio.models import MMP, Dependency, Quarter, Risk, ValueStream
 from vmo.models import ActionItemStatus, PlanningEventKind, Priority
 
@@ -15,10 +16,12 @@ def _users():
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=200)
-    owner = forms.ModelChoiceField(queryset=_users(), required=False)
+    owner = PersonChoiceField(queryset=_users(), required=False)
     due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.MEDIUM)
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.active(), required=False)
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.active(), required=False, empty_label="Whole portfolio"
+    )
     description = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -27,7 +30,7 @@ class OverviewActionItemForm(ActionItemForm):
     names the stream, and someone must own the item."""
 
     value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.active(), widget=forms.HiddenInput)
-    owner = forms.ModelChoiceField(queryset=_users())
+    owner = PersonChoiceField(queryset=_users(), empty_label="Choose an owner")
 
 
 class ActionItemStatusForm(forms.Form):
@@ -36,28 +39,28 @@ class ActionItemStatusForm(forms.Form):
 
 class PlanningEventForm(forms.Form):
     kind = forms.ChoiceField(choices=PlanningEventKind.choices)
-    quarter = forms.ModelChoiceField(queryset=Quarter.objects.order_by("-start"))
+    quarter = forms.ModelChoiceField(queryset=Quarter.objects.order_by("-start"), empty_label="Choose a quarter")
     title = forms.CharField(max_length=200)
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    attendees = forms.ModelMultipleChoiceField(queryset=_users(), required=False)
+    attendees = PersonMultipleChoiceField(queryset=_users(), required=False)
     notes = forms.CharField(required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PlannedMMPForm(forms.Form):
-    mmp = forms.ModelChoiceField(queryset=MMP.objects.select_related("epic"))
+    mmp = forms.ModelChoiceField(queryset=MMP.objects.select_related("epic"), empty_label="Choose an MMP")
 
 
 class CommunicationItemForm(forms.Form):
     audience = forms.CharField(max_length=200)
     message = forms.CharField(max_length=2000)
     channel = forms.CharField(max_length=100)
-    owner = forms.ModelChoiceField(queryset=_users(), required=False)
+    owner = PersonChoiceField(queryset=_users(), required=False)
     date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class EventLinkForm(forms.Form):
-    risk = forms.ModelChoiceField(queryset=Risk.objects.all(), required=False)
-    dependency = forms.ModelChoiceField(queryset=Dependency.objects.all(), required=False)
+    risk = forms.ModelChoiceField(queryset=Risk.objects.all(), required=False, empty_label="No risk")
+    dependency = forms.ModelChoiceField(queryset=Dependency.objects.all(), required=False, empty_label="No dependency")
 
     def clean(self):
         data = super().clean()

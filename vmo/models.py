@@ -133,6 +133,26 @@ class ActionItem(models.Model):
         return self.title
 
 
+# The delivery figures a snapshot stores, each a column of the same name (and an API field):
+# the rollup writes them, the API and pages read them.
+SNAPSHOT_DELIVERY_FIGURES = (
+    "delivery_progress",
+    "flow_velocity",
+    "flow_time_median_days",
+    "flow_time_p85_days",
+    "flow_load",
+    "flow_efficiency",
+    "flow_distribution",
+    "deployments_per_week",
+    "deployment_days_per_week",
+    "lead_time_median_hours",
+    "change_failure_rate",
+    "recovery_time_median_hours",
+    "time_to_restore_median_hours",
+    "dora_level",
+)
+
+
 class ValueStreamSnapshot(models.Model):
     """The rolled-up figures of one value stream in one quarter on one day (upserted by the rollup
     task; daily rows give trends)."""
@@ -165,6 +185,10 @@ class ValueStreamSnapshot(models.Model):
     spent_cents = models.BigIntegerField(default=0)
     forecast_cents = models.BigIntegerField(default=0)
     okr_score = models.FloatField(null=True, blank=True)
+    # What the money bought (issue 12): benefit, actual cost, return, time to value,
+    # predictability, cost reconciliation. One JSON column for the same reason as `dora_detail`;
+    # keys and their null rules are `vmo.services.value_figures.VALUE_FIGURES`.
+    value_detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["value_stream_id", "-as_of"]

@@ -20,7 +20,9 @@ Stored as JSON in `PlanningEvent.plan_snapshot`:
          "weight": "1.00"}                               # decimals as strings, never floats
       ],
       "planned_mmps": [
-        {"mmp_id": 5, "epic_id": 12, "value_stream_id": 3, "cost_cents": 4000000}
+        {"mmp_id": 5, "epic_id": 12, "value_stream_id": 3, "cost_cents": 4000000,
+         "business_value": 8}                            # planned business value (the epic's
+                                                         # user-business value; absent or null: 1)
       ]
     }
 
@@ -59,6 +61,13 @@ class PlannedKeyResult:
 
 
 @dataclass(frozen=True)
+class PlannedMmp:
+    id: int
+    value_stream_id: int
+    business_value: int
+
+
+@dataclass(frozen=True)
 class PlanSnapshot:
     """The parts of a plan; each is None when the stored snapshot did not hold it."""
 
@@ -66,6 +75,7 @@ class PlanSnapshot:
     allocations: dict[int, int] | None  # value stream id -> cents
     epics: dict[int, PlannedEpic] | None
     key_results: dict[int, PlannedKeyResult] | None
+    planned_mmps: dict[int, PlannedMmp] | None = None
 
     @classmethod
     def from_json(cls, raw) -> "PlanSnapshot":
@@ -75,6 +85,7 @@ class PlanSnapshot:
             allocations=_rows(plan, "allocations", "value_stream_id", _allocation),
             epics=_rows(plan, "epics", "id", _epic),
             key_results=_rows(plan, "key_results", "id", _key_result),
+            planned_mmps=_rows(plan, "planned_mmps", "mmp_id", _planned_mmp),
         )
 
 
@@ -173,3 +184,12 @@ def _key_result(row: dict) -> PlannedKeyResult | None:
         return PlannedKeyResult(id=int(row["id"]), target=Decimal(str(row["target"])))
     except (InvalidOperation, KeyError, TypeError, ValueError):
         return None
+
+
+def _planned_mmp(row: dict) -> PlannedMmp | None:
+    value_stream_id = _id(row.get("value_stream_id"))
+    if value_stream_id is None:
+        return None
+    value = row.get("business_value")
+    value = value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
+    return PlannedMmp(id=int(row["mmp_id"]), value_stream_id=value_stream_id, business_value=value)

@@ -5,11 +5,21 @@ redelivered), retries with exponential backoff and jitter on database errors, an
 time limits below the broker's visibility timeout (settings: 3600 s).
 """
 
+import logging
+
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from django.db import OperationalError
 
 from portfolio.services.base import ROLLUP_OUTBOX_DRAIN_TASK
+
+logger = logging.getLogger(__name__)
+
+# What a worker sends itself when it starts or reconnects to the broker: the work that waited in
+# the database (rollup outbox, pending imports) while no message could reach it. No need to wait
+# for beat's next tick; the drain is safe from several workers at once (SKIP LOCKED).
+CATCH_UP_TASKS = [ROLLUP_OUTBOX_DRAIN_TASK, "portfolio.tasks.delivery_import_catch_up_task"]
 
 TASK_OPTIONS = {
     "acks_late": True,
@@ -51,3 +61,26 @@ def rollup_all_task(self, quarter_id: int | None = None, value_stream_ids: list[
 
     count = rollup_all(quarter_id=quarter_id, value_stream_ids=value_stream_ids, progress=progress)
     return {"value_streams": count}
+
+
+@shared_task(name="vmo.tasks.forecast_value_streams_task", **TASK_OPTIONS)
+def forecast_value_streams_task(value_stream_ids: list[int]) -> int:
+    """Recompute and cache the Monte Carlo forecasts of these value streams (after a rollup)."""
+    from vmo.services.forecasts import forecast_value_streams
+
+    return forecast_value_streams(value_stream_ids=value_stream_ids)
+
+
+def catch_up(app) -> None:
+    """Send the catch-up tasks; a broker that fails here will be caught up at the next start."""
+    for name in CATCH_UP_TASKS:
+        try:
+            app.send_task(name, ignore_result=True)
+        except Exception:
+            logger.warning("Could not send %s at worker start.", name, exc_info=True)
+
+
+@worker_ready.connect
+def _catch_up_on_worker_ready(sender=None, **kwargs) -> None:
+    # `sender` is the worker's consumer; its app is the one configured for this process.
+    catch_up(sender.app)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vmo.views import background, backlog, health, overview, planning, reports, value_streams
+from vmo.views import background, backlog, drift, health, overview, planning, reports, value_streams
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("reports/monthly/", reports.monthly_report_page, name="report-monthly"),
     path("reports/monthly.pdf", reports.monthly_report_pdf, name="report-monthly-pdf"),
     path("exports/<slug:name>.<str:fmt>", reports.export, name="export"),
+    path("vmo/drift/", drift.drift, name="vmo-drift"),
     path("vmo/", backlog.vmo_home, name="vmo-home"),
     path("vmo/action-items/", backlog.action_item_add, name="vmo-action-item-add"),
     path("vmo/action-items/<int:pk>/status/", backlog.action_item_status, name="vmo-action-item-status"),
@@ -32,7 +33,11 @@ urlpatterns = [
     path("vmo/planning/<int:pk>/close/", planning.planning_close, name="vmo-planning-close"),
     path("value-streams/<slug:slug>/", value_streams.value_stream_detail, name="value-stream-detail"),
     path("value-streams/<slug:slug>/rollup/", value_streams.value_stream_rollup, name="value-stream-rollup"),
-    path("value-streams/<slug:slug>/tasks/<str:task_id>/", value_streams.value_stream_task, name="value-stream-task"),
+    path(
+        "value-streams/<slug:slug>/rollup/progress/",
+        value_streams.value_stream_rollup_progress,
+        name="value-stream-rollup-progress",
+    ),
     path("background-status/", background.background_status, name="background-status"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

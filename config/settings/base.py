@@ -48,6 +48,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so it sees database failures of every view; `core.unavailable.server_error` (the
+    # handler500) covers failures in the middleware below it.
+    "core.unavailable.DatabaseUnavailableMiddleware",
+    # Marks GET/HEAD requests so the replica router may send their reads to the replica.
+    "core.db_router.ReadOnlyRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -57,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.VaryOnHtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -96,6 +102,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL read replica for the read-only pages and the API's GETs (core/db_router.py).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -125,6 +137,10 @@ AXES_VERBOSE = False
 
 # --- I18N / money -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# One date format everywhere (ISO: 2026-07-31, 2026-07-31 14:05): config/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
+DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = "Y-m-d H:i"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -164,6 +180,10 @@ SESSION_COOKIE_HTTPONLY = True
 
 # --- REST API -------------------------------------------------------------------------------
 # DRF's defaults are open; these close them (DESIGN.md section 5).
+# django-filter's empty choice reads as a word, not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
+FILTERS_NULL_CHOICE_LABEL = "None"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: DRF answers 401 with the first authenticator's WWW-Authenticate header.
@@ -205,6 +225,9 @@ SPECTACULAR_SETTINGS = {
         "EpicStateEnum": "portfolio.models.epics.EpicState",
         "WorkItemStatusEnum": "portfolio.models.delivery.WorkItemStatus",
         "QuarterStatusEnum": "portfolio.models.base.QuarterStatus",
+        "PBSessionStatusEnum": "funding.models.PBSessionStatus",
+        # The epic list row and the epic share these choice sets: one enum each.
+        "EpicKindEnum": "portfolio.models.epics.EpicKind",
     },
 }
 
@@ -215,6 +238,9 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker, tasks run in-process (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Embedded mode: seconds a debounced background thread waits before draining the rollup outbox
+# (writes in that window share one rollup, and none runs inside a request); 0 drains inline.
+ROLLUP_EMBEDDED_DRAIN_DELAY = env.float("ROLLUP_EMBEDDED_DRAIN_DELAY", default=2.0)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -239,6 +265,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 30
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
+# The Redis result backend builds its connections (and its pub/sub subscription) from these,
+# not from the transport options above: without them a hung Redis held a request for minutes.
+CELERY_REDIS_SOCKET_TIMEOUT = 1
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 # Eager tasks (the embedded default) keep their state too, so a page can poll a task's progress.
 CELERY_TASK_STORE_EAGER_RESULT = True
 # Time limits for every task, below the broker's visibility timeout (3600 s) so a task that
@@ -260,6 +290,18 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60 * 60 * 23},
     },
 }
+
+# --- Faults and hostile input -----------------------------------------------------------------
+# A database outage answers 503 with this Retry-After (seconds).
+UNAVAILABLE_RETRY_AFTER_SECONDS = env.int("UNAVAILABLE_RETRY_AFTER_SECONDS", default=30)
+# JSON bodies (API and webhooks): larger is a 413, deeper nesting a 400; both checked before
+# Python's parser recurses or allocates.
+JSON_MAX_BODY_BYTES = 5 * 1024 * 1024
+JSON_MAX_DEPTH = 32
+# DRF reads JSON through `request.body`, which Django caps with this: one limit for both.
+DATA_UPLOAD_MAX_MEMORY_SIZE = JSON_MAX_BODY_BYTES
+# The OpenAPI schema and its docs need a login unless an installation publishes them.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
 # --- Product settings -----------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo")
@@ -289,3 +331,11 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
+
+# Monte Carlo delivery forecasts (issue 16): weeks of throughput history sampled, trials per
+# forecast, the seed that makes a run reproducible, and the weeks with data below which a
+# stream's forecast says "too little history" instead of giving dates.
+FORECAST_HISTORY_WEEKS = env.int("FORECAST_HISTORY_WEEKS", default=26)
+FORECAST_TRIALS = env.int("FORECAST_TRIALS", default=10_000)
+FORECAST_SEED = env.int("FORECAST_SEED", default=20260701)
+FORECAST_MIN_WEEKS_WITH_DATA = 8

@@ -4,9 +4,21 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from funding import services
-from funding.models import Allocation, Guardrail, QuarterBudget, Scenario, ScenarioLine, Spend, SpendCategory, Team
+from funding.models import (
+    Allocation,
+    Guardrail,
+    PBSession,
+    QuarterBudget,
+    Scenario,
+    ScenarioLine,
+    Spend,
+    SpendCategory,
+    Team,
+    TeamSprint,
+)
 from portfolio.api.fields import MoneyField
-from portfolio.models import Epic, Quarter, ValueStream
+from portfolio.filters.base import MAX_ID
+from portfolio.models import Epic, InvestmentHorizon, InvestmentType, Quarter, ValueStream
 
 
 def _user(serializer):
@@ -126,6 +138,7 @@ class GuardrailSerializer(serializers.ModelSerializer):
             "horizon_h3_pct",
             "approval_threshold",
             "drift_tolerance_pct",
+            "cost_tolerance_pct",
             "reason",
         ]
         extra_kwargs = {name: {"max_value": 100} for name in fields if name.endswith("_pct")}
@@ -186,6 +199,51 @@ class TeamSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         return services.team_update(user=_user(self), team=instance, **validated_data)
+
+
+class _WorkItemIds(serializers.ListField):
+    """Written as a list of ids; read back as the sorted ids (prefetched by the list)."""
+
+    def get_attribute(self, instance):
+        return sorted(item.id for item in instance.work_items.all())
+
+
+class TeamSprintSerializer(serializers.ModelSerializer):
+    """A sprint of a fixed-cost team and the work items it delivered (recorded, never edited)."""
+
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.select_related("value_stream"))
+    cost = MoneyField(
+        source="cost_cents", required=False, allow_null=True, help_text="Default: the team's cost per sprint."
+    )
+    work_items = _WorkItemIds(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=services.SPRINT_ITEMS_MAX,
+        help_text="Ids of the work items delivered in the sprint (read back as ids).",
+    )
+    work_item_external_ids = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        write_only=True,
+        max_length=services.SPRINT_ITEMS_MAX,
+        help_text="Or name them by their tool's external id (within the team's value stream).",
+    )
+
+    class Meta:
+        model = TeamSprint
+        fields = ["id", "team", "start", "end", "cost", "work_items", "work_item_external_ids", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def create(self, validated_data):
+        return services.team_sprint_record(
+            user=_user(self),
+            team=validated_data["team"],
+            start=validated_data["start"],
+            end=validated_data["end"],
+            cost_cents=validated_data.get("cost_cents"),
+            work_item_ids=validated_data.get("work_items", ()),
+            work_item_external_ids=validated_data.get("work_item_external_ids", ()),
+        )
 
 
 class SpendSerializer(serializers.ModelSerializer):
@@ -268,3 +326,196 @@ class ScenarioCompareRowSerializer(serializers.Serializer):
     allocated = MoneyField(source="allocated_cents")
     team_capacity = MoneyField(source="capacity_cents")
     scenarios = ScenarioCompareCellSerializer(source="cells", many=True)
+
+
+class OptimiseInputSerializer(serializers.Serializer):
+    """Constraints of an optimisation: all optional (the quarter's budget, capacity and guardrails apply)."""
+
+    budget = MoneyField(required=False, help_text="Budget to fund within (default: the quarter's budget total).")
+    pin_in = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=1000
+    )
+    pin_out = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=1000
+    )
+    use_capacity = serializers.BooleanField(required=False, default=True)
+    use_guardrails = serializers.BooleanField(required=False, default=True)
+
+
+class _SequenceSerializer(serializers.Serializer):
+    epic = serializers.IntegerField()
+    key = serializers.CharField()
+    weeks = serializers.IntegerField()
+    duration_from = serializers.CharField()
+    start = serializers.DateField()
+    finish = serializers.DateField()
+
+
+class _OptimisedStreamSerializer(serializers.Serializer):
+    value_stream = serializers.IntegerField()
+    name = serializers.CharField()
+    amount = MoneyField(source="amount_cents")
+    wsjf_amount = MoneyField(source="wsjf_amount_cents")
+    capacity = MoneyField(source="capacity_cents")
+    epics = serializers.ListField(child=serializers.CharField())
+    wsjf_epics = serializers.ListField(child=serializers.CharField())
+    sequence = _SequenceSerializer(many=True)
+
+
+class _DifferenceSerializer(serializers.Serializer):
+    epic = serializers.IntegerField()
+    key = serializers.CharField()
+    funded_by = serializers.ChoiceField(choices=["optimum", "wsjf"])
+    why = serializers.CharField(help_text="The binding constraint: budget, capacity, guardrail, dependency.")
+
+
+class _ShadowPriceSerializer(serializers.Serializer):
+    step = MoneyField(source="step_cents")
+    value = serializers.IntegerField(help_text="Cost of delay removed by one more step of budget.")
+    next_epics = serializers.ListField(child=serializers.CharField())
+
+
+class OptimisationSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["optimal", "time limit"])
+    gap = serializers.FloatField()
+    basis = serializers.CharField(help_text="'money per week' or 'WSJF cost-of-delay points'.")
+    budget = MoneyField(source="budget_cents")
+    optimum_value = serializers.IntegerField()
+    optimum_cost = MoneyField(source="optimum_cost_cents")
+    wsjf_value = serializers.IntegerField()
+    wsjf_cost = MoneyField(source="wsjf_cost_cents")
+    wsjf_breaks = serializers.ListField(child=serializers.CharField())
+    differences = _DifferenceSerializer(many=True)
+    shadow_price = _ShadowPriceSerializer()
+    value_streams = _OptimisedStreamSerializer(many=True)
+    skipped = serializers.ListField(child=serializers.CharField())
+    sequencing_rule = serializers.CharField()
+
+
+class OptimiseResultSerializer(serializers.Serializer):
+    scenario = ScenarioSerializer()
+    optimisation = OptimisationSerializer()
+
+
+# --- participatory budgeting -----------------------------------------------------------------
+
+
+class PBCapSerializer(serializers.Serializer):
+    investment_type = serializers.ChoiceField(choices=InvestmentType.choices, required=False, allow_blank=True)
+    horizon = serializers.ChoiceField(choices=InvestmentHorizon.choices, required=False, allow_blank=True)
+    max_pct = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class PBTableInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60)
+    participants = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), many=True
+    )
+
+
+class PBSessionSerializer(serializers.ModelSerializer):
+    """A session; created with its epics, tables and caps (write-only), read with its figures."""
+
+    quarter = serializers.CharField(source="budget.quarter.code", read_only=True)
+    money = MoneyField(source="money_cents")
+    share = MoneyField(write_only=True, required=False, allow_null=True, help_text="Empty: equal shares.")
+    epics = serializers.PrimaryKeyRelatedField(queryset=Epic.objects.all(), many=True, write_only=True)
+    tables = PBTableInputSerializer(many=True, write_only=True)
+    caps = PBCapSerializer(many=True, write_only=True, required=False)
+    budget = serializers.PrimaryKeyRelatedField(queryset=QuarterBudget.objects.all())
+
+    class Meta:
+        model = PBSession
+        fields = [
+            "id",
+            "budget",
+            "quarter",
+            "name",
+            "money",
+            "share",
+            "status",
+            "round",
+            "ends_at",
+            "closed_at",
+            "scenario",
+            "epics",
+            "tables",
+            "caps",
+        ]
+        read_only_fields = ["status", "round", "closed_at", "scenario"]
+
+    def validate_tables(self, tables):
+        if len({t["name"] for t in tables}) != len(tables):
+            raise serializers.ValidationError("Table names are unique.")
+        return tables
+
+    def create(self, validated_data):
+        from funding.services.participatory import CapSpec
+
+        return services.pb_session_create(
+            user=_user(self),
+            budget=validated_data["budget"],
+            name=validated_data["name"],
+            money_cents=validated_data["money_cents"],
+            share_cents=validated_data.get("share"),
+            epic_ids=[e.pk for e in validated_data["epics"]],
+            tables={t["name"]: [u.pk for u in t["participants"]] for t in validated_data["tables"]},
+            caps=[
+                CapSpec(
+                    max_pct=c["max_pct"], investment_type=c.get("investment_type", ""), horizon=c.get("horizon", "")
+                )
+                for c in validated_data.get("caps", [])
+            ],
+            ends_at=validated_data["ends_at"],
+        )
+
+
+class PBPledgeInputSerializer(serializers.Serializer):
+    offer = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The offer id (see `offers`).")
+    amount = MoneyField()
+
+
+class PBPledgeSerializer(serializers.Serializer):
+    """A pledge as its table (or, after close, everyone) sees it."""
+
+    table = serializers.CharField(source="participant.table.name")
+    participant = serializers.IntegerField(source="participant.user_id")
+    offer = serializers.IntegerField(source="offer_id")
+    epic = serializers.CharField(source="offer.epic.key")
+    amount = MoneyField(source="amount_cents")
+    locked = serializers.BooleanField()
+
+
+class PBOfferSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    epic = serializers.IntegerField(source="epic_id")
+    key = serializers.CharField(source="epic.key")
+    title = serializers.CharField(source="epic.title")
+    estimate = MoneyField(source="estimate_cents")
+    pooled = MoneyField(source="pooled_cents", help_text="Pledged at the caller's table.")
+    funded = serializers.SerializerMethodField()
+
+    def get_funded(self, offer) -> bool:
+        return offer.pooled_cents >= offer.estimate_cents
+
+
+class PBFundedEpicSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    value_stream = serializers.CharField()
+    estimate = MoneyField(source="estimate_cents")
+    tables = serializers.ListField(child=serializers.CharField())
+
+
+class PBStreamMoneySerializer(serializers.Serializer):
+    value_stream = serializers.IntegerField(source="value_stream_id")
+    name = serializers.CharField()
+    amount = MoneyField(source="amount_cents")
+
+
+class PBOutcomeSerializer(serializers.Serializer):
+    per_table = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    overall = PBFundedEpicSerializer(many=True)
+    agreement = PBFundedEpicSerializer(many=True)
+    by_value_stream = PBStreamMoneySerializer(many=True)
+    table_count = serializers.IntegerField()

@@ -8,7 +8,7 @@ from django.db.models import BigIntegerField, F, IntegerField, OuterRef, Q, Subq
 from django.db.models.functions import Coalesce
 
 from funding.models import Allocation, QuarterBudget
-from funding.selectors.money import MoneyFigures, months_elapsed, value_stream_money
+from funding.selectors.money import MoneyFigures, value_stream_money
 from funding.selectors.teams import team_capacity_subquery
 from portfolio.models import Epic, EpicState, Quarter, ValueStream
 
@@ -49,6 +49,7 @@ class StreamRow:
     run_rate_cents: int
     capacity_cents: int
     implementing_cents: int
+    booked_months: tuple[dt.date, ...] = ()
 
     @property
     def variance_cents(self) -> int:
@@ -77,14 +78,13 @@ def stream_rows(
 ) -> list[StreamRow]:
     """Allocated, spent, run rate, forecast, variance, team capacity per active value stream.
 
-    Run rate = spent to date / months of the quarter started (per month, rounded half up).
+    Run rate = spent to date / months with booked spend (per month, rounded half up).
     Forecast and spent come from `value_stream_money` (the rollups use the same numbers).
     Two queries whatever the number of streams: the money figures, and the streams with the
     allocation id, team capacity and the estimates of epics implementing annotated.
     `current` is the current quarter when the caller has it (`Epic.objects.funded_in`).
     """
     money = value_stream_money(quarter=quarter, as_of=as_of)
-    elapsed = months_elapsed(quarter, as_of)
     implementing = Coalesce(
         Subquery(
             Epic.objects.funded_in(quarter, current=current)
@@ -111,7 +111,6 @@ def stream_rows(
     rows = []
     for vs in streams:
         figures = money.get(vs.pk, MoneyFigures(0, 0, 0))
-        run_rate = (figures.spent_cents * 2 + elapsed) // (2 * elapsed) if elapsed else 0
         rows.append(
             StreamRow(
                 value_stream=vs,
@@ -119,7 +118,8 @@ def stream_rows(
                 allocated_cents=figures.allocated_cents,
                 spent_cents=figures.spent_cents,
                 forecast_cents=figures.forecast_cents,
-                run_rate_cents=run_rate,
+                run_rate_cents=figures.run_rate_cents,
+                booked_months=figures.booked_months,
                 capacity_cents=vs.capacity_cents,
                 implementing_cents=vs.implementing_cents,
             )

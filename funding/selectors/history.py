@@ -3,8 +3,10 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, OuterRef, Subquery
+from django.db.models import BigIntegerField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
+from core.history import history_as_of
 from funding.models import Allocation, Guardrail, QuarterBudget
 from portfolio.money import format_amount
 
@@ -110,3 +112,49 @@ def _who(user) -> str:
     if user is None:
         return "system"
     return user.get_full_name() or user.username
+
+
+# --- as of a date (see core.history) ---------------------------------------------------------
+
+
+def allocations_as_of(*, day: dt.date):
+    """Allocations as they stood at the end of `day` (history rows; one query)."""
+    return history_as_of(Allocation, day=day)
+
+
+def budgets_as_of(*, day: dt.date):
+    """Budgets as they stood at the end of `day`, with `allocated_cents` and `unallocated_cents`
+    summed by the database over the allocations as they stood then (a correlated subquery)."""
+    allocated = Coalesce(
+        Subquery(
+            allocations_as_of(day=day)
+            .filter(budget_id=OuterRef("id"))
+            .order_by()
+            .values("budget_id")
+            .annotate(total=Sum("amount_cents"))
+            .values("total"),
+            output_field=BigIntegerField(),
+        ),
+        Value(0),
+    )
+    return (
+        history_as_of(QuarterBudget, day=day)
+        .annotate(allocated_cents=allocated)
+        .annotate(unallocated_cents=F("total_cents") - F("allocated_cents"))
+    )
+
+
+def allocation_drift(*, start: dt.datetime, end: dt.datetime):
+    """Allocations moved in (start, end], with who, when and why."""
+    from core.history import history_changes
+
+    rows = Allocation.history.model.objects.select_related("value_stream", "budget__quarter")
+    return history_changes(
+        Allocation,
+        start=start,
+        end=end,
+        fields=["amount_cents"],
+        label="{row.value_stream.name} in {row.budget.quarter.code}",
+        queryset=rows,
+        shown={"amount_cents": ("amount", format_amount)},
+    )

@@ -7,8 +7,8 @@ pages read it (vmo imports it from `funding.selectors`).
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, Case, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce
 
 from funding.models import Allocation, Spend
 from portfolio.models import Quarter, ValueStream
@@ -16,16 +16,23 @@ from portfolio.models import Quarter, ValueStream
 
 @dataclass(frozen=True)
 class MoneyFigures:
-    """A value stream's money in a quarter, in cents."""
+    """A value stream's money in a quarter, in cents, and the months of it with booked spend."""
 
     allocated_cents: int
     spent_cents: int
     forecast_cents: int
+    booked_months: tuple[dt.date, ...] = ()
 
     @property
     def variance_cents(self) -> int:
         """Allocated minus forecast: positive is money left at quarter end, negative an overrun."""
         return self.allocated_cents - self.forecast_cents
+
+    @property
+    def run_rate_cents(self) -> int:
+        """Average spend of the months with booked spend (rounded half up); 0 before any is booked."""
+        booked = len(self.booked_months)
+        return (self.spent_cents * 2 + booked) // (2 * booked) if booked else 0
 
 
 def quarter_months(quarter: Quarter) -> list[dt.date]:
@@ -43,15 +50,20 @@ def months_elapsed(quarter: Quarter, as_of: dt.date) -> int:
 
 
 def _sum_subquery(queryset, field: str):
-    return Coalesce(
-        Subquery(
-            queryset.order_by()
-            .values(queryset.model._meta.get_field("value_stream").attname)
-            .annotate(total=Sum(field))
-            .values("total"),
-            output_field=IntegerField(),
+    # Cast: PostgreSQL's SUM of a bigint is numeric, which would make the forecast's integer
+    # division (rounding half up) a decimal one.
+    return Cast(
+        Coalesce(
+            Subquery(
+                queryset.order_by()
+                .values(queryset.model._meta.get_field("value_stream").attname)
+                .annotate(total=Sum(field))
+                .values("total"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
         ),
-        Value(0),
+        BigIntegerField(),
     )
 
 
@@ -59,29 +71,55 @@ def value_stream_money(*, quarter: Quarter, as_of: dt.date) -> dict[int, MoneyFi
     """Allocated, spent to date and forecast at quarter end for every value stream, one query.
 
     Allocation and spend are summed in separate subqueries: joining both tables first would
-    multiply rows and corrupt the sums (the fan-out trap). The forecast extrapolates the run
-    rate of the months started so far over the whole quarter (rounded half up to the cent).
+    multiply rows and corrupt the sums (the fan-out trap).
+
+    Forecast = spent to date + average spend of the months with booked spend x the quarter's
+    months without booked spend, rounded half up to the cent. Months are counted by whether
+    spend is booked, not by the calendar: on the 1st of a month, before its spend arrives, the
+    forecast is what it was the day before (dividing by months started made it drop by a third
+    overnight). A quarter with nothing booked forecasts its spend so far (0): there is no rate.
+    Spend "to date" is of the quarter's months up to `as_of` (a quarter read after its end does
+    not take the next quarter's months).
     """
-    elapsed = months_elapsed(quarter, as_of)
-    months = len(quarter_months(quarter))
+    months = [month for month in quarter_months(quarter) if month <= as_of]
+    until = min(as_of, quarter.end)
+    booked_spend = Spend.objects.filter(value_stream=OuterRef("pk"), voided_at__isnull=True)
     allocated = _sum_subquery(
         Allocation.objects.filter(budget__quarter=quarter, value_stream=OuterRef("pk")), "amount_cents"
     )
-    spent = _sum_subquery(
-        Spend.objects.filter(
-            value_stream=OuterRef("pk"), voided_at__isnull=True, month__gte=quarter.start, month__lte=as_of
-        ),
-        "amount_cents",
-    )
-    rows = ValueStream.objects.annotate(allocated_cents=allocated, spent_cents=spent)
-    if elapsed:
-        rows = rows.annotate(forecast_cents=(F("spent_cents") * (2 * months) + elapsed) / (2 * elapsed))
+    spent = _sum_subquery(booked_spend.filter(month__gte=quarter.start, month__lte=until), "amount_cents")
+    # One EXISTS per month of the quarter (three), in the same query: which months are booked.
+    flags = {f"booked_{i}": Exists(booked_spend.filter(month=month)) for i, month in enumerate(months)}
+    rows = ValueStream.objects.annotate(allocated_cents=allocated, spent_cents=spent, **flags)
+    total_months = len(quarter_months(quarter))
+    if flags:
+        booked = sum(
+            (Case(When(**{name: True}, then=Value(1)), default=Value(0)) for name in flags),
+            start=Value(0),
+        )
+        rows = rows.annotate(booked_count=booked).annotate(
+            forecast_cents=Case(
+                When(booked_count=0, then=F("spent_cents")),
+                # Integer division of non-negative numbers: (2a + b) // 2b is a / b rounded half up.
+                default=F("spent_cents")
+                + (F("spent_cents") * 2 * (total_months - F("booked_count")) + F("booked_count"))
+                / (F("booked_count") * 2),
+                output_field=BigIntegerField(),
+            )
+        )
     else:
         rows = rows.annotate(forecast_cents=F("spent_cents"))
-    return {
-        vs_id: MoneyFigures(allocated_cents=a, spent_cents=s, forecast_cents=f)
-        for vs_id, a, s, f in rows.values_list("id", "allocated_cents", "spent_cents", "forecast_cents")
-    }
+    result = {}
+    for vs_id, a, s, f, *booked_flags in rows.values_list(
+        "id", "allocated_cents", "spent_cents", "forecast_cents", *flags
+    ):
+        result[vs_id] = MoneyFigures(
+            allocated_cents=a,
+            spent_cents=s,
+            forecast_cents=f,
+            booked_months=tuple(month for month, flag in zip(months, booked_flags, strict=True) if flag),
+        )
+    return result
 
 
 def quarter_days(quarter: Quarter) -> int:

@@ -1,12 +1,14 @@
 """The funding page of one quarter, read in a fixed number of queries."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+from core.history import history_as_of
 from funding.models import Guardrail, QuarterBudget
+from funding.selectors.actuals import cost_reconciliation
 from funding.selectors.budgets import StreamRow, budget_for_quarter, stream_rows
 from funding.selectors.guardrails import MixRow, guardrail_mix
-from funding.selectors.history import HistoryRow, budget_history
+from funding.selectors.history import HistoryRow, allocations_as_of, budget_history, budgets_as_of
 from portfolio.models import Quarter
 from portfolio.selectors.base import quarter_current, quarter_next, quarter_previous
 
@@ -24,6 +26,12 @@ class FundingOverview:
     previous: Quarter | None
     next: Quarter | None
     as_of: dt.date
+    # Labour spend against the cost of the teams' sprints, per stream and month (issue 12).
+    reconciliation: list = field(default_factory=list)
+
+    @property
+    def cost_flags(self) -> list:
+        return [row for row in self.reconciliation if row.flagged]
 
     @property
     def totals(self) -> dict[str, int]:
@@ -47,19 +55,38 @@ class FundingOverview:
         }
 
 
-def funding_overview(*, quarter: Quarter, as_of: dt.date) -> FundingOverview:
-    """The funding page's data in a fixed number of queries, whatever the number of streams and rows."""
+def funding_overview(*, quarter: Quarter, as_of: dt.date, past: bool = False) -> FundingOverview:
+    """The funding page's data in a fixed number of queries, whatever the number of streams and rows.
+
+    `past`: the page as it stood at the end of `as_of` (`?as_of=`): the budget, its guardrails
+    and allocations from the history tables, spend to that day.
+    """
     current = quarter_current(today=as_of)
-    budget = budget_for_quarter(quarter=quarter)
-    guardrail = Guardrail.objects.filter(budget=budget).first() if budget is not None else None
+    if past:
+        budget = budgets_as_of(day=as_of).filter(quarter=quarter).first()
+        guardrail = (
+            history_as_of(Guardrail, day=as_of).filter(budget_id=budget.id).first() if budget is not None else None
+        )
+    else:
+        budget = budget_for_quarter(quarter=quarter)
+        guardrail = Guardrail.objects.filter(budget=budget).first() if budget is not None else None
+    # A history row's `instance` is the budget as a model instance (no query), for the filters below.
+    live = budget.instance if past and budget is not None else budget
+    rows = stream_rows(quarter=quarter, as_of=as_of, budget=live, current=current)
+    if past:
+        then = dict(
+            allocations_as_of(day=as_of).filter(budget__quarter=quarter).values_list("value_stream_id", "amount_cents")
+        )
+        rows = [replace(row, allocated_cents=then.get(row.value_stream.pk, 0)) for row in rows]
     return FundingOverview(
         quarter=quarter,
         budget=budget,
         guardrail=guardrail,
-        rows=stream_rows(quarter=quarter, as_of=as_of, budget=budget, current=current),
+        rows=rows,
         mix=guardrail_mix(quarter=quarter, guardrail=guardrail, current=current),
-        history=budget_history(budget=budget) if budget is not None else [],
+        history=budget_history(budget=live) if live is not None else [],
         previous=quarter_previous(quarter=quarter),
         next=quarter_next(quarter=quarter),
         as_of=as_of,
+        reconciliation=cost_reconciliation(start=quarter.start, end=min(as_of, quarter.end), quarter=quarter),
     )

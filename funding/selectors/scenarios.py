@@ -1,10 +1,11 @@
 """Reads for scenarios: scenarios side by side against the current allocations and the epics each funds."""
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import BigIntegerField, Case, F, OuterRef, Q, Subquery, Sum, Value, When, Window
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
 from funding.models import Allocation, Scenario, ScenarioLine
 from funding.selectors.teams import team_capacity_subquery
@@ -66,33 +67,38 @@ def scenario_compare(*, scenarios: list[Scenario]) -> list[ScenarioCompareRow]:
     )
     # Implementing first (already committed), then the WSJF rank order of `Epic.objects.ranked()`.
     order = [Case(When(state=EpicState.IMPLEMENTING, then=Value(0)), default=Value(1)).asc(), *RANK_ORDER]
-    epics = list(
+    window = {"partition_by": [F("value_stream")], "order_by": order}
+    epics = (
         Epic.objects.funded_in(quarter, current=quarter_current())
         .filter(state__in=[EpicState.BACKLOG, EpicState.IMPLEMENTING])
         .with_is_scored()
         .annotate(
-            cost=Coalesce(F("estimated_cost_cents"), Value(0)),
-            running=Window(
-                Sum(Coalesce(F("estimated_cost_cents"), Value(0))), partition_by=[F("value_stream")], order_by=order
-            ),
+            running=Window(Sum(Coalesce(F("estimated_cost_cents"), Value(0))), **window),
+            # The WSJF sum of the line so far, each score at the two decimals it is shown with.
+            wsjf_running=Window(Sum(Coalesce(Round(F("wsjf"), 2), Value(0.0))), **window),
         )
         .order_by("value_stream_id", *order)
-        .values_list("value_stream_id", "key", "running", "wsjf")
+        .values_list("value_stream_id", "key", "running", "wsjf_running")
     )
-    by_stream: dict[int, list] = {}
-    for vs_id, key, running, wsjf in epics:
-        by_stream.setdefault(vs_id, []).append((key, running, wsjf))
+    # Per stream, the funding line as three parallel lists in pull order. Estimates are never
+    # negative, so running totals only grow: the epics an amount funds are the prefix whose
+    # running total fits, found by bisection, and its WSJF sum is the database's running sum at
+    # its last epic; no per-epic work for each scenario.
+    lines_by_stream: dict[int, tuple[list, list, list]] = {}
+    for vs_id, key, running, wsjf_running in epics:
+        keys, runnings, wsjf_sums = lines_by_stream.setdefault(vs_id, ([], [], []))
+        keys.append(key)
+        runnings.append(running)
+        wsjf_sums.append(wsjf_running)
     rows = []
     for vs in streams:
+        keys, runnings, wsjf_sums = lines_by_stream.get(vs.pk, ([], [], []))
         cells = []
         for scenario in scenarios:
             amount = lines.get((scenario.pk, vs.pk), vs.allocated_cents)
-            funded, wsjf_sum = [], Decimal(0)
-            for key, running, wsjf in by_stream.get(vs.pk, []):
-                if running > amount:
-                    break
-                funded.append(key)
-                wsjf_sum += Decimal(str(round(wsjf, 2))) if wsjf is not None else 0
+            fits = bisect_right(runnings, amount)
+            funded = keys[:fits]
+            wsjf_sum = Decimal(str(round(wsjf_sums[fits - 1], 2))) if fits else Decimal(0)
             covered = (amount * 100 // vs.capacity_cents) if vs.capacity_cents else None
             cells.append(ScenarioCell(amount, amount - vs.allocated_cents, covered, funded, wsjf_sum))
         rows.append(ScenarioCompareRow(vs, vs.allocated_cents, vs.capacity_cents, cells))

@@ -3,7 +3,7 @@
 from django.db.models import BigIntegerField, ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from funding.models import Team
+from funding.models import Team, TeamSprint
 from funding.selectors.money import quarter_days
 from portfolio.models import Epic, Quarter
 
@@ -72,3 +72,12 @@ def epic_estimates(*, value_stream_id=None):
     if value_stream_id:
         rows = rows.filter(value_stream_id=value_stream_id)
     return rows
+
+
+def team_sprints(*, team_id: int | None = None):
+    """Sprints (newest first) with their team and the ids of their work items (one prefetch
+    query, whatever the number of sprints)."""
+    rows = TeamSprint.objects.select_related("team", "team__value_stream").prefetch_related("work_items")
+    if team_id is not None:
+        rows = rows.filter(team_id=team_id)
+    return rows.order_by("-start", "-id")

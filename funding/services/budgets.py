@@ -20,6 +20,7 @@ from funding.selectors.room import funding_quarter
 from funding.services.common import (
     FundingConflict,
     allocated_cents,
+    allocation_since,
     audit,
     check_open,
     current_amount,
@@ -139,7 +140,7 @@ def allocation_set(
     allocation.full_clean()
     audit(allocation, user=user, reason=reason)
     allocation.save()
-    rollup_due_mark(value_stream_ids=[value_stream.pk])
+    rollup_due_mark(value_stream_ids=[value_stream.pk], since=allocation_since(budget))
     return allocation
 
 

@@ -74,3 +74,13 @@ def current_amount(budget_id: int, value_stream_id: int) -> int:
         .first()
         or 0
     )
+
+
+def allocation_since(budget: QuarterBudget):
+    """The day an allocation change is about, for the rollup outbox: the closing day of a quarter
+    that has ended (its closing snapshot, which "then and now" reads, shows the revised amount;
+    the days before keep what was allocated then), else None (today's figures)."""
+    from django.utils import timezone
+
+    end = budget.quarter.end
+    return end if end < timezone.localdate() else None

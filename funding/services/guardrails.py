@@ -18,6 +18,7 @@ GUARDRAIL_FIELDS = (
     "horizon_h3_pct",
     "approval_threshold_cents",
     "drift_tolerance_pct",
+    "cost_tolerance_pct",
 )
 
 

@@ -9,7 +9,15 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from funding.models import Allocation, QuarterBudget, Scenario, ScenarioLine
-from funding.services.common import FundingConflict, audit, check_open, lock_budget, require_director, revision_for
+from funding.services.common import (
+    FundingConflict,
+    allocation_since,
+    audit,
+    check_open,
+    lock_budget,
+    require_director,
+    revision_for,
+)
 from portfolio.models import ValueStream
 from portfolio.money import format_amount
 from portfolio.services.base import rollup_due_mark
@@ -95,5 +103,5 @@ def scenario_commit(*, user, scenario: Scenario, reason: str = "") -> Scenario:
     scenario.committed_by, scenario.committed_at = user, timezone.now()
     audit(scenario, user=user, reason="committed")
     scenario.save()
-    rollup_due_mark(value_stream_ids=changed)
+    rollup_due_mark(value_stream_ids=changed, since=allocation_since(budget))
     return scenario

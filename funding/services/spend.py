@@ -54,7 +54,8 @@ def spend_record(
     spend.full_clean()
     audit(spend, user=user)
     spend.save()
-    rollup_due_mark(value_stream_ids=[value_stream.pk])
+    # The month may be closed already (September booked on 5 October): its quarter rolls again.
+    rollup_due_mark(value_stream_ids=[value_stream.pk], since=spend.month)
     return spend
 
 
@@ -68,7 +69,7 @@ def spend_void(*, user, spend: Spend, reason: str = "") -> Spend:
     spend.voided_at, spend.voided_by = timezone.now(), user
     audit(spend, user=user, reason=reason or "voided")
     spend.save()
-    rollup_due_mark(value_stream_ids=[spend.value_stream_id])
+    rollup_due_mark(value_stream_ids=[spend.value_stream_id], since=spend.month)
     return spend
 
 
@@ -200,5 +201,5 @@ def spend_import_csv(*, user, data: bytes, source: str = "csv") -> SpendImportRe
         return SpendImportResult(0, ["The file has no rows."])
     with transaction.atomic():
         bulk_create_with_history(spends, Spend, default_user=user, default_change_reason="CSV import")
-        rollup_due_mark(value_stream_ids={s.value_stream_id for s in spends})
+        rollup_due_mark(value_stream_ids={s.value_stream_id for s in spends}, since=min(s.month for s in spends))
     return SpendImportResult(len(spends), [])

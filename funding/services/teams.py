@@ -1,11 +1,15 @@
-"""Writes for fixed-cost teams and epics' top-down cost estimates (a value stream's managers and directors)."""
+"""Writes for fixed-cost teams, their sprints and epics' top-down cost estimates (a value
+stream's managers and directors)."""
+
+import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from funding.models import EpicEstimate, Team
+from funding.models import EpicEstimate, Team, TeamSprint
 from funding.services.common import audit, require_stream_manager
-from portfolio.models import Epic, ValueStream
+from portfolio.models import Epic, ValueStream, WorkItem
 from portfolio.services.base import rollup_due_mark
 
 
@@ -72,3 +76,76 @@ def epic_estimate_set(
     epic.save(update_fields=["estimated_cost_cents", "updated_at"])
     rollup_due_mark(value_stream_ids=[epic.value_stream_id])
     return estimate
+
+
+# A sprint names at most this many work items: a larger list is a mistake, not a sprint.
+SPRINT_ITEMS_MAX = 500
+
+
+def _sprint_work_items(*, team: Team, ids: Iterable[int], external_ids: Iterable[str]) -> list[int]:
+    """The work items named by id or by external id, all of the team's value stream; two queries
+    whatever the number. Every unknown or ambiguous name is reported at once."""
+    ids, external_ids = set(ids), {value.strip() for value in external_ids if value.strip()}
+    if len(ids) + len(external_ids) > SPRINT_ITEMS_MAX:
+        raise ValidationError({"work_items": f"At most {SPRINT_ITEMS_MAX} work items per sprint."})
+    items = WorkItem.objects.filter(value_stream_id=team.value_stream_id)
+    found = set(items.filter(id__in=ids).values_list("id", flat=True)) if ids else set()
+    errors = []
+    if ids - found:
+        unknown = ", ".join(str(i) for i in sorted(ids - found))
+        errors.append(f"No work item of {team.value_stream.name} with id {unknown}.")
+    if external_ids:
+        # external ids are unique per source only: one naming items of two sources is ambiguous
+        by_external: dict[str, list[int]] = {}
+        for item_id, external_id in items.filter(external_id__in=external_ids).values_list("id", "external_id"):
+            by_external.setdefault(external_id, []).append(item_id)
+        missing = sorted(external_ids - by_external.keys())
+        ambiguous = sorted(name for name, matches in by_external.items() if len(matches) > 1)
+        if missing:
+            errors.append(f"No work item of {team.value_stream.name} with external id {', '.join(missing)}.")
+        if ambiguous:
+            errors.append(f"External id {', '.join(ambiguous)} names items of several sources: use their ids.")
+        found |= {matches[0] for matches in by_external.values() if len(matches) == 1}
+    if errors:
+        raise ValidationError({"work_items": errors})
+    return sorted(found)
+
+
+@transaction.atomic
+def team_sprint_record(
+    *,
+    user,
+    team: Team,
+    start: dt.date,
+    end: dt.date,
+    cost_cents: int | None = None,
+    work_item_ids: Iterable[int] = (),
+    work_item_external_ids: Iterable[str] = (),
+) -> TeamSprint:
+    """Record a sprint of a fixed-cost team and the work items it delivered (managers of the
+    team's value stream and directors). The cost defaults to the team's cost per sprint today;
+    the sprint keeps it, so a later change of rate does not rewrite the past. The actual cost
+    per epic spreads it over the epics of those work items (`funding.selectors.actuals`)."""
+    require_stream_manager(user, team.value_stream_id)
+    if not team.active:
+        raise ValidationError({"team": f"{team.name} is not active."})
+    sprint = TeamSprint(
+        team=team, start=start, end=end, cost_cents=team.cost_per_sprint_cents if cost_cents is None else cost_cents
+    )
+    errors = {}
+    if end < start:
+        errors["end"] = "A sprint ends on or after its start."
+    if sprint.cost_cents < 0:
+        errors["cost"] = "Cost cannot be negative."
+    if errors:
+        raise ValidationError(errors)
+    items = _sprint_work_items(team=team, ids=work_item_ids, external_ids=work_item_external_ids)
+    sprint.full_clean()  # one sprint per team and start day
+    try:
+        with transaction.atomic():  # a savepoint: a racing twin fails its unique start as a 400
+            sprint.save()
+    except IntegrityError as exc:
+        raise ValidationError({"start": f"{team.name} already has a sprint starting {start}."}) from exc
+    sprint.work_items.set(items)
+    rollup_due_mark(value_stream_ids=[team.value_stream_id])
+    return sprint

@@ -1,16 +1,16 @@
 from django import template
 
-from portfolio.money import cents_to_decimal
+from portfolio.money import format_amount
 
 register = template.Library()
 
 
 @register.filter
 def plain_amount(cents):
-    """Cents as the plain two-decimal text a form field accepts back: 250000 -> '2500.00'."""
+    """Cents as the grouped text a money field accepts back: 250000000 -> '2,500,000.00'."""
     if cents is None or cents == "":
         return ""
-    return f"{cents_to_decimal(cents):.2f}"
+    return format_amount(cents)
 
 
 @register.filter

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.history import page_as_of
 from funding import services
 from funding.forms import AllocationForm, BudgetForm, GuardrailForm, TransferForm
 from funding.models import Guardrail, QuarterBudget
@@ -24,14 +25,18 @@ def funding_url(quarter: Quarter) -> str:
     return f"{reverse('funding-home')}?quarter={quarter.code}"
 
 
-def render_home(request, quarter: Quarter, *, error: str = "", error_key="general", status: int = 200, partial=""):
-    overview = funding_overview(quarter=quarter, as_of=timezone.localdate())
+def render_home(
+    request, quarter: Quarter, *, error: str = "", error_key="general", status: int = 200, partial="", as_of=None
+):
+    overview = funding_overview(quarter=quarter, as_of=as_of or timezone.localdate(), past=as_of is not None)
     # No guardrail yet: an unsaved one carries the model's defaults for the form.
     guardrail = overview.guardrail or Guardrail()
     context = {
         "o": overview,
         "quarter": quarter,
-        "can_fund": can_manage_funding(request.user),
+        "can_fund": can_manage_funding(request.user) and as_of is None,
+        "as_of": as_of,
+        "as_of_enabled": True,
         "error_key": error_key if error else None,
         "error": error,
         "transfer_form": TransferForm(),
@@ -69,7 +74,7 @@ def funding_home(request):
     quarter = quarter_from_code(code=request.GET.get("quarter"))
     if quarter is None:
         return render(request, "funding/no_quarter.html")
-    return render_home(request, quarter)
+    return render_home(request, quarter, as_of=page_as_of(request))
 
 
 @require_POST

@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from funding import services
-from funding.forms import ReasonForm, ScenarioForm, ScenarioLineForm
+from funding.forms import OptimiseForm, ReasonForm, ScenarioForm, ScenarioLineForm
 from funding.models import QuarterBudget, Scenario
+from funding.selectors.optimise import optimise_input_from_keys
 from funding.selectors.scenarios import scenario_compare
 from funding.services.common import require_director
 from funding.views.budgets import funding_url
@@ -104,4 +105,27 @@ def scenario_commit(request, scenario_id: int):
         done=lambda _: saved(
             request, f"Scenario {scenario.name} is now the allocations of {quarter.code}.", funding_url(quarter)
         ),
+    )
+
+
+@require_POST
+def scenario_optimise(request, scenario_id: int):
+    """Optimise the scenario's quarter (the quarter's budget, capacity and guardrails) into a new
+    scenario, shown with its comparison against WSJF order; refusals come back as a message."""
+    scenario = get_object_or_404(Scenario.objects.select_related("budget__quarter"), pk=scenario_id)
+    require_director(request.user)
+
+    def refused(errors):
+        messages.error(request, " ".join(errors))
+        return redirect("funding-scenario", scenario_id=scenario.pk)
+
+    def write(data):
+        options = optimise_input_from_keys(budget_cents=data["budget"], pin_in=data["pin_in"], pin_out=data["pin_out"])
+        return services.scenario_optimise(user=request.user, scenario=scenario, options=options)
+
+    return form_post(
+        form=OptimiseForm(request.POST),
+        write=write,
+        refused=refused,
+        done=lambda optimised: redirect("funding-scenario", scenario_id=optimised.pk),
     )

@@ -3,13 +3,14 @@
 from django.shortcuts import get_object_or_404, render
 
 from funding import services
-from funding.forms import EstimateForm, TeamForm
+from funding.forms import EstimateForm, TeamForm, TeamSprintForm
 from funding.models import Team
-from funding.selectors.teams import epic_estimates, team_list
+from funding.selectors.teams import epic_estimates, team_list, team_sprints
 from funding.services.common import require_stream_manager
 from funding.templatetags.funding_tags import plain_amount
 from funding.views.common import form_post, saved, writable_streams
 from portfolio.models import Epic, ValueStream
+from portfolio.permissions import can_manage_value_stream
 from portfolio.selectors.base import quarter_from_code
 
 
@@ -94,4 +95,41 @@ def estimate_edit(request, epic_id: int):
         write=write,
         refused=page,
         done=lambda _: saved(request, f"Estimate of {epic.key} saved.", "funding-estimates"),
+    )
+
+
+def team_sprint_index(request, team_id: int):
+    """A team's sprints (newest first) and, for the managers of its value stream and directors,
+    the form recording one; the service is the permission gate."""
+    team = get_object_or_404(Team.objects.select_related("value_stream"), pk=team_id)
+    form = TeamSprintForm(request.POST or None)
+
+    def page(_errors=()):
+        context = {
+            "team": team,
+            "sprints": team_sprints(team_id=team.pk)[:100],
+            "form": form,
+            "can_record": can_manage_value_stream(request.user, team.value_stream_id),
+        }
+        return render(request, "funding/team_sprints.html", context, status=400 if form.errors else 200)
+
+    if request.method != "POST":
+        return page()
+    require_stream_manager(request.user, team.value_stream_id)  # refused before the form is read
+
+    def write(data):
+        return services.team_sprint_record(
+            user=request.user,
+            team=team,
+            start=data["start"],
+            end=data["end"],
+            cost_cents=data["cost_cents"],
+            **data["work_items"],
+        )
+
+    return form_post(
+        form=form,
+        write=write,
+        refused=page,
+        done=lambda sprint: saved(request, f"Sprint from {sprint.start} recorded.", request.get_full_path()),
     )

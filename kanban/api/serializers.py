@@ -2,10 +2,15 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from portfolio.api.fields import MoneyField
-from portfolio.models import Epic, EpicState, Quarter, StrategicTheme, ValueStream
+from portfolio.models import Epic, EpicState, MvpDecision, MvpResult, Quarter, StrategicTheme, ValueStream
+from portfolio.models.epics import HYPOTHESIS_FIELDS
+from portfolio.money import cents_to_text
 from portfolio.services import epics as services
 
-EPIC_FIELDS = [
+# What a list row carries: identity, placement, WSJF and the money figures. The business case
+# (description, hypothesis, scope, ...) and the go decision's note are on the detail, and on a
+# list with `?expand=business_case`.
+EPIC_LIST_FIELDS = [
     "id",
     "key",
     "title",
@@ -17,20 +22,6 @@ EPIC_FIELDS = [
     "state_changed_at",
     "version",
     "owner",
-    "description",
-    "hypothesis_for",
-    "hypothesis_who",
-    "hypothesis_the",
-    "hypothesis_is_a",
-    "hypothesis_that",
-    "hypothesis_unlike",
-    "hypothesis_our_solution",
-    "business_outcome_hypothesis",
-    "leading_indicators",
-    "nonfunctional_requirements",
-    "mvp_definition",
-    "in_scope",
-    "out_of_scope",
     "business_value",
     "time_criticality",
     "risk_reduction",
@@ -44,11 +35,23 @@ EPIC_FIELDS = [
     "cost_of_delay_per_week",
     "themes",
     "target_quarter",
-    "go_decision_by",
     "go_decision_at",
-    "go_decision_note",
     "created_at",
 ]
+# The business case: on the detail, and on a list with `?expand=business_case`.
+EPIC_BUSINESS_CASE_FIELDS = [
+    "description",
+    *HYPOTHESIS_FIELDS,
+    "business_outcome_hypothesis",
+    "leading_indicators",
+    "nonfunctional_requirements",
+    "mvp_definition",
+    "in_scope",
+    "out_of_scope",
+    "go_decision_by",
+    "go_decision_note",
+]
+EPIC_FIELDS = [*EPIC_LIST_FIELDS, *EPIC_BUSINESS_CASE_FIELDS]
 
 
 class EpicSerializer(serializers.ModelSerializer):
@@ -98,6 +101,84 @@ class EpicSerializer(serializers.ModelSerializer):
         return services.epic_update(user=self.context["request"].user, epic=instance, **validated_data)
 
 
+# The columns `epic_list_rows` reads, under their model names.
+EPIC_LIST_COLUMNS = (
+    "id",
+    "key",
+    "title",
+    "value_stream_id",
+    "kind",
+    "investment_type",
+    "horizon",
+    "state",
+    "state_changed_at",
+    "version",
+    "owner_id",
+    "business_value",
+    "time_criticality",
+    "risk_reduction",
+    "job_size",
+    "cost_of_delay",
+    "wsjf",
+    "cd3",
+    "estimated_cost_cents",
+    "estimated_duration_weeks",
+    "cost_of_delay_per_week_cents",
+    "target_quarter_id",
+    "go_decision_at",
+    "created_at",
+)
+
+
+class EpicListSerializer(EpicSerializer):
+    """A list row: the epic without its business case. Documents the list's shape; the rows
+    themselves are built by `epic_list_rows` from plain values, which gives the same output."""
+
+    class Meta(EpicSerializer.Meta):
+        fields = EPIC_LIST_FIELDS
+
+
+def epic_list_rows(values: list[dict], *, theme_ids: dict[int, list[int]]) -> list[dict]:
+    """List rows from `.values(*EPIC_LIST_COLUMNS)`: no model instances and no field objects per row
+    (DRF's ModelSerializer spent most of a 500-row page on them). Same text as the serializer:
+    money as two-decimal strings, datetimes as DRF writes them, cd3 in money per week per week."""
+    datetime_text = serializers.DateTimeField().to_representation
+    rows = []
+    for v in values:
+        cost, cod_week, cd3 = v["estimated_cost_cents"], v["cost_of_delay_per_week_cents"], v["cd3"]
+        rows.append(
+            {
+                "id": v["id"],
+                "key": v["key"],
+                "title": v["title"],
+                "value_stream": v["value_stream_id"],
+                "kind": v["kind"],
+                "investment_type": v["investment_type"],
+                "horizon": v["horizon"],
+                "state": v["state"],
+                "state_changed_at": datetime_text(v["state_changed_at"]),
+                "version": v["version"],
+                "owner": v["owner_id"],
+                "business_value": v["business_value"],
+                "time_criticality": v["time_criticality"],
+                "risk_reduction": v["risk_reduction"],
+                "job_size": v["job_size"],
+                "cost_of_delay": v["cost_of_delay"],
+                "wsjf": v["wsjf"],
+                "scored": v["wsjf"] is not None,  # wsjf is NULL exactly when an input is missing
+                "cd3": cd3 / 100 if cd3 is not None else None,
+                "estimated_cost": cents_to_text(cost) if cost is not None else None,
+                "estimated_duration_weeks": v["estimated_duration_weeks"],
+                "cost_of_delay_per_week": cents_to_text(cod_week) if cod_week is not None else None,
+                "themes": theme_ids.get(v["id"], []),
+                "target_quarter": v["target_quarter_id"],
+                "go_decision_at": datetime_text(v["go_decision_at"]) if v["go_decision_at"] else None,
+                "created_at": datetime_text(v["created_at"]),
+            }
+        )
+    return rows
+
+
 class EpicMoveSerializer(serializers.Serializer):
     to_state = serializers.ChoiceField(choices=EpicState.choices)
     version = serializers.IntegerField(min_value=1)
@@ -124,3 +205,53 @@ class EpicMoveConflictSerializer(serializers.Serializer):
 
 class GoDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
+
+
+class ReleaseCostSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    released_on = serializers.DateField(allow_null=True)
+    actual = MoneyField(source="actual_cents")
+
+
+class EpicEconomicsSerializer(serializers.Serializer):
+    """`GET /api/epics/{id}/economics/` (the cost rule and the return's assumptions: /metrics/)."""
+
+    epic = serializers.IntegerField(source="epic_id")
+    key = serializers.CharField()
+    estimate = MoneyField(source="estimate_cents", allow_null=True)
+    actual = MoneyField(source="actual_cents", help_text="Sprint shares + spend tagged with the epic, to date.")
+    actual_from_sprints = MoneyField(source="sprint_cost_cents")
+    actual_from_spend = MoneyField(source="tagged_spend_cents")
+    forecast_at_completion = MoneyField(source="forecast_cents", allow_null=True)
+    variance = MoneyField(
+        source="variance_cents", allow_null=True, allow_negative=True, help_text="Forecast - estimate; + is overrun."
+    )
+    progress = serializers.FloatField(allow_null=True)
+    planned_benefit = MoneyField(source="planned_benefit_cents", allow_null=True, help_text="Planned to date.")
+    planned_benefit_horizon = MoneyField(source="planned_benefit_horizon_cents", allow_null=True)
+    realised_benefit = MoneyField(source="realised_benefit_cents", allow_null=True)
+    realised_return = serializers.FloatField(allow_null=True)
+    planned_return = serializers.FloatField(allow_null=True)
+    horizon_months = serializers.IntegerField()
+    assumption = serializers.CharField()
+    releases = ReleaseCostSerializer(many=True)
+
+
+class MvpEvaluationSerializer(serializers.Serializer):
+    mmp = serializers.IntegerField(help_text="The released MVP of this epic.")
+    result = serializers.ChoiceField(choices=MvpResult.choices)
+    evidence = serializers.CharField(max_length=4000)
+    decision = serializers.ChoiceField(choices=MvpDecision.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class EpicAsOfSerializer(EpicSerializer):
+    """An epic as it stood on `?as_of=` (a history row). Themes are not history-tracked: empty."""
+
+    themes = serializers.SerializerMethodField()
+
+    def get_themes(self, epic) -> list[int]:
+        return []

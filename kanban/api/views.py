@@ -1,22 +1,33 @@
 from django.db.models import F
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from core.viewsets import AS_OF_PARAMETER, AsOfListMixin
+from funding.selectors.economics import epic_economics
 from kanban.api.serializers import (
+    EPIC_LIST_COLUMNS,
+    EpicAsOfSerializer,
+    EpicEconomicsSerializer,
+    EpicListSerializer,
     EpicMoveConflictSerializer,
     EpicMoveRefusedSerializer,
     EpicMoveSerializer,
     EpicSerializer,
     GoDecisionSerializer,
+    MvpEvaluationSerializer,
+    epic_list_rows,
 )
-from kanban.services import MoveConflict, MoveRefused, epic_move
+from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation_record
 from portfolio.api.permissions import ReadOrValueStreamManager
-from portfolio.filters.epics import EpicFilter
-from portfolio.selectors.epics import epic_list
+from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
+from portfolio.querysets import RANK_ORDER
+from portfolio.selectors.epics import epic_list, epic_theme_ids
+from portfolio.selectors.history import epics_as_of
 from portfolio.services.epics import epic_go_decision_record
 
 
@@ -39,6 +50,7 @@ class NullsLastOrderingFilter(OrderingFilter):
 
 
 class EpicViewSet(
+    AsOfListMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -57,8 +69,40 @@ class EpicViewSet(
     ordering_fields = ["wsjf", "cd3", "cost_of_delay", "job_size", "key", "title", "created_at", "state_changed_at"]
     # No default `ordering`: the queryset is already in WSJF rank order.
 
+    as_of_serializer_class = EpicAsOfSerializer
+    as_of_filterset_class = EpicAsOfFilter
+
     def get_queryset(self):
         return epic_list()
+
+    def as_of_queryset(self, day):
+        return epics_as_of(day=day).select_related("value_stream", "owner", "target_quarter").order_by(*RANK_ORDER)
+
+    @extend_schema(
+        parameters=[
+            AS_OF_PARAMETER,
+            OpenApiParameter(
+                "expand",
+                str,
+                enum=["business_case"],
+                description="`business_case`: each row carries the whole epic, business case included, "
+                "as the detail does.",
+            ),
+        ],
+        responses={200: EpicListSerializer(many=True)},
+    )
+    def list(self, request, *args, **kwargs):
+        """Epics in rank order, a list row each (no business case unless `?expand=business_case`).
+
+        The rows come from `.values()` rather than model instances: serialising 500 full
+        epics spent several times the database's time in Python."""
+        if request.query_params.get("expand") == "business_case" or self.as_of_day() is not None:
+            # Whole epics, or the epics as they stood on `?as_of=` (AsOfListMixin).
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset()).select_related(None).prefetch_related(None)
+        page = self.paginate_queryset(queryset.values(*EPIC_LIST_COLUMNS))
+        rows = epic_list_rows(page, theme_ids=epic_theme_ids(epic_ids=[row["id"] for row in page]))
+        return self.get_paginated_response(rows)
 
     def value_stream_id_for(self, obj):
         return obj.value_stream_id
@@ -96,4 +140,43 @@ class EpicViewSet(
         data = GoDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         epic_go_decision_record(user=request.user, epic=epic, note=data.validated_data["note"])
+        return Response(EpicSerializer(self.get_queryset().get(id=epic.id), context={"request": request}).data)
+
+    @extend_schema(responses={200: EpicEconomicsSerializer})
+    @action(detail=True, methods=["get"])
+    def economics(self, request, pk=None):
+        """Estimate, actual to date, forecast at completion, variance, planned and realised benefit
+        and the return on the money (the rules and assumptions are on /metrics/)."""
+        epic = self.get_object()
+        figures = epic_economics(epic_id=epic.id, as_of=timezone.localdate())
+        return Response(EpicEconomicsSerializer(figures).data)
+
+    @extend_schema(
+        request=MvpEvaluationSerializer,
+        responses={
+            200: EpicSerializer,
+            400: OpenApiResponse(EpicMoveRefusedSerializer, description="Invalid, or the move was refused."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="mvp-evaluation")
+    def mvp_evaluation(self, request, pk=None):
+        """Record a released MVP's result and the decision (persevere, pivot, stop), which moves
+        the card: pivot back to analyzing, stop to not pursued."""
+        epic = self.get_object()
+        data = MvpEvaluationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            mvp_evaluation_record(
+                user=request.user,
+                epic_id=epic.id,
+                mmp_id=values["mmp"],
+                result=values["result"],
+                evidence=values["evidence"],
+                decision=values["decision"],
+                reason=values["reason"],
+            )
+        except MoveRefused as exc:
+            body = {"detail": "The move was refused; nothing changed.", "conditions": exc.conditions}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(EpicSerializer(self.get_queryset().get(id=epic.id), context={"request": request}).data)

@@ -6,7 +6,7 @@ from okrs.models import KR_VALUE_DIGITS, KR_VALUE_PLACES, CheckIn, KeyResult, Ob
 from okrs.permissions import can_manage_objective_scope
 from okrs.scoring import score_band
 from okrs.selectors import key_results_scored
-from portfolio.models import MMP, Epic
+from portfolio.models import MMP, BenefitHypothesis, Epic
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -55,7 +55,11 @@ class KeyResultSerializer(serializers.ModelSerializer):
     band = serializers.SerializerMethodField()
     epics = serializers.PrimaryKeyRelatedField(many=True, queryset=Epic.objects.all(), required=False)
     mmps = serializers.PrimaryKeyRelatedField(many=True, queryset=MMP.objects.select_related("epic"), required=False)
-    current = serializers.DecimalField(max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES, required=False)
+    # The README's rule: `current` moves only through a check-in (append-only history), so the
+    # API reads it and refuses it on writes; a new KR starts at its baseline.
+    current = serializers.DecimalField(
+        max_digits=KR_VALUE_DIGITS, decimal_places=KR_VALUE_PLACES, read_only=True, help_text="Set by check-ins."
+    )
 
     class Meta:
         model = KeyResult
@@ -70,6 +74,7 @@ class KeyResultSerializer(serializers.ModelSerializer):
             "current",
             "weight",
             "commitment",
+            "metric",
             "confidence",
             "epics",
             "mmps",
@@ -85,6 +90,12 @@ class KeyResultSerializer(serializers.ModelSerializer):
         return score_band(getattr(obj, "grade_value", None))
 
     def validate(self, attrs):
+        initial = self.initial_data if isinstance(getattr(self, "initial_data", None), dict) else {}
+        refused = [name for name in ("current", "confidence") if name in initial]
+        if refused:
+            raise serializers.ValidationError(
+                dict.fromkeys(refused, "Changes only through a check-in (POST key-results/{id}/check-ins/).")
+            )
         objective = attrs.get("objective", getattr(self.instance, "objective", None))
         if self.instance is not None and "objective" in attrs and attrs["objective"] != self.instance.objective:
             raise serializers.ValidationError({"objective": "A key result cannot move to another objective."})
@@ -107,8 +118,35 @@ class KeyResultSerializer(serializers.ModelSerializer):
 class CheckInSerializer(serializers.ModelSerializer):
     date = serializers.DateField(required=False)
     confidence = serializers.IntegerField(min_value=0, max_value=10)
+    by = serializers.SerializerMethodField(
+        help_text='"rollup" for the readings of a KR bound to a metric, else "person".'
+    )
+
+    def get_by(self, obj) -> str:
+        return "rollup" if obj.rollup_of is not None else "person"
 
     class Meta:
         model = CheckIn
-        fields = ["id", "key_result", "date", "value", "confidence", "note", "author", "created_at"]
+        fields = ["id", "key_result", "date", "value", "confidence", "note", "author", "by", "created_at"]
         read_only_fields = ["key_result", "author", "created_at"]
+
+
+class KeyResultAsOfSerializer(KeyResultSerializer):
+    """A key result as it stood on `?as_of=` (a history row). Links to epics and MMPs are not
+    history-tracked: empty."""
+
+    epics = serializers.SerializerMethodField()
+    mmps = serializers.SerializerMethodField()
+
+    def get_epics(self, obj) -> list[int]:
+        return []
+
+    def get_mmps(self, obj) -> list[int]:
+        return []
+
+
+class KeyResultBenefitSerializer(serializers.Serializer):
+    """A benefit hypothesis tied to the key result it serves."""
+
+    benefit = serializers.PrimaryKeyRelatedField(queryset=BenefitHypothesis.objects.all())
+    key_result = serializers.IntegerField(source="key_result_id", read_only=True)

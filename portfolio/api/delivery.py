@@ -87,6 +87,10 @@ class _KeyInput(serializers.Serializer):
     value_stream = _id_field("value_stream", required=True)
     source = serializers.ChoiceField(choices=Source.choices)
     external_id = serializers.CharField(max_length=200)
+    source_updated_at = serializers.DateTimeField(
+        required=False,
+        help_text="When the tool last changed the row; a row older than the stored one changes nothing.",
+    )
 
 
 class WorkItemInputSerializer(_KeyInput):

@@ -6,7 +6,7 @@ from rest_framework import serializers, viewsets
 
 from core.viewsets import NoDeleteViewSet
 from portfolio.api.fields import MoneyField
-from portfolio.api.permissions import ReadOrValueStreamManager
+from portfolio.api.permissions import ReadOrRiskRecorder, ReadOrValueStreamManager
 from portfolio.filters.epics import DependencyFilter, MMPFilter, RiskFilter
 from portfolio.models import MMP, Dependency, Epic, Quarter, Risk, ValueStream
 from portfolio.services import epics as services
@@ -96,7 +96,7 @@ class MMPViewSet(NoDeleteViewSet):
 class DependencyViewSet(viewsets.ModelViewSet):
     queryset = Dependency.objects.select_related("epic")
     serializer_class = DependencySerializer
-    permission_classes = [ReadOrValueStreamManager]
+    permission_classes = [ReadOrRiskRecorder]
     filterset_class = DependencyFilter
     ordering_fields = ["id", "needed_by"]
     ordering = ["id"]
@@ -111,7 +111,7 @@ class DependencyViewSet(viewsets.ModelViewSet):
 class RiskViewSet(NoDeleteViewSet):
     queryset = Risk.objects.all()
     serializer_class = RiskSerializer
-    permission_classes = [ReadOrValueStreamManager]
+    permission_classes = [ReadOrRiskRecorder]
     filterset_class = RiskFilter
     ordering_fields = ["raised_at", "id", "roam_status"]
     ordering = ["-raised_at", "id"]

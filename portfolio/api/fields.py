@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from portfolio.money import cents_to_decimal, decimal_to_cents, parse_amount
+from portfolio.money import cents_to_text, decimal_to_cents, parse_amount
 
 
 class MoneyField(serializers.Field):
@@ -20,7 +20,7 @@ class MoneyField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        return f"{cents_to_decimal(value):.2f}"
+        return cents_to_text(value)
 
     def to_internal_value(self, data):
         try:

@@ -2,7 +2,7 @@
 
 from rest_framework import permissions
 
-from portfolio.permissions import can_manage_value_stream, is_director
+from portfolio.permissions import can_manage_value_stream, can_record_risks_and_dependencies, is_director
 
 
 class ReadOrDirector(permissions.BasePermission):
@@ -32,3 +32,20 @@ class ReadOrValueStreamManager(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         return can_manage_value_stream(request.user, view.value_stream_id_for(obj))
+
+
+class ReadOrRiskRecorder(ReadOrValueStreamManager):
+    """Risks and dependencies: program managers record them too (the roles say so); removing a
+    dependency stays with the stream's managers and directors."""
+
+    message = (
+        "Only managers of this value stream, VMO directors and program managers record its risks and dependencies."
+    )
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        value_stream_id = view.value_stream_id_for(obj)
+        if request.method == "DELETE":
+            return can_manage_value_stream(request.user, value_stream_id)
+        return can_record_risks_and_dependencies(request.user, value_stream_id)

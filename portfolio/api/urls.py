@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from portfolio.api import delivery, epic_parts, views, webhooks
+from portfolio.api import benefits, delivery, epic_parts, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -11,6 +11,8 @@ router.register("themes", views.StrategicThemeViewSet, basename="theme")
 router.register("mmps", epic_parts.MMPViewSet, basename="mmp")
 router.register("dependencies", epic_parts.DependencyViewSet, basename="dependency")
 router.register("risks", epic_parts.RiskViewSet, basename="risk")
+router.register("benefits", benefits.BenefitViewSet, basename="benefit")
+router.register("benefit-measurements", benefits.BenefitMeasurementViewSet, basename="benefit-measurement")
 router.register("work-items", delivery.WorkItemViewSet, basename="work-item")
 router.register("deployments", delivery.DeploymentViewSet, basename="deployment")
 router.register("incidents", delivery.IncidentViewSet, basename="incident")

@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 
 from portfolio.models import Quarter, StrategicTheme, ValueStream
+from portfolio.people import display_name
 
 # The largest id a BigAutoField holds. SQLite cannot even bind a larger integer (OverflowError,
 # a 500), so a filter on an id refuses it as bad input before the query is built.
@@ -62,3 +63,17 @@ class StrategicThemeFilter(django_filters.FilterSet):
     class Meta:
         model = StrategicTheme
         fields = ["active", "slug"]
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    """Filter on a user, offered by full name (the one naming rule, `portfolio.people`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", "Anyone")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        field = super().field
+        field.label_from_instance = display_name
+        return field

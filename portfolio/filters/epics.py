@@ -5,8 +5,21 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from portfolio.filters.base import IdFilter
-from portfolio.models import MMP, Dependency, Epic, EpicKind, EpicState, Quarter, Risk, StrategicTheme, ValueStream
+from portfolio.filters.base import IdFilter, PersonFilter
+from portfolio.models import (
+    MMP,
+    BenefitHypothesis,
+    BenefitKind,
+    BenefitMeasurement,
+    Dependency,
+    Epic,
+    EpicKind,
+    EpicState,
+    Quarter,
+    Risk,
+    StrategicTheme,
+    ValueStream,
+)
 
 
 class EpicFilter(django_filters.FilterSet):
@@ -18,10 +31,12 @@ class EpicFilter(django_filters.FilterSet):
         field_name="themes", queryset=StrategicTheme.objects.all(), label="Theme", empty_label="All themes"
     )
     kind = django_filters.ChoiceFilter(choices=EpicKind.choices, empty_label="All kinds")
-    owner = django_filters.ModelChoiceFilter(
+    owner = PersonFilter(
         queryset=get_user_model().objects.filter(is_active=True), label="Owner", empty_label="Any owner"
     )
-    target_quarter = django_filters.ModelChoiceFilter(queryset=Quarter.objects.all(), label="Target quarter")
+    target_quarter = django_filters.ModelChoiceFilter(
+        queryset=Quarter.objects.all(), label="Target quarter", empty_label="Any quarter"
+    )
     q = django_filters.CharFilter(
         method="search", label="Search", widget=forms.TextInput(attrs={"placeholder": "Search key, title, text"})
     )
@@ -55,3 +70,43 @@ class RiskFilter(django_filters.FilterSet):
     class Meta:
         model = Risk
         fields = ["value_stream", "epic", "roam_status", "owner"]
+
+
+class BenefitFilter(django_filters.FilterSet):
+    epic = IdFilter(field_name="epic_id", label="Epic id")
+    mmp = IdFilter(field_name="mmp_id", label="MVP/MMP id")
+    value_stream = IdFilter(field_name="epic__value_stream_id", label="Value stream id")
+    kind = django_filters.ChoiceFilter(choices=BenefitKind.choices)
+
+    class Meta:
+        model = BenefitHypothesis
+        fields = ["epic", "mmp", "value_stream", "kind"]
+
+
+class BenefitMeasurementFilter(django_filters.FilterSet):
+    benefit = IdFilter(field_name="benefit_id", label="Benefit id")
+    epic = IdFilter(field_name="benefit__epic_id", label="Epic id")
+    value_stream = IdFilter(field_name="benefit__epic__value_stream_id", label="Value stream id")
+    measured_after = django_filters.DateFilter(field_name="measured_on", lookup_expr="gte")
+    measured_before = django_filters.DateFilter(field_name="measured_on", lookup_expr="lte")
+
+    class Meta:
+        model = BenefitMeasurement
+        fields = ["benefit", "epic", "value_stream"]
+
+
+class EpicAsOfFilter(django_filters.FilterSet):
+    """The epic filters on history rows (`?as_of=`): themes are not history-tracked, so no theme."""
+
+    value_stream = EpicFilter.base_filters["value_stream"]
+    state = EpicFilter.base_filters["state"]
+    kind = EpicFilter.base_filters["kind"]
+    owner = EpicFilter.base_filters["owner"]
+    target_quarter = EpicFilter.base_filters["target_quarter"]
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Epic.history.model
+        fields = ["value_stream", "state", "kind", "owner", "target_quarter", "q"]
+
+    search = EpicFilter.search

@@ -7,6 +7,14 @@ from portfolio.models.base import (
     ValueStream,
     ValueStreamKind,
 )
+from portfolio.models.benefits import (
+    BenefitHypothesis,
+    BenefitKind,
+    BenefitMeasurement,
+    MvpDecision,
+    MvpEvaluation,
+    MvpResult,
+)
 from portfolio.models.delivery import (
     Commit,
     DeliveryImport,
@@ -46,6 +54,7 @@ from portfolio.models.epics import (
     Risk,
     RoamStatus,
 )
+from portfolio.models.forecasts import Forecast, ForecastItem
 
 __all__ = [
     "BOARD_STATES",
@@ -54,6 +63,9 @@ __all__ = [
     "MMP",
     "OPEN_STATES",
     "WSJF_SCALE",
+    "BenefitHypothesis",
+    "BenefitKind",
+    "BenefitMeasurement",
     "Commit",
     "DeliveryImport",
     "DeliveryImportKind",
@@ -69,11 +81,16 @@ __all__ = [
     "EpicKind",
     "EpicState",
     "FlowItemType",
+    "Forecast",
+    "ForecastItem",
     "Incident",
     "InvestmentHorizon",
     "InvestmentType",
     "MMPKind",
     "MMPStatus",
+    "MvpDecision",
+    "MvpEvaluation",
+    "MvpResult",
     "ParkedDelivery",
     "Quarter",
     "QuarterStatus",

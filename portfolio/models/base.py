@@ -91,11 +91,14 @@ class RollupDue(models.Model):
 
     Written in the same transaction as the change that causes it (so no trigger is lost when the
     broker is down), drained by the `vmo` rollup task. One row per value stream: a burst of
-    writes coalesces into one run.
+    writes coalesces into one run. `since` is the earliest day a write was about (spend of a
+    closed month, a deployment finished last quarter): the drain recomputes every snapshot from
+    that day on, finished quarters included. Empty means only today's figures changed.
     """
 
     value_stream = models.OneToOneField(ValueStream, on_delete=models.CASCADE, related_name="rollup_due")
     due_since = models.DateTimeField(auto_now_add=True)
+    since = models.DateField(null=True, blank=True)
 
     class Meta:
         # The "background updates are delayed" banner asks for old rows on every page.

@@ -59,6 +59,9 @@ class WorkItem(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     active_seconds = models.BigIntegerField(default=0)
     waiting_seconds = models.BigIntegerField(default=0)
+    # When the tool last changed the row (its own timestamp, sent with the row): an incoming row
+    # older than this one is a late or replayed event and changes nothing.
+    source_updated_at = models.DateTimeField(null=True, blank=True)
     ingested_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -113,6 +116,9 @@ class Deployment(models.Model):
     deployed_at = models.DateTimeField()
     first_commit_at = models.DateTimeField(null=True, blank=True)
     succeeded = models.BooleanField(default=True)
+    # When the tool last changed the row (its own timestamp, sent with the row): an incoming row
+    # older than this one is a late or replayed event and changes nothing.
+    source_updated_at = models.DateTimeField(null=True, blank=True)
     ingested_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -173,6 +179,9 @@ class Incident(models.Model):
         Deployment, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
     )
     deployment_link = models.CharField(max_length=12, choices=DeploymentLink.choices, blank=True, default="")
+    # When the tool last changed the row (its own timestamp, sent with the row): an incoming row
+    # older than this one is a late or replayed event and changes nothing.
+    source_updated_at = models.DateTimeField(null=True, blank=True)
     ingested_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -327,7 +336,9 @@ class DeliveryImport(models.Model):
     """An uploaded CSV of delivery data, imported by a task that takes this row's id.
 
     The file's text is kept here so the worker (maybe on another machine) can read it; the
-    import is all or nothing, and `result` holds the counts or the per-row errors.
+    import is all or nothing, and `result` holds the counts or the per-row errors. A pending row
+    is also the task's outbox: a worker that starts picks up pending imports whose message was
+    never sent (broker down at upload time).
     """
 
     kind = models.CharField(max_length=12, choices=DeliveryImportKind.choices)
@@ -342,6 +353,10 @@ class DeliveryImport(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=8, choices=DeliveryImportStatus.choices, default=DeliveryImportStatus.PENDING)
     result = models.JSONField(default=dict, blank=True)
+    # Progress as the task writes it, so the page polls the database, never the result backend.
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

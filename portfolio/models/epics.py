@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import Case, F, FloatField, OrderBy, Q, Value, When
 from django.db.models.functions import Cast
 from simple_history.models import HistoricalRecords
 
@@ -107,6 +107,31 @@ EPIC_EDITABLE_FIELDS = (
     "time_criticality",
     "risk_reduction",
     "job_size",
+)
+
+
+class RankIndex(models.Index):
+    """An index in WSJF rank order. PostgreSQL gets the NULLS LAST the rank order asks for;
+    SQLite refuses NULLS FIRST/LAST in an index, so there the terms go without it (SQLite sorts
+    NULL lowest, which a DESC column already puts last)."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            terms = [
+                OrderBy(term.expression, descending=term.descending) if isinstance(term, OrderBy) else term
+                for term in self.expressions
+            ]
+            plain = models.Index(*terms, name=self.name)
+            return plain.create_sql(model, schema_editor, using=using, **kwargs)
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+
+RANK_INDEX_TERMS = (
+    F("wsjf").desc(nulls_last=True),
+    F("cost_of_delay").desc(nulls_last=True),
+    F("job_size").asc(nulls_last=True),
+    F("created_at"),
+    F("id"),
 )
 
 
@@ -223,7 +248,14 @@ class Epic(models.Model):
             ),
             models.CheckConstraint(condition=Q(state__in=EpicState.values), name="epic_state_valid"),
         ]
-        indexes = [models.Index(fields=["value_stream", "state"], name="epic_stream_state_idx")]
+        indexes = [
+            models.Index(fields=["value_stream", "state"], name="epic_stream_state_idx"),
+            # The WSJF rank order (RANK_ORDER in portfolio/querysets.py), term for term, so a
+            # top-N list reads the first N index entries instead of sorting every epic: once
+            # for the whole portfolio and once per value stream and column of the board.
+            RankIndex(*RANK_INDEX_TERMS, name="epic_rank_idx"),
+            RankIndex(F("value_stream"), F("state"), *RANK_INDEX_TERMS, name="epic_stream_state_rank_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} {self.title}"

@@ -190,6 +190,12 @@ def _progress_annotations(link: str):
     return {"size_total": total(base), "size_done": total(base.filter(status=WorkItemStatus.DONE))}
 
 
+# Public names for other apps: funding's actual cost reads an epic's done and total size; the
+# Kanban's epic-level flow (time to value, cycle time) takes percentiles the same way.
+progress_annotations = _progress_annotations
+percentiles_by_value_stream = _percentiles
+
+
 def epics_with_progress(*, value_stream_id: int) -> QuerySet[Epic]:
     """A stream's epics that carry delivery (backlog onwards), with `size_done` and `size_total`."""
     return (

@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from portfolio.models import MMP, Dependency, Epic, Risk
 from portfolio.models.epics import HISTORY_FIELDS, WSJF_INPUTS
+from portfolio.querysets import RANK_ORDER
 
 
 def epic_list(*, filters: dict | None = None) -> QuerySet[Epic]:
@@ -15,6 +17,15 @@ def epic_list(*, filters: dict | None = None) -> QuerySet[Epic]:
     if filters:
         qs = qs.filter(**filters)
     return qs.with_cd3().ranked()
+
+
+def epic_theme_ids(*, epic_ids: list[int]) -> dict[int, list[int]]:
+    """Strategic theme ids per epic, in one query over the link table (for value-based lists)."""
+    themes: dict[int, list[int]] = {}
+    links = Epic.themes.through.objects.filter(epic_id__in=epic_ids).order_by("epic_id", "strategictheme_id")
+    for epic_id, theme_id in links.values_list("epic_id", "strategictheme_id"):
+        themes.setdefault(epic_id, []).append(theme_id)
+    return themes
 
 
 def epic_detail(*, key: str) -> Epic:
@@ -110,6 +121,29 @@ def epic_state_changes(*, since) -> list[dict]:
         .order_by("key")
         .values("id", "key", "title", "state", "then_state")
     )
+
+
+def epic_open_ranks(*, ids) -> dict[int, int]:
+    """Portfolio WSJF positions (1 first) of those of `ids` still open, numbered by the database.
+
+    The numbering runs over every open epic, so the filter on `ids` must apply after it: Django
+    puts a filter that references a window function in an outer query (after the numbering)
+    and any other filter inside (before it), so the id is filtered through a window too (the
+    maximum id of a partition of one row is the row's id)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = (
+        Epic.objects.open()
+        .ranked()
+        .annotate(
+            position=Window(RowNumber(), order_by=list(RANK_ORDER)),
+            same_id=Window(Max("id"), partition_by=[F("id")]),
+        )
+        .filter(same_id__in=ids)
+        .values_list("id", "position")
+    )
+    return dict(rows)
 
 
 def epic_ids_ranked_open() -> list[int]:

@@ -50,9 +50,26 @@ WORK_ITEM_FIELDS = [
     "status_changed_at",
     "active_seconds",
     "waiting_seconds",
+    "source_updated_at",
 ]
-DEPLOYMENT_FIELDS = ["value_stream_id", "environment", "repository", "deployed_at", "first_commit_at", "succeeded"]
-INCIDENT_FIELDS = ["value_stream_id", "title", "opened_at", "resolved_at", "deployment_id", "deployment_link"]
+DEPLOYMENT_FIELDS = [
+    "value_stream_id",
+    "environment",
+    "repository",
+    "deployed_at",
+    "first_commit_at",
+    "succeeded",
+    "source_updated_at",
+]
+INCIDENT_FIELDS = [
+    "value_stream_id",
+    "title",
+    "opened_at",
+    "resolved_at",
+    "deployment_id",
+    "deployment_link",
+    "source_updated_at",
+]
 IN_PROGRESS = (WorkItemStatus.ACTIVE, WorkItemStatus.WAITING)
 
 
@@ -146,6 +163,14 @@ def _keys_q(keys: Iterable[tuple[str, str]]) -> Q:
     return condition
 
 
+def _is_stale(row: dict, old) -> bool:
+    """True when the tool says this row is older than the stored one: a late or replayed event
+    (an "opened" arriving after "closed") must not undo a newer state. Rows without the tool's
+    timestamp, or stored rows without one, are written as before."""
+    at = row.get("source_updated_at")
+    return at is not None and old.source_updated_at is not None and at < old.source_updated_at
+
+
 def _status_since(row: dict) -> dt.datetime:
     status = row["status"]
     if status == WorkItemStatus.DONE and row.get("finished_at"):
@@ -197,7 +222,7 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
         raise BulkValidationError(errors)
 
     result = IngestResult()
-    to_write, changes, touched, keys = [], [], set(), []
+    to_write, changes, touched, keys, finished = [], [], set(), [], []
     for row in rows:  # the request's own rows (at most MAX_ROWS), not a scan of stored data
         key = (row["source"], row["external_id"])
         keys.append(key)
@@ -214,6 +239,9 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
             result.created += 1
             item = WorkItem(source=row["source"], external_id=row["external_id"], **values)
             changes.append((key, "", row["status"], values["status_changed_at"]))
+        elif _is_stale(row, old):
+            result.unchanged += 1
+            continue
         else:
             merged = {name: getattr(old, name) for name in WORK_ITEM_FIELDS}
             merged.update({k: v for k, v in values.items() if k != "status_changed_at"})
@@ -236,8 +264,11 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
                 continue
             result.updated += 1
             touched.add(old.value_stream_id)
+            finished.append(old.finished_at)
             item = WorkItem(source=row["source"], external_id=row["external_id"], **merged)
-        item.full_clean(exclude=["value_stream", "epic", "mmp"], validate_unique=False, validate_constraints=False)
+        finished.append(item.finished_at)
+        # No full_clean() per row: every caller hands over checked rows (the API's serializer,
+        # the CSV parser, the webhook adapters), and the database's constraints hold the rest.
         touched.add(item.value_stream_id)
         to_write.append(item)
     _finish(WorkItem, to_write, WORK_ITEM_FIELDS, result, keys)
@@ -250,14 +281,25 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
             ],
             ignore_conflicts=True,
         )
-    rollup_due_mark(value_stream_ids=touched)
+    # Flow figures count an item on the day it finished: an item finished last quarter (or moved
+    # from one finish day to another) makes that quarter's snapshots due again.
+    rollup_due_mark(value_stream_ids=touched, since=_earliest(finished))
     return result
 
 
-def _simple_upsert(model, fields: list[str], rows: list[dict], result: IngestResult) -> set[int]:
-    """Upsert rows of a table without status history; returns the value streams touched."""
+def _earliest(moments) -> dt.datetime | None:
+    """The earliest of these datetimes (None ignored): the first day a write changes figures of."""
+    known = [moment for moment in moments if moment is not None]
+    return min(known) if known else None
+
+
+def _simple_upsert(
+    model, fields: list[str], rows: list[dict], result: IngestResult, *, dated: str
+) -> tuple[set[int], dt.datetime | None]:
+    """Upsert rows of a table without status history; returns the value streams touched and the
+    earliest `dated` time among the rows written (old and new values), for the rollup outbox."""
     existing = _existing(model, rows)
-    to_write, touched, keys = [], set(), []
+    to_write, touched, keys, moments = [], set(), [], []
     for row in rows:  # the request's own rows
         key = (row["source"], row["external_id"])
         keys.append(key)
@@ -266,6 +308,9 @@ def _simple_upsert(model, fields: list[str], rows: list[dict], result: IngestRes
         if old is None:
             result.created += 1
             obj = model(source=row["source"], external_id=row["external_id"], **given)
+        elif _is_stale(row, old):
+            result.unchanged += 1
+            continue
         else:
             merged = {name: getattr(old, name) for name in fields} | given
             if all(getattr(old, name) == merged[name] for name in fields):
@@ -273,12 +318,13 @@ def _simple_upsert(model, fields: list[str], rows: list[dict], result: IngestRes
                 continue
             result.updated += 1
             touched.add(old.value_stream_id)
+            moments.append(getattr(old, dated))
             obj = model(source=row["source"], external_id=row["external_id"], **merged)
-        obj.full_clean(exclude=["value_stream", "deployment"], validate_unique=False, validate_constraints=False)
         touched.add(obj.value_stream_id)
+        moments.append(getattr(obj, dated))
         to_write.append(obj)
     _finish(model, to_write, fields, result, keys)
-    return touched
+    return touched, _earliest(moments)
 
 
 @transaction.atomic
@@ -296,7 +342,8 @@ def deployments_upsert(*, rows: list[dict], user=None) -> IngestResult:
     if errors:
         raise BulkValidationError(errors)
     result = IngestResult()
-    rollup_due_mark(value_stream_ids=_simple_upsert(Deployment, DEPLOYMENT_FIELDS, rows, result))
+    touched, since = _simple_upsert(Deployment, DEPLOYMENT_FIELDS, rows, result, dated="deployed_at")
+    rollup_due_mark(value_stream_ids=touched, since=since)
     return result
 
 
@@ -344,9 +391,10 @@ def incidents_upsert(*, rows: list[dict], user=None) -> IngestResult:
     if errors:
         raise BulkValidationError(errors)
     result = IngestResult()
-    touched = _simple_upsert(Incident, INCIDENT_FIELDS, rows, result)
+    # An incident counts from the day it opened (failure rate) and resolved (recovery time).
+    touched, since = _simple_upsert(Incident, INCIDENT_FIELDS, rows, result, dated="opened_at")
     _incidents_link(ids=result.ids)
-    rollup_due_mark(value_stream_ids=touched)
+    rollup_due_mark(value_stream_ids=touched, since=since)
     return result
 
 
@@ -397,5 +445,9 @@ def commits_upsert(*, rows: list[dict]) -> int:
             )
         )
     Commit.objects.bulk_create(new, ignore_conflicts=True)
-    rollup_due_mark(value_stream_ids={row["value_stream_id"] for row in rows})
+    # A commit changes the lead time of the deployments after it was pushed.
+    rollup_due_mark(
+        value_stream_ids={row["value_stream_id"] for row in rows},
+        since=_earliest(commit.pushed_at or commit.committed_at or commit.authored_at for commit in new),
+    )
     return len(new)

@@ -11,15 +11,23 @@ from django.utils import timezone
 
 from portfolio.models import MMP, Dependency, Epic, Risk
 from portfolio.models.epics import EPIC_EDITABLE_FIELDS, WSJF_INPUTS
-from portfolio.permissions import can_manage_value_stream
+from portfolio.permissions import can_manage_value_stream, can_record_risks_and_dependencies
 from portfolio.services.base import rollup_due_mark
 
 DENIED = "Only managers of this value stream and VMO directors may change its epics."
+RECORD_DENIED = (
+    "Only managers of this value stream, VMO directors and program managers record its risks and dependencies."
+)
 
 
 def _check_manage(user, value_stream_id) -> None:
     if not can_manage_value_stream(user, value_stream_id):
         raise PermissionDenied(DENIED)
+
+
+def _check_record(user, value_stream_id) -> None:
+    if not can_record_risks_and_dependencies(user, value_stream_id):
+        raise PermissionDenied(RECORD_DENIED)
 
 
 def _value_stream_id(value) -> int | None:
@@ -129,8 +137,9 @@ def mmp_update(*, user, mmp: MMP, **fields) -> MMP:
 
 @transaction.atomic
 def dependency_create(*, user, epic: Epic, depends_on: Epic, **fields) -> Dependency:
-    """Record that `epic` waits for `depends_on` (managed by the dependent epic's managers)."""
-    _check_manage(user, epic.value_stream_id)
+    """Record that `epic` waits for `depends_on` (the dependent epic's managers, directors and
+    program managers record it)."""
+    _check_record(user, epic.value_stream_id)
     dependency = Dependency(epic=epic, depends_on=depends_on, **fields)
     dependency.full_clean()
     dependency.save()
@@ -139,9 +148,9 @@ def dependency_create(*, user, epic: Epic, depends_on: Epic, **fields) -> Depend
 
 @transaction.atomic
 def dependency_update(*, user, dependency: Dependency, **fields) -> Dependency:
-    _check_manage(user, dependency.epic.value_stream_id)
+    _check_record(user, dependency.epic.value_stream_id)
     if "epic" in fields:
-        _check_manage(user, fields["epic"].value_stream_id)
+        _check_record(user, fields["epic"].value_stream_id)
     for name, value in fields.items():
         setattr(dependency, name, value)
     dependency.full_clean()
@@ -165,7 +174,7 @@ def _risk_stream_id(value_stream, epic) -> int | None:
 def risk_create(*, user, title: str, value_stream=None, epic: Epic | None = None, **fields) -> Risk:
     """Raise a risk on an epic (it belongs to the epic's stream) or on a whole value stream."""
     stream_id = _risk_stream_id(value_stream, epic)
-    _check_manage(user, stream_id)
+    _check_record(user, stream_id)
     if epic is not None and value_stream is not None and _value_stream_id(value_stream) != epic.value_stream_id:
         raise ValidationError({"value_stream": "A risk on an epic belongs to the epic's value stream."})
     risk = Risk(title=title, value_stream_id=stream_id, epic=epic, **fields)
@@ -176,11 +185,11 @@ def risk_create(*, user, title: str, value_stream=None, epic: Epic | None = None
 
 @transaction.atomic
 def risk_update(*, user, risk: Risk, **fields) -> Risk:
-    _check_manage(user, risk.value_stream_id)
+    _check_record(user, risk.value_stream_id)
     epic = fields.get("epic", risk.epic)
     value_stream = fields.get("value_stream", risk.value_stream_id)
     new_stream_id = _risk_stream_id(value_stream, epic)
-    _check_manage(user, new_stream_id)
+    _check_record(user, new_stream_id)
     if epic is not None and "value_stream" in fields and _value_stream_id(value_stream) != epic.value_stream_id:
         raise ValidationError({"value_stream": "A risk on an epic belongs to the epic's value stream."})
     for name, value in fields.items():

@@ -15,6 +15,14 @@ Besides work items and deployments, deliveries record commits (GitHub push / wor
 GitLab push / pipeline: the first commit time of a later production deployment) and incidents
 (GitHub issues with the incident label, GitLab incident issues and alerts, Jira issues of the
 incident type, PagerDuty v3 incident events).
+
+Hostile or broken senders: every payload is checked against a schema per source and event
+(types, integer ranges, dates between 2000 and a day after receipt) before an adapter reads it,
+and a payload that still trips an adapter is refused the same way (`PayloadInvalid`, a 400,
+logged), never a 500. Replays: besides the delivery id (an unsigned header), the hash of the
+signed body is recorded, so the same body under a new delivery id is a duplicate; and each row
+carries the tool's own timestamp of the event (`updated_at`), so the upsert can keep a newer
+state over an older event that arrives late.
 """
 
 import datetime as dt
@@ -122,6 +130,244 @@ def _dt(value, *, seconds: bool = False):
     return parse_datetime(text)
 
 
+# --- payload schemas ---------------------------------------------------------------------------
+
+
+class PayloadInvalid(ValueError):
+    """A verified delivery whose payload does not have the shape its event promises (400)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{path}: {message}" for path, message in errors.items()))
+        self.errors = errors
+
+
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST_AHEAD = dt.timedelta(days=1)
+MAX_ID = 2**63 - 1
+
+
+def _check_time(value, received_at: dt.datetime, *, seconds: bool = False) -> str:
+    """'' when `value` is a date-time (ISO text, or a Unix timestamp where the tool sends one)
+    between 2000 and a day after receipt; else the message."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return "must be a date-time"
+    try:
+        parsed = _dt(value, seconds=seconds)
+    except (ValueError, OverflowError, OSError):
+        parsed = None
+    if parsed is None:
+        return "must be a date-time"
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, dt.UTC)
+    if not EARLIEST <= parsed <= received_at + LATEST_AHEAD:
+        return f"must be between {EARLIEST.date()} and a day from now"
+    return ""
+
+
+def _check(value, kind: str, received_at: dt.datetime) -> str:
+    if kind == "str":
+        return "" if isinstance(value, str) else "must be a string"
+    if kind == "id":  # an id tools send as a number or a string
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            return "must be an integer or a string"
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            return "is out of range"
+        return ""
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "must be an integer"
+        return "" if 0 <= value <= MAX_ID else "is out of range"
+    if kind == "bool":
+        return "" if isinstance(value, bool) else "must be true or false"
+    if kind == "object":
+        return "" if isinstance(value, dict) else "must be an object"
+    if kind == "list":
+        return "" if isinstance(value, list) else "must be a list"
+    if kind == "time":
+        return _check_time(value, received_at)
+    if kind == "time_s":
+        return _check_time(value, received_at, seconds=True)
+    raise AssertionError(kind)
+
+
+def _at(payload, path: str):
+    """(shown path, value) for each value present (not null) at `path`; `[]` walks a list.
+    Parents are checked first by the schema, so a walk meets only the shapes it expects."""
+    nodes = [("", payload)]
+    for part in path.split("."):
+        many = part.endswith("[]")
+        name = part[:-2] if many else part
+        found = []
+        for shown, node in nodes:
+            if not isinstance(node, dict) or node.get(name) is None:
+                continue
+            value, here = node[name], f"{shown}.{name}" if shown else name
+            if many:
+                if isinstance(value, list):
+                    found.extend((f"{here}[{i}]", item) for i, item in enumerate(value))
+            else:
+                found.append((here, value))
+        nodes = found
+    return nodes
+
+
+_GITHUB_REPO = {"repository": "object", "repository.full_name": "str", "repository.default_branch": "str"}
+_GITHUB_ITEM = {
+    "number": "int",
+    "title": "str",
+    "state": "str",
+    "state_reason": "str",
+    "labels": "list",
+    "labels[]": "object",
+    "labels[].name": "str",
+    "created_at": "time",
+    "updated_at": "time",
+    "closed_at": "time",
+    "merged_at": "time",
+}
+_GITLAB_PROJECT = {"project": "object", "project.path_with_namespace": "str", "project.default_branch": "str"}
+_GITLAB_ATTRS = {
+    "object_attributes": "object",
+    "object_attributes.iid": "int",
+    "object_attributes.id": "int",
+    "object_attributes.title": "str",
+    "object_attributes.state": "str",
+    "object_attributes.status": "str",
+    "object_attributes.action": "str",
+    "object_attributes.issue_type": "str",
+    "object_attributes.type": "str",
+    "object_attributes.labels": "list",
+    "object_attributes.labels[]": "object",
+    "object_attributes.labels[].title": "str",
+    "object_attributes.created_at": "time",
+    "object_attributes.updated_at": "time",
+    "object_attributes.closed_at": "time",
+    "object_attributes.merged_at": "time",
+    "object_attributes.started_at": "time",
+    "object_attributes.ended_at": "time",
+    "labels": "list",
+    "labels[]": "object",
+    "labels[].title": "str",
+}
+_COMMITS = {"commits": "list", "commits[]": "object", "commits[].id": "str", "commits[].timestamp": "time"}
+
+# Per source, then per event ("*": every event): path -> kind. Paths absent or null pass (the
+# required ones are checked after mapping, with their own message); present ones must match.
+SCHEMAS: dict[str, dict[str, dict[str, str]]] = {
+    Source.GITHUB: {
+        "*": {"action": "str", **_GITHUB_REPO},
+        "issues": {"issue": "object", **{f"issue.{k}": v for k, v in _GITHUB_ITEM.items()}},
+        "pull_request": {"pull_request": "object", **{f"pull_request.{k}": v for k, v in _GITHUB_ITEM.items()}},
+        "deployment_status": {
+            "deployment_status": "object",
+            "deployment_status.state": "str",
+            "deployment_status.created_at": "time",
+            "deployment": "object",
+            "deployment.id": "id",
+            "deployment.environment": "str",
+            "deployment.created_at": "time",
+        },
+        "push": {"ref": "str", "repository.pushed_at": "time_s", **_COMMITS},
+        "workflow_run": {
+            "workflow_run": "object",
+            "workflow_run.created_at": "time",
+            "workflow_run.head_commit": "object",
+            "workflow_run.head_commit.id": "str",
+            "workflow_run.head_commit.timestamp": "time",
+        },
+    },
+    Source.GITLAB: {
+        "*": {"object_kind": "str", **_GITLAB_PROJECT},
+        "issue": _GITLAB_ATTRS,
+        "merge_request": _GITLAB_ATTRS,
+        "work_item": _GITLAB_ATTRS,
+        "alert": _GITLAB_ATTRS,
+        "deployment": {
+            "status": "str",
+            "deployment_id": "id",
+            "environment": "str",
+            "environment_tier": "str",
+            "status_changed_at": "time",
+        },
+        "push": {"ref": "str", **_COMMITS},
+        "pipeline": {
+            "object_attributes": "object",
+            "object_attributes.created_at": "time",
+            "commit": "object",
+            "commit.id": "str",
+            "commit.timestamp": "time",
+        },
+    },
+    Source.JIRA: {
+        "*": {
+            "webhookEvent": "str",
+            "timestamp": "time",
+            "issue": "object",
+            "issue.key": "str",
+            "issue.fields": "object",
+            "issue.fields.summary": "str",
+            "issue.fields.labels": "list",
+            "issue.fields.labels[]": "str",
+            "issue.fields.created": "time",
+            "issue.fields.updated": "time",
+            "issue.fields.resolutiondate": "time",
+            "issue.fields.project": "object",
+            "issue.fields.project.key": "str",
+            "issue.fields.status": "object",
+            "issue.fields.status.name": "str",
+            "issue.fields.status.statusCategory": "object",
+            "issue.fields.status.statusCategory.key": "str",
+            "issue.fields.issuetype": "object",
+            "issue.fields.issuetype.name": "str",
+            "issue.fields.parent": "object",
+            "issue.fields.parent.key": "str",
+            "issue.fields.parent.fields": "object",
+            "issue.fields.parent.fields.issuetype": "object",
+            "issue.fields.parent.fields.issuetype.name": "str",
+            "issue.fields.customfield_10014": "str",
+        },
+    },
+    Source.PAGERDUTY: {
+        "*": {
+            "event": "object",
+            "event.id": "str",
+            "event.event_type": "str",
+            "event.occurred_at": "time",
+            "event.data": "object",
+            "event.data.id": "str",
+            "event.data.type": "str",
+            "event.data.title": "str",
+            "event.data.status": "str",
+            "event.data.created_at": "time",
+            "event.data.service": "object",
+            "event.data.service.id": "str",
+        },
+    },
+}
+
+
+def _schema_event(source: str, event: str, payload: dict) -> str:
+    # GitLab names the kind in the body; the others in a header.
+    return str(payload.get("object_kind", "")) if source == Source.GITLAB else event
+
+
+def payload_validate(*, source: str, event: str, payload: dict, received_at: dt.datetime) -> None:
+    """Raise PayloadInvalid naming each field whose type, range or date is wrong."""
+    schemas = SCHEMAS.get(source, {})
+    rules = {**schemas.get("*", {}), **schemas.get(_schema_event(source, event, payload), {})}
+    errors: dict[str, str] = {}
+    # Shorter paths first: a parent of the wrong type is reported once, its children not walked.
+    for path, kind in sorted(rules.items(), key=lambda item: item[0].count(".")):
+        for shown, value in _at(payload, path):
+            message = _check(value, kind, received_at)
+            if message and not any(shown.startswith(f"{bad}.") or shown.startswith(f"{bad}[") for bad in errors):
+                errors[shown] = message
+        if len(errors) >= 20:
+            break
+    if errors:
+        raise PayloadInvalid(errors)
+
+
 BUG_WORDS = {"bug", "defect", "incident"}
 DEBT_WORDS = {"debt", "tech-debt", "tech debt", "technical debt", "refactor", "chore"}
 RISK_WORDS = {"risk", "security", "compliance", "vulnerability"}
@@ -154,6 +400,8 @@ def _work_item(*, source, external_id, title, item_type, status, created, update
         "item_type": item_type,
         "status": status,
         "created_at": created,
+        # The tool's own time of this state: the upsert keeps a newer one over a late older event.
+        "source_updated_at": updated or closed or created,
     }
     if status == WorkItemStatus.DONE:
         row["finished_at"] = closed or updated or created
@@ -177,13 +425,14 @@ def _incident_issue_type() -> str:
     return getattr(settings, "WEBHOOK_INCIDENT_ISSUE_TYPE", "Incident").lower()
 
 
-def _incident(*, source, external_id, title, opened, resolved) -> dict:
+def _incident(*, source, external_id, title, opened, resolved, updated=None) -> dict:
     return {
         "source": source,
         "external_id": external_id,
         "title": (title or "")[:500],
         "opened_at": opened,
         "resolved_at": resolved,
+        "source_updated_at": updated or resolved or opened,
     }
 
 
@@ -242,6 +491,7 @@ def github_map(event: str, payload: dict, mapping: dict[str, str], received_at: 
                     title=obj.get("title"),
                     opened=_dt(obj.get("created_at")),
                     resolved=_dt(obj.get("closed_at")) if state == "closed" else None,
+                    updated=_dt(obj.get("updated_at")),
                 )
             )
     elif event == "deployment_status":
@@ -257,6 +507,7 @@ def github_map(event: str, payload: dict, mapping: dict[str, str], received_at: 
                     "repository": repo,
                     "deployed_at": _dt(status.get("created_at") or deployment.get("created_at")),
                     "succeeded": state == "success",
+                    "source_updated_at": _dt(status.get("created_at") or deployment.get("created_at")),
                 }
             )
     elif event == "push":
@@ -332,6 +583,7 @@ def gitlab_map(event: str, payload: dict, mapping: dict[str, str], received_at: 
                     title=attrs.get("title"),
                     opened=_dt(attrs.get("created_at")),
                     resolved=_dt(attrs.get("closed_at") or attrs.get("updated_at")) if state == "closed" else None,
+                    updated=_dt(attrs.get("updated_at")),
                 )
             )
     elif kind == "alert":
@@ -344,6 +596,7 @@ def gitlab_map(event: str, payload: dict, mapping: dict[str, str], received_at: 
                 title=attrs.get("title"),
                 opened=_dt(attrs.get("started_at") or attrs.get("created_at")),
                 resolved=_dt(attrs.get("ended_at") or attrs.get("updated_at")) if status == "resolved" else None,
+                updated=_dt(attrs.get("updated_at")),
             )
         )
     elif kind == "deployment":
@@ -357,6 +610,7 @@ def gitlab_map(event: str, payload: dict, mapping: dict[str, str], received_at: 
                     "repository": project,
                     "deployed_at": _dt(payload.get("status_changed_at")),
                     "succeeded": state == "success",
+                    "source_updated_at": _dt(payload.get("status_changed_at")),
                 }
             )
     elif kind == "push":
@@ -434,6 +688,7 @@ def jira_map(event: str, payload: dict, mapping: dict[str, str], received_at: dt
                 title=fields.get("summary"),
                 opened=_dt(fields.get("created")),
                 resolved=_dt(fields.get("resolutiondate")) if category == "done" else None,
+                updated=_dt(fields.get("updated")) or when,
             )
         )
     return mapped
@@ -457,6 +712,7 @@ def pagerduty_map(event: str, payload: dict, mapping: dict[str, str], received_a
             title=data.get("title"),
             opened=_dt(data.get("created_at")),
             resolved=_dt(envelope.get("occurred_at")) if resolved else None,
+            updated=_dt(envelope.get("occurred_at")),
         )
     )
     return mapped
@@ -548,23 +804,48 @@ def _write(source: str, mapped: Mapped, value_stream_id: int) -> WebhookOutcome:
     )
 
 
+def _map(source: str, event: str, payload: dict, received_at: dt.datetime) -> Mapped:
+    """Validate, then run the source's adapter; any payload that still trips the adapter is a
+    PayloadInvalid (logged), never an unhandled error."""
+    payload_validate(source=source, event=event, payload=payload, received_at=received_at)
+    try:
+        return ADAPTERS[source](event, payload, _status_mapping(source), received_at)
+    except (AttributeError, TypeError, ValueError, KeyError, OverflowError, OSError) as exc:
+        logger.warning("Webhook from %s (%s): payload the adapter cannot read: %r", source, event, exc)
+        raise PayloadInvalid({"payload": "does not have the shape this event's payload has"}) from exc
+
+
+BODY_KEY_PREFIX = "body:"
+
+
 @transaction.atomic
 def webhook_receive(
-    *, source: str, delivery_id: str, event: str, payload: dict, received_at: dt.datetime | None = None
+    *,
+    source: str,
+    delivery_id: str,
+    event: str,
+    payload: dict,
+    received_at: dt.datetime | None = None,
+    body_sha256: str = "",
 ) -> WebhookOutcome:
-    """Process one verified delivery once. The delivery id is recorded in the same transaction
-    as the rows, so a replay is a no-op and a delivery that failed may be retried. A delivery no
-    rule maps is parked (not recorded as processed), so its redelivery or a new rule replays it.
+    """Process one verified delivery once. The delivery id, and the hash of the signed body when
+    given, are recorded in the same transaction as the rows, so a replay (same id, or the same
+    signed body under a new id) is a no-op and a delivery that failed may be retried. A
+    delivery no rule maps is parked (not recorded as processed), so its redelivery or a new
+    rule replays it.
 
-    Raises `portfolio.services.delivery.BulkValidationError` when the mapped rows are invalid.
+    Raises `PayloadInvalid` when the payload does not match its event's schema and
+    `portfolio.services.delivery.BulkValidationError` when the mapped rows are invalid.
     """
     received_at = received_at or timezone.now()
     delivery_id = delivery_id[:200]
-    if WebhookDelivery.objects.filter(source=source, delivery_id=delivery_id).exists():
+    keys = [delivery_id] + ([f"{BODY_KEY_PREFIX}{body_sha256}"] if body_sha256 else [])
+    if WebhookDelivery.objects.filter(source=source, delivery_id__in=keys).exists():
         return WebhookOutcome(status="duplicate")
-    mapped = ADAPTERS[source](event, payload, _status_mapping(source), received_at)
+    mapped = _map(source, event, payload, received_at)
     if not mapped:
-        WebhookDelivery.objects.get_or_create(source=source, delivery_id=delivery_id)
+        for key in keys:
+            WebhookDelivery.objects.get_or_create(source=source, delivery_id=key)
         return WebhookOutcome(status="ignored")
     value_stream_id = _rule_for(source, mapped.location)
     if value_stream_id is None:
@@ -584,7 +865,7 @@ def webhook_receive(
     # for the first's transaction, then fails here and answers "duplicate" having written nothing.
     try:
         with transaction.atomic():
-            WebhookDelivery.objects.create(source=source, delivery_id=delivery_id)
+            WebhookDelivery.objects.bulk_create([WebhookDelivery(source=source, delivery_id=key) for key in keys])
     except IntegrityError:
         return WebhookOutcome(status="duplicate")
     outcome = _write(source, mapped, value_stream_id)

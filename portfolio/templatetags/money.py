@@ -3,7 +3,7 @@ place that decides how a figure is written."""
 
 from django import template
 
-from portfolio.money import format_amount, format_percent
+from portfolio.money import format_amount, format_percent, format_quantity
 
 register = template.Library()
 
@@ -18,3 +18,10 @@ def money(cents):
 def percent(value, places: int = 0):
     """A 0..1 ratio as a percentage, floored (see `format_percent`); None shows a dash."""
     return format_percent(value, places)
+
+
+@register.filter
+def quantity(value, places=None):
+    """A measured value grouped, without trailing zeros or exponent: Decimal('150.00') -> '150';
+    `|quantity:1` rounds to one place first (32.66 days -> '32.7')."""
+    return format_quantity(value, places)

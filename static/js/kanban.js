@@ -1,5 +1,6 @@
-// Portfolio Kanban: drag a card to another column and the move is posted to the same view the
-// card's own form posts to (so the page works without JavaScript too). The server answers with
+// Portfolio Kanban: drag a card to another column, or focus a card and press Enter to open the
+// board's one move dialog; either way the move is posted to the epic's move view, the same one
+// the epic page's form posts to (so the page works without JavaScript too). The server answers with
 // the re-rendered board (the htmx partial), which replaces the old one whatever the outcome:
 // a refused or stale move comes back with the card where it was and the reasons listed.
 (function () {
@@ -26,12 +27,21 @@
     return order.indexOf(to) < order.indexOf(from);
   }
 
-  function move(card, toState) {
+  // A card's key is its id without "card-" (the board keeps per-card markup small).
+  function keyOf(card) {
+    return card.id.slice("card-".length);
+  }
+
+  function moveUrl(card) {
     var board = document.getElementById("board");
-    var from = card.dataset.state;
+    return board.dataset.epicUrl + encodeURIComponent(keyOf(card)) + "/move/";
+  }
+
+  function move(card, from, toState) {
+    var board = document.getElementById("board");
     var reason = "";
     if (isBackward(from, toState) || toState === "not_pursued") {
-      reason = window.prompt("Why move " + card.dataset.key + " back (or stop it)?") || "";
+      reason = window.prompt("Why move " + keyOf(card) + " back (or stop it)?") || "";
     }
     var body = new FormData();
     body.append("to_state", toState);
@@ -39,7 +49,7 @@
     body.append("reason", reason);
     body.append("query", board ? board.dataset.query || "" : "");
     board.classList.add("htmx-request");
-    return fetch(card.dataset.moveUrl, {
+    return fetch(moveUrl(card), {
       method: "POST",
       body: body,
       credentials: "same-origin",
@@ -64,6 +74,35 @@
     init();
   }
 
+  // Keyboard moves: Enter (or Space) on a card you may move opens the dialog with its states;
+  // the dialog's form posts like the epic page's form (the view redirects back to the board).
+  function openDialog(card) {
+    var dialog = document.getElementById("move-dialog");
+    if (!dialog) return;
+    var form = dialog.querySelector("form");
+    var from = card.closest("ol.kanban-cards").dataset.state;
+    form.action = moveUrl(card);
+    form.elements.version.value = card.dataset.version;
+    document.getElementById("move-dialog-key").textContent = keyOf(card);
+    Array.prototype.forEach.call(form.elements.to_state.options, function (option) {
+      option.disabled = option.value === from;
+    });
+    var first = Array.prototype.find.call(form.elements.to_state.options, function (o) { return !o.disabled; });
+    form.elements.to_state.value = first ? first.value : "";
+    dialog.showModal();
+  }
+
+  document.addEventListener("keydown", function (evt) {
+    var card = evt.target;
+    if ((evt.key === "Enter" || evt.key === " ") && card.matches && card.matches(".kanban-card[tabindex]")) {
+      evt.preventDefault();
+      openDialog(card);
+    }
+  });
+  document.addEventListener("click", function (evt) {
+    if (evt.target && evt.target.id === "move-dialog-cancel") document.getElementById("move-dialog").close();
+  });
+
   function init() {
     if (typeof window.Sortable === "undefined") return;
     var board = document.getElementById("board");
@@ -73,11 +112,9 @@
         group: "kanban",
         animation: 120,
         draggable: ".kanban-card",
-        filter: "form, input, select, button, summary",
-        preventOnFilter: false,
         onEnd: function (evt) {
           if (evt.from === evt.to) return;
-          move(evt.item, evt.to.dataset.state);
+          move(evt.item, evt.from.dataset.state, evt.to.dataset.state);
         },
       });
     });

@@ -23,3 +23,36 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawKrChart);
   else drawKrChart();
 })();
+
+// The OKR page's one check-in dialog: a key result's "Check in" link opens it for that key
+// result (the link itself leads to the key result's page, whose form works without JavaScript).
+// The answer is the row (and the objective's score, out of band), swapped in by htmx.
+(function () {
+  "use strict";
+  var dialog = document.getElementById("check-in-dialog");
+  if (!dialog) return;
+  var form = dialog.querySelector("form");
+  var krId = null;
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest ? evt.target.closest("a.check-in-open") : null;
+    if (link && window.htmx) {
+      evt.preventDefault();
+      krId = link.dataset.kr;
+      form.action = form.dataset.url.replace("/0/", "/" + krId + "/");
+      form.reset();
+      form.elements.confidence.value = link.dataset.confidence;
+      var row = document.getElementById("kr-" + krId);
+      document.getElementById("check-in-kr").textContent = row ? row.querySelector("a").textContent : "";
+      dialog.showModal();
+    } else if (evt.target.id === "check-in-cancel") {
+      dialog.close();
+    }
+  });
+  form.addEventListener("submit", function (evt) {
+    if (!window.htmx || !krId) return;  // a plain POST: the view redirects back to this page
+    evt.preventDefault();
+    window.htmx
+      .ajax("POST", form.action, { source: form, target: "#kr-" + krId, swap: "outerHTML" })
+      .then(function () { dialog.close(); });
+  });
+})();

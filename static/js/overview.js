@@ -85,13 +85,24 @@
     const data = JSON.parse(source.textContent);
     const colours = { 1: "#2e7d32", 2: "#f9a825", 3: "#9e9e9e", 4: "#c62828" };
     const names = { 1: "High value, low cost", 2: "High value, high cost", 3: "Low value, low cost", 4: "Low value, high cost" };
-    const datasets = [1, 2, 3, 4].map(function (q) {
-      return {
-        label: names[q],
-        backgroundColor: colours[q],
-        data: data.points.filter(function (p) { return p.quadrant === q; })
-          .map(function (p) { return { x: p.x, y: p.y, label: p.key + " " + p.title }; }),
-      };
+    // Money-valued epics (planned benefit or cost of delay per week, per year) on the left axis,
+    // epics with only WSJF points on the right one: the legend says which is which.
+    const bases = { benefit: "money: benefit/yr", cd3: "money: cost of delay/yr", wsjf: "WSJF points" };
+    const datasets = [];
+    [1, 2, 3, 4].forEach(function (q) {
+      ["money", "wsjf"].forEach(function (kind) {
+        const points = data.points.filter(function (p) {
+          return p.quadrant === q && (kind === "wsjf" ? p.basis === "wsjf" : p.basis !== "wsjf");
+        });
+        if (!points.length) return;
+        datasets.push({
+          label: names[q] + (kind === "wsjf" ? " (WSJF points)" : " (money)"),
+          backgroundColor: colours[q],
+          pointStyle: kind === "wsjf" ? "triangle" : "circle",
+          yAxisID: kind === "wsjf" ? "points" : "y",
+          data: points.map(function (p) { return { x: p.x, y: p.y, label: p.key + " " + p.title + " [" + bases[p.basis] + "]" }; }),
+        });
+      });
     });
     new Chart(canvas, {
       type: "scatter",
@@ -100,10 +111,11 @@
         animation: false,
         scales: {
           x: { title: { display: true, text: "Estimated cost" }, beginAtZero: true },
-          y: { title: { display: true, text: "Cost of delay" }, beginAtZero: true },
+          y: { position: "left", title: { display: true, text: "Money value per year (benefit or cost of delay)" }, beginAtZero: true },
+          points: { position: "right", title: { display: true, text: "Cost of delay (WSJF points)" }, beginAtZero: true, grid: { drawOnChartArea: false } },
         },
         plugins: {
-          tooltip: { callbacks: { label: function (ctx) { return ctx.raw.label + ": CoD " + ctx.raw.y + ", cost " + ctx.raw.x; } } },
+          tooltip: { callbacks: { label: function (ctx) { return ctx.raw.label + ": value " + ctx.raw.y + ", cost " + ctx.raw.x; } } },
         },
       },
     });

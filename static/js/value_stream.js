@@ -105,6 +105,35 @@
       },
       options: { responsive: true, scales: { y: { beginAtZero: true } } },
     });
+
+    const benefit = data.benefit || { labels: [], planned: [], realised: [] };
+    draw("chart-benefit", {
+      type: "bar",
+      data: {
+        labels: benefit.labels,
+        datasets: [
+          { label: "Planned benefit", data: benefit.planned, backgroundColor: COLORS[0] },
+          { label: "Realised benefit", data: benefit.realised, backgroundColor: COLORS[1] },
+        ],
+      },
+      options: { responsive: true, scales: { y: { beginAtZero: true } } },
+    });
+
+    // Predictability as a percentage; the SAFe band 80-100 % drawn as two flat lines.
+    const pred = data.predictability || { labels: [], values: [], band: [0.8, 1] };
+    const pct = function (v) { return v === null || v === undefined ? null : Math.floor(v * 1000) / 10; };
+    draw("chart-predictability", {
+      type: "line",
+      data: {
+        labels: pred.labels,
+        datasets: [
+          line("Predictability (%)", pred.values.map(pct), COLORS[3]),
+          line("Band low (80 %)", pred.labels.map(function () { return pct(pred.band[0]); }), "#9e9e9e"),
+          line("Band high (100 %)", pred.labels.map(function () { return pct(pred.band[1]); }), "#9e9e9e"),
+        ],
+      },
+      options: { responsive: true, scales: { y: { beginAtZero: true } } },
+    });
   }
 
   if (document.readyState === "loading") {

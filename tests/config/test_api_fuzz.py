@@ -16,12 +16,15 @@ import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from funding.models import PBSession
+from portfolio.models import BenefitHypothesis, BenefitMeasurement
 from tests.factories import (
     ActionItemFactory,
     AllocationFactory,
@@ -41,6 +44,7 @@ from tests.factories import (
     SpendFactory,
     StrategicThemeFactory,
     TeamFactory,
+    TeamSprintFactory,
     ValueStreamSnapshotFactory,
     WorkItemFactory,
 )
@@ -88,7 +92,17 @@ def portfolio(value_stream, other_value_stream, vsm):
     key_result = KeyResultFactory(objective=objective)
     event = PlanningEventFactory(quarter=quarter)
     budget = QuarterBudgetFactory(quarter=quarter)
+    benefit = BenefitHypothesis.objects.create(
+        epic=epic, kind="money", title="Fees", monthly_amount_cents=100_00, start_month=quarter.start
+    )
+    measurement = BenefitMeasurement.objects.create(benefit=benefit, measured_on=quarter.start, amount_cents=50_00)
+    # A closed participatory budgeting session: visible to everyone, its outcome readable.
+    pb_session = PBSession.objects.create(
+        budget=budget, name="Fuzz game", money_cents=100_00, status="closed", ends_at=timezone.now(), created_by=vsm
+    )
     return {
+        "benefits": benefit.pk,
+        "benefit-measurements": measurement.pk,
         "allocations": AllocationFactory(budget=budget, value_stream=value_stream).pk,
         "budgets": budget.pk,
         "deployments": DeploymentFactory(value_stream=value_stream).pk,
@@ -98,6 +112,7 @@ def portfolio(value_stream, other_value_stream, vsm):
         "snapshots": ValueStreamSnapshotFactory(value_stream=value_stream).pk,
         "spend": SpendFactory(value_stream=value_stream).pk,
         "teams": TeamFactory(value_stream=value_stream).pk,
+        "team-sprints": TeamSprintFactory(team=TeamFactory(value_stream=value_stream)).pk,
         "work-items": WorkItemFactory(value_stream=value_stream).pk,
         "action-items": ActionItemFactory().pk,
         "dependencies": DependencyFactory(epic=epic).pk,
@@ -106,6 +121,7 @@ def portfolio(value_stream, other_value_stream, vsm):
         "mmps": mmp.pk,
         "objectives": objective.pk,
         "planning-events": event.pk,
+        "pb-sessions": pb_session.pk,
         "quarters": quarter.pk,
         "risks": RiskFactory(value_stream=value_stream).pk,
         "themes": StrategicThemeFactory().pk,

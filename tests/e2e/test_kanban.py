@@ -74,7 +74,24 @@ def test_vsm_scores_an_epic_and_drags_it_to_reviewing(page, live_server, vsm, ka
     page.reload()
     reviewing = page.locator("#column-reviewing .kanban-card")
     expect(reviewing).to_have_count(3)
-    keys = [reviewing.nth(i).get_attribute("data-key") for i in range(3)]
-    assert keys == ["PAY-1", "PAY-2", "PAY-3"]
+    keys = [reviewing.nth(i).get_attribute("id") for i in range(3)]
+    assert keys == ["card-PAY-1", "card-PAY-2", "card-PAY-3"]
     expect(page.locator("#card-PAY-1 .wsjf")).to_have_text("WSJF 3.20")
     expect(page.locator("#column-funnel .kanban-card")).to_have_count(0)
+
+
+def test_vsm_moves_a_card_with_the_keyboard_through_the_board_dialog(page, live_server, vsm, kanban_data):
+    _log_in(page, live_server, vsm.username)
+    page.goto(f"{live_server.url}/kanban/")
+
+    page.locator("#card-PAY-2").focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("#move-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("option[value=reviewing]")).to_be_disabled()  # where it already is
+    dialog.locator("select[name=to_state]").select_option("funnel")
+    dialog.locator("input[name=reason]").fill("needs a new case")
+    dialog.get_by_role("button", name="Move").click()
+
+    expect(page.locator("#column-funnel #card-PAY-2")).to_be_attached()
+    expect(page.locator("#column-reviewing .kanban-card")).to_have_count(1)

@@ -27,9 +27,11 @@ def test_vsm_checks_in_and_sees_grade_and_band_change(live_server, page, vsm, va
     row = page.locator(f"#kr-{kr.id}")
     expect(row.locator(".kr-grade")).to_have_text("20%")
     expect(row.locator(".kr-band")).to_have_text("Off track")
-    row.locator("input[name=value]").fill("150")
-    row.locator("input[name=confidence]").fill("8")
     row.get_by_role("button", name="Check in").click()
+    dialog = page.locator("#check-in-dialog")
+    dialog.locator("input[name=value]").fill("150")
+    dialog.locator("input[name=confidence]").fill("8")
+    dialog.get_by_role("button", name="Save check-in").click()
 
     row = page.locator(f"#kr-{kr.id}")
     expect(row.locator(".kr-grade")).to_have_text("75%")

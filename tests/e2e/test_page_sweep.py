@@ -19,9 +19,13 @@ PERSONAS = ["director", "vsm", "executive", "pm"]
 DETAIL_LINKS = [
     ("/kanban/", "a[href^='/kanban/epics/']:not([href$='/new/'])", "an epic page"),
     ("/kanban/", "a[href='/kanban/scoring/']", "the scoring page"),
+    ("/kanban/", "a[href='/kanban/flow/']", "the cumulative flow page"),
+    ("/funding/teams/", "a[href$='/sprints/']", "a team's sprints"),
     ("/okrs/", "a[href^='/okrs/key-results/']", "a key result page"),
     ("/vmo/planning/", "a[href^='/vmo/planning/']", "a planning event"),
     ("/value-streams/", "a[href^='/value-streams/']", "a value stream page"),
+    ("/funding/", "a[href^='/funding/participatory/']", "the participatory budgeting sessions"),
+    ("/funding/participatory/", "#pb-sessions a[href^='/funding/participatory/']", "a closed session's outcome"),
 ]
 PLANNING_EVENT = re.compile(r"^/vmo/planning/\d+/$")
 
@@ -76,4 +80,64 @@ def test_every_page_of_every_role_renders_cleanly(demo_data, live_server, login,
     # Then every page rendered cleanly for every role
     assert not problems, "\n".join(problems)
     assert sorted(visited) == sorted(PERSONAS)
-    assert all(len(paths) >= 13 for paths in visited.values()), visited
+    assert all(len(paths) >= 15 for paths in visited.values()), visited
+
+
+# --- layout at three widths ---------------------------------------------------------------------
+
+WIDTHS = [(390, 844), (1024, 768), (1440, 900)]
+# The pages an executive or manager opens on a phone as well as on a desk.
+LAYOUT_PAGES = [
+    "/",
+    "/kanban/",
+    "/kanban/scoring/",
+    "/funding/",
+    "/okrs/",
+    "/value-streams/",
+    "/vmo/",
+    "/vmo/planning/",
+    "/reports/monthly/",
+    "/overview/economy/",
+    "/metrics/",
+]
+# Wider than the page is allowed only inside these: they scroll sideways on purpose.
+SCROLLERS = ".table-scroll, main table, .kanban-board, .kanban-cards, pre"
+
+OVERFLOW = """(scrollers) => {
+  const page = document.scrollingElement;
+  const wide = [];
+  const width = window.innerWidth;
+  for (const el of document.querySelectorAll("body *")) {
+    if (el.closest(scrollers)) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 1) wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+      (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : ""));
+  }
+  return { scrollWidth: page.scrollWidth, innerWidth: width, wide: wide.slice(0, 5) };
+}"""
+
+
+def test_no_page_is_wider_than_the_viewport(demo_data, live_server, login, page):
+    login("director")
+    epic = _first_href(
+        page.goto(f"{live_server.url}/kanban/") and page, "a[href^='/kanban/epics/']:not([href$='/new/'])"
+    )
+    stream = _first_href(page.goto(f"{live_server.url}/value-streams/") and page, "a[href^='/value-streams/']")
+    problems = []
+    for width, height in WIDTHS:
+        page.set_viewport_size({"width": width, "height": height})
+        for path in [*LAYOUT_PAGES, epic, stream]:
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("load")
+            found = page.evaluate(OVERFLOW, SCROLLERS)
+            if found["scrollWidth"] > found["innerWidth"] or found["wide"]:
+                problems.append(
+                    f"{width}px {path}: page {found['scrollWidth']} > {found['innerWidth']} {found['wide']}"
+                )
+        if width < 768:
+            # The navigation is folded behind its menu button, which opens it.
+            page.goto(f"{live_server.url}/")
+            assert page.locator(".main-nav").is_hidden()
+            page.get_by_text("Menu", exact=True).click()
+            assert page.locator(".main-nav a[href='/kanban/']").is_visible()
+    assert not problems, "\n".join(problems)

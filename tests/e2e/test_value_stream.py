@@ -20,7 +20,15 @@ from tests.factories import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-CANVASES = ["chart-flow-trend", "chart-distribution", "chart-dora-trend", "chart-cfd", "chart-burn"]
+CANVASES = [
+    "chart-flow-trend",
+    "chart-distribution",
+    "chart-dora-trend",
+    "chart-cfd",
+    "chart-burn",
+    "chart-benefit",
+    "chart-predictability",
+]
 
 
 def test_executive_sees_the_value_stream_charts_drawn(live_server, page, current_quarter):
@@ -54,7 +62,7 @@ def test_executive_sees_the_value_stream_charts_drawn(live_server, page, current
     expect(page.locator("#dora-level")).to_have_text("Elite")
     for canvas in CANVASES:
         expect(page.locator(f"canvas#{canvas}")).to_be_visible()
-    page.wait_for_function("() => window.vmoCharts && Object.keys(window.vmoCharts).length === 5")
+    page.wait_for_function("() => window.vmoCharts && Object.keys(window.vmoCharts).length === 7")
     drawn = page.evaluate(
         """(ids) => ids.map((id) => {
             const chart = Chart.getChart(document.getElementById(id));
@@ -68,6 +76,8 @@ def test_executive_sees_the_value_stream_charts_drawn(live_server, page, current
         ["chart-dora-trend", "line", 2],
         ["chart-cfd", "line", 6],
         ["chart-burn", "line", 3],
+        ["chart-benefit", "bar", 2],
+        ["chart-predictability", "line", 3],
     ]
     trend = page.evaluate("() => Chart.getChart(document.getElementById('chart-flow-trend')).data.datasets[0].data")
     assert trend[-1] == 8
@@ -85,6 +95,6 @@ def test_vsm_starts_a_rollup_and_sees_its_result_without_a_reload(live_server, p
     expect(page.get_by_text("No rollup yet for this quarter.")).to_be_visible()
     page.get_by_role("button", name="Roll up now").click()
 
-    expect(page.locator("#task-progress")).to_contain_text("Rollup done: 1 value stream.")
-    expect(page.locator("#task-progress progress")).to_have_attribute("value", "4")
+    expect(page.locator("#task-progress")).to_contain_text("Rollup done (computed ")
+    expect(page.locator("#task-progress progress")).to_have_attribute("value", "2")
     assert page.url.endswith("/value-streams/payments/")  # swapped in place by htmx

@@ -32,3 +32,44 @@ def test_demo_funding_is_realistic_and_idempotent():
     months = sorted(set(Spend.objects.values_list("month", flat=True)))
     assert (len(months), months[0], months[-1]) == (18, dt.date(2025, 6, 1), dt.date(2026, 11, 1))
     assert Scenario.objects.get().name == "Lending push"
+
+
+def test_demo_has_last_quarters_closed_participatory_session_with_its_scenario():
+    from funding.models import PBSession
+    from funding.selectors.participatory import pb_outcome, pb_outcome_replayed
+    from portfolio import demo_epics
+
+    ctx = portfolio_demo.seed_base(password="pw", today=dt.date(2026, 11, 22))
+    demo_epics.seed_epics(ctx)
+
+    demo.seed(ctx)
+    demo.seed(ctx)
+
+    session = PBSession.objects.get()
+    assert (session.budget.quarter.code, session.status) == ("2026-Q3", "closed")
+    assert session.closed_at.date() == dt.date(2026, 9, 10)
+    assert session.scenario.name == "Participatory: 2026-Q3 business owners"
+    outcome = pb_outcome(session=session)
+    assert [len(keys) for keys in outcome.per_table.values()] == [2, 1]
+    assert len(outcome.overall) == 2
+    assert outcome == pb_outcome_replayed(session=session)
+
+
+def test_demo_history_makes_the_past_differ_from_today():
+    from funding.selectors.history import allocations_as_of
+
+    ctx = portfolio_demo.seed_base(password="pw", today=dt.date(2026, 11, 22))
+    demo.seed(ctx)
+    current = ctx.quarters["current"]  # 2026-Q4: planned on 17 September, shifted on 22 October
+
+    def mobile_lending(day):
+        rows = dict(
+            allocations_as_of(day=day)
+            .filter(budget__quarter=current, value_stream__slug__in=["mobile", "lending"])
+            .values_list("value_stream__slug", "amount_cents")
+        )
+        return rows.get("mobile"), rows.get("lending")
+
+    assert mobile_lending(dt.date(2026, 9, 16)) == (None, None)
+    assert mobile_lending(dt.date(2026, 10, 1)) == (5_400_000_00, 5_600_000_00)
+    assert mobile_lending(dt.date(2026, 10, 22)) == (5_000_000_00, 6_000_000_00)

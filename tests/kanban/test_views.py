@@ -46,7 +46,8 @@ def test_board_shows_every_column_with_cards_ranked_and_unscored_marked(client, 
     assert _card_keys(html, "reviewing") == ["REV"]
     assert "WSJF 24.00" in html
     assert html.count("unscored-badge") == 2  # NONE and REV
-    assert "Move…" not in html  # an executive reads but moves nothing
+    assert 'id="move-dialog"' not in html  # an executive reads but moves nothing
+    assert "tabindex" not in html.split('id="board"', 1)[1]  # no card is focusable for a move
 
 
 def test_board_filters_with_the_epic_filterset(client, executive, value_stream, other_value_stream):
@@ -349,3 +350,29 @@ def test_executive_cannot_record_a_go_decision_on_the_page(client, executive, va
 
     assert response.status_code == 403
     assert Epic.objects.get(key="PAY-1").go_decision_at is None
+
+
+def test_the_board_has_one_move_form_and_cards_carry_none(client, vsm, value_stream, other_value_stream):
+    EpicFactory(key="PAY-1", value_stream=value_stream)
+    EpicFactory(key="PAY-2", value_stream=value_stream, state="reviewing")
+    EpicFactory(key="ONB-1", value_stream=other_value_stream)
+    client.force_login(vsm)
+
+    html = client.get("/kanban/").content.decode()
+    cards = client.get("/kanban/", **HTMX).content.decode()  # the board's partial: columns and cards
+
+    assert "<form" not in cards and "csrfmiddlewaretoken" not in cards
+    assert html.count('id="move-dialog-form"') == 1
+    assert html.count('name="to_state"') == 1
+    assert re.findall(r'id="card-([^"]+)"[^>]*tabindex="0"', html) == ["PAY-1", "PAY-2"]  # only their stream's
+    assert 'href="/kanban/epics/ONB-1/"' in html  # every card links to its epic page (its move form without JS)
+    assert 'data-epic-url="/kanban/epics/"' in html
+
+
+def test_the_epic_page_keeps_a_move_form_for_moves_without_javascript(client, vsm, value_stream):
+    EpicFactory(key="PAY-1", value_stream=value_stream)
+    client.force_login(vsm)
+
+    html = client.get("/kanban/epics/PAY-1/").content.decode()
+
+    assert 'action="/kanban/epics/PAY-1/move/"' in html

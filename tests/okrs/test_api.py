@@ -213,14 +213,14 @@ def test_a_key_result_value_keeps_15_digits_exactly_and_refuses_more(api_as, vsm
     kr = KeyResultFactory(objective=objective, baseline=0, target=100, current=7)
     client = api_as(vsm)
 
-    exact = client.patch(f"/api/key-results/{kr.id}/", {"current": "99999999999.9999"}, format="json")
-    too_long = client.patch(f"/api/key-results/{kr.id}/", {"current": "99999999999999.9999"}, format="json")
+    exact = client.patch(f"/api/key-results/{kr.id}/", {"target": "99999999999.9999"}, format="json")
+    too_long = client.patch(f"/api/key-results/{kr.id}/", {"target": "99999999999999.9999"}, format="json")
 
     assert exact.status_code == 200, exact.json()
-    assert exact.json()["current"] == "99999999999.9999"
+    assert exact.json()["target"] == "99999999999.9999"
     assert too_long.status_code == 400
-    assert too_long.json() == {"current": ["Ensure that there are no more than 15 digits in total."]}
-    assert KeyResult.objects.get(id=kr.id).current == Decimal("99999999999.9999")
+    assert too_long.json() == {"target": ["Ensure that there are no more than 15 digits in total."]}
+    assert KeyResult.objects.get(id=kr.id).target == Decimal("99999999999.9999")
 
 
 @pytest.mark.parametrize("method", ["get", "post"])

@@ -3,8 +3,8 @@
 Our ingestion and selectors run on the rows; a small independent re-implementation of
 DevLake's queries (incident -> last production deployment finished before it was created;
 CFR = deployments with an incident / deployments; FDRT = median(resolved - deployment
-finished)) runs on the same rows in Python; the figures must be equal, and the incident
-links must equal DevLake's expected output.
+finished; deployments and deployment days) runs on the same rows in Python; the figures must be
+equal, and the incident links must equal DevLake's expected output.
 """
 
 import csv
@@ -119,3 +119,20 @@ def test_change_failure_rate_and_recovery_time_agree_with_devlake(project1):
     assert Deployment.objects.count() == len(deployments) == 5
     assert figures.change_failure_rate == round(cfr, 4) == 0.4
     assert figures.recovery_time_median_hours == pytest.approx(recovery)
+
+
+def test_deployment_frequency_agrees_with_devlake(project1):
+    # DevLake's deployment frequency counts successful production deployments (one per
+    # cicd_deployment_id, on the day it finished) and the distinct days with one.
+    quarter = QuarterFactory(start=dt.date(2022, 9, 1), end=dt.date(2022, 11, 30))
+    window = sel.window_for(quarter=quarter, as_of=dt.date(2022, 11, 30))
+    deployments = devlake_deployments()
+    days = {at.date() for at in deployments.values()}
+    weeks = 91 / 7  # 1 September - 30 November 2022
+
+    figures = sel.delivery_figures(window=window, value_stream_ids=[project1.id])[project1.id]
+
+    # pipeline1 (11 Sep), pipeline2 (14), pipeline4 (16), pipeline6 (20), pipeline7 (23): 5 on 5 days
+    assert (len(deployments), len(days)) == (5, 5)
+    assert figures.deployments_per_week == round(len(deployments) / weeks, 4) == 0.3846
+    assert figures.deployment_days_per_week == round(len(days) / weeks, 4) == 0.3846

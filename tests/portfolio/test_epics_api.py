@@ -124,3 +124,23 @@ def test_an_mmp_value_stream_filter_that_is_no_id_gets_400_not_500(api_as, execu
 
     assert response.status_code == 400
     assert list(response.json()) == ["value_stream"]
+
+
+def test_program_manager_records_risks_and_dependencies_but_removes_none(
+    api_as, program_manager, value_stream, other_value_stream
+):
+    epic = EpicFactory(value_stream=value_stream)
+    other = EpicFactory(value_stream=other_value_stream)
+    pm = api_as(program_manager)
+
+    dependency = pm.post("/api/dependencies/", {"epic": epic.id, "depends_on": other.id}, format="json")
+    risk = pm.post("/api/risks/", {"epic": epic.id, "title": "Vendor late"}, format="json")
+    roamed = pm.patch(f"/api/risks/{risk.json()['id']}/", {"roam_status": "owned"}, format="json")
+    removed = pm.delete(f"/api/dependencies/{dependency.json()['id']}/")
+
+    assert (dependency.status_code, risk.status_code, roamed.status_code) == (201, 201, 200)
+    assert removed.status_code == 403
+    assert list(Dependency.objects.values_list("epic_id", "depends_on_id")) == [(epic.id, other.id)]
+    assert list(Risk.objects.values_list("title", "roam_status", "value_stream_id")) == [
+        ("Vendor late", "owned", value_stream.id)
+    ]

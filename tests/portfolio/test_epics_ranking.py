@@ -101,3 +101,27 @@ def test_raising_job_size_never_raises_wsjf(bv, tc, rr, size, bigger):
         transaction.set_rollback(True)
 
     assert rows[large.id] <= rows[small.id]
+
+
+def test_open_ranks_number_every_open_epic_and_answer_only_those_asked(value_stream):
+    from portfolio.selectors.epics import epic_open_ranks
+
+    def scored(key, business_value, **extra):
+        return EpicFactory(
+            key=key,
+            value_stream=value_stream,
+            business_value=business_value,
+            time_criticality=1,
+            risk_reduction=1,
+            job_size=1,
+            **extra,
+        )
+
+    scored("A", 20)
+    b = scored("B", 8)
+    scored("C", 13, state="done")  # closed: not ranked, and not counted before B
+    d = scored("D", 1)
+    unscored = EpicFactory(key="E", value_stream=value_stream)
+
+    assert epic_open_ranks(ids=[b.id, d.id, unscored.id]) == {b.id: 2, d.id: 3, unscored.id: 4}
+    assert epic_open_ranks(ids=[]) == {}

@@ -222,3 +222,178 @@ def test_directors_see_parked_deliveries_and_adding_a_rule_replays_them(client, 
     assert response.status_code == 302
     assert WorkItem.objects.get().value_stream == vs
     assert "Nothing is parked." in client.get("/delivery/parked/").content.decode()
+
+
+# --- the remaining documented events (issue 11, points 4 and 10) --------------------------------
+
+
+def post_gitlab(client, name, event):
+    return client.post(
+        "/api/webhooks/gitlab/",
+        body(name),
+        content_type="application/json",
+        headers={"X-Gitlab-Token": SECRETS["gitlab"], "X-Gitlab-Event": event},
+    )
+
+
+def _item():
+    return WorkItem.objects.values_list(
+        "external_id", "status", "item_type", "created_at", "started_at", "finished_at"
+    ).get()
+
+
+def test_github_issue_opened_is_new_work_and_no_incident(client, hello_world):
+    response = post_github(client, "github_issues_opened.json", "issues", "gh-open-1")
+
+    assert response.json()["status"] == "processed"
+    # label "bug" makes it a defect; an open issue has not started
+    assert _item() == (
+        "codertocat/hello-world#1",
+        "new",
+        "defect",
+        dt.datetime(2019, 5, 15, 15, 20, 18, tzinfo=UTC),
+        None,
+        None,
+    )
+    assert Incident.objects.count() == 0
+
+
+def test_github_issue_labeled_with_the_incident_label_opens_an_incident(client, hello_world, settings):
+    # the incident label is configurable; this installation calls its incidents "bug"
+    settings.WEBHOOK_INCIDENT_LABEL = "Bug"
+
+    response = post_github(client, "github_issues_labeled.json", "issues", "gh-label-1")
+
+    assert response.json()["incidents"] == 1
+    incident = Incident.objects.get()
+    assert (incident.value_stream, incident.external_id, incident.opened_at, incident.resolved_at) == (
+        hello_world,
+        "codertocat/hello-world#1",
+        dt.datetime(2019, 5, 15, 15, 20, 18, tzinfo=UTC),
+        None,
+    )
+
+
+def test_github_issue_closed_is_done_at_its_close(client, hello_world):
+    post_github(client, "github_issues_closed.json", "issues", "gh-close-1")
+
+    assert _item() == (
+        "codertocat/hello-world#1",
+        "done",
+        "defect",
+        dt.datetime(2021, 7, 5, 18, 5, 24, tzinfo=UTC),
+        None,
+        dt.datetime(2021, 7, 5, 18, 7, 10, tzinfo=UTC),
+    )
+
+
+def test_github_pull_request_closed_without_merge_is_canceled(client, hello_world):
+    post_github(client, "github_pull_request_closed.json", "pull_request", "gh-pr-1")
+
+    external_id, status, *_ = _item()
+    assert (external_id, status) == ("codertocat/hello-world!2", "canceled")
+
+
+def test_github_pull_request_merged_is_done_at_its_merge(client, hello_world):
+    post_github(client, "github_pull_request_merged.json", "pull_request", "gh-pr-2")
+
+    assert _item() == (
+        "codertocat/hello-world!2",
+        "done",
+        "defect",
+        dt.datetime(2019, 5, 15, 15, 20, 33, tzinfo=UTC),
+        None,
+        dt.datetime(2019, 5, 15, 15, 21, 18, tzinfo=UTC),
+    )
+
+
+def test_github_workflow_run_records_its_head_commit(client):
+    vs = ValueStreamFactory()
+    SourceRule.objects.create(source="github", pattern="octo-org/octo-repo", value_stream=vs)
+
+    response = post_github(client, "github_workflow_run.json", "workflow_run", "gh-run-1")
+
+    assert response.json()["commits"] == 1
+    assert list(Commit.objects.values_list("value_stream", "repository", "sha", "authored_at", "pushed_at")) == [
+        (
+            vs.id,
+            "octo-org/octo-repo",
+            "3484a3fb816e0859fd6e1cea078d76385ff50625",
+            dt.datetime(2020, 10, 5, 16, 32, 7, tzinfo=UTC),
+            dt.datetime(2020, 10, 5, 16, 33, 24, tzinfo=UTC),  # the run's creation: when it was pushed by
+        )
+    ]
+
+
+@pytest.fixture
+def gitlab_test():
+    vs = ValueStreamFactory()
+    SourceRule.objects.create(source="gitlab", pattern="GitlabHQ/Gitlab-Test", value_stream=vs)
+    return vs
+
+
+def test_gitlab_issue_is_new_work(client, gitlab_test):
+    response = post_gitlab(client, "gitlab_issue.json", "Issue Hook")
+
+    assert response.json()["status"] == "processed"
+    assert _item() == (
+        "gitlabhq/gitlab-test#23",
+        "new",
+        "feature",
+        dt.datetime(2013, 12, 3, 17, 15, 43, tzinfo=UTC),
+        None,
+        None,
+    )
+    assert Incident.objects.count() == 0
+
+
+def test_gitlab_incident_opens_an_incident(client, gitlab_test):
+    response = post_gitlab(client, "gitlab_incident.json", "Issue Hook")
+
+    assert response.json()["incidents"] == 1
+    assert list(Incident.objects.values_list("value_stream", "external_id", "opened_at", "resolved_at")) == [
+        (gitlab_test.id, "gitlabhq/gitlab-test#23", dt.datetime(2013, 12, 3, 17, 15, 43, tzinfo=UTC), None)
+    ]
+    assert _item()[1:3] == ("new", "defect")
+
+
+def test_gitlab_merge_request_opened_is_work_in_progress_since_it_was_seen(client, gitlab_test):
+    post_gitlab(client, "gitlab_merge_request.json", "Merge Request Hook")
+
+    opened = dt.datetime(2013, 12, 3, 17, 23, 34, tzinfo=UTC)
+    assert _item() == ("gitlabhq/gitlab-test!1", "active", "feature", opened, opened, None)
+
+
+def test_gitlab_push_records_the_commits_of_the_default_branch(client):
+    vs = ValueStreamFactory()
+    SourceRule.objects.create(source="gitlab", pattern="mike/diaspora", value_stream=vs)
+
+    response = post_gitlab(client, "gitlab_push.json", "Push Hook")
+
+    assert response.json()["commits"] == 2
+    # +02:00 timestamps stored in UTC
+    assert list(Commit.objects.order_by("authored_at").values_list("repository", "sha", "authored_at")) == [
+        (
+            "mike/diaspora",
+            "b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327",
+            dt.datetime(2011, 12, 12, 12, 27, 31, tzinfo=UTC),
+        ),
+        ("mike/diaspora", "da1560886d4f094c3e6c9ef40349f7d38b5d27d7", dt.datetime(2012, 1, 3, 21, 36, 29, tzinfo=UTC)),
+    ]
+
+
+def test_gitlab_pipeline_records_its_commit(client):
+    vs = ValueStreamFactory()
+    SourceRule.objects.create(source="gitlab", pattern="gitlab-org/gitlab-test", value_stream=vs)
+
+    response = post_gitlab(client, "gitlab_pipeline.json", "Pipeline Hook")
+
+    assert response.json()["commits"] == 1
+    assert list(Commit.objects.values_list("repository", "sha", "authored_at", "pushed_at")) == [
+        (
+            "gitlab-org/gitlab-test",
+            "bcbb5ec396a2c0f828686f14fac9b80b780504f2",
+            dt.datetime(2016, 8, 12, 15, 23, 21, tzinfo=UTC),
+            dt.datetime(2016, 8, 12, 15, 23, 28, tzinfo=UTC),  # "2016-08-12 15:23:28 UTC", GitLab's own format
+        )
+    ]

@@ -16,7 +16,7 @@ from tests.factories import (
     ValueStreamSnapshotFactory,
 )
 from vmo.models import ActionItem, PlanningEventStatus
-from vmo.selectors.overview import overview_rows, parse_sort, plan_changes, portfolio_totals
+from vmo.selectors.overview import overview_rows, parse_sort, plan_changes, portfolio_totals, portfolio_trend
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +202,14 @@ def test_an_action_item_without_title_shows_the_form_again(client, executive, va
     assert response.status_code == 200
     assert 'id="action-item-form"' in response.content.decode()
     assert ActionItem.objects.count() == 0
+
+
+def test_trend_is_labelled_by_quarter_code_not_id(quarters):
+    last, current = quarters
+    payments = ValueStreamFactory(name="Payments")
+    snap(payments, last, dt.date(2026, 6, 30), spent_cents=400)
+    snap(payments, current, dt.date(2026, 7, 20), spent_cents=150)
+
+    trend = portfolio_trend(quarter=current)
+
+    assert [(row["quarter"], row["spent_cents"]) for row in trend] == [("2026-Q2", 400), ("2026-Q3", 150)]

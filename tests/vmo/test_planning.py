@@ -159,7 +159,13 @@ def test_closing_keeps_allocations_epic_ranks_and_kr_targets(quarters, value_str
         }
     ]
     assert snap["planned_mmps"] == [
-        {"mmp_id": mmp.id, "epic_id": high.id, "value_stream_id": other_value_stream.id, "cost_cents": 42_00}
+        {
+            "mmp_id": mmp.id,
+            "epic_id": high.id,
+            "value_stream_id": other_value_stream.id,
+            "cost_cents": 42_00,
+            "business_value": high.business_value,
+        }
     ]
 
 
@@ -296,7 +302,8 @@ def test_workspace_runs_a_constant_number_of_queries(
         event.risks.add(RiskFactory(value_stream=value_stream))
 
     grow()
-    with django_assert_num_queries(22) as first:
+    # 23: the committed MMPs' forecast probabilities are one more (issue 16).
+    with django_assert_num_queries(23) as first:
         client.get(f"/vmo/planning/{event.id}/")
     for _ in range(5):
         grow()

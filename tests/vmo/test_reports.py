@@ -69,3 +69,65 @@ def test_monthly_report_page_prints_and_downloads_as_pdf(client, executive):
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert pdf["Content-Disposition"].startswith('attachment; filename="vmo-report-')
+
+
+def test_economy_values_in_money_where_known_and_wsjf_points_where_not(client, executive):
+    """B-1 has a money benefit of 1,000.00 a month (12,000.00 a year), B-2 a cost of delay of
+    500.00 a week (26,000.00 a year), B-3 only WSJF scores (CoD 3 points)."""
+    from portfolio.models import BenefitHypothesis
+
+    b1 = EpicFactory(key="B-1", estimated_cost_cents=5_000_00, **scored())
+    BenefitHypothesis.objects.create(
+        epic=b1, kind="money", title="Fees", monthly_amount_cents=1_000_00, start_month=dt.date(2026, 7, 1)
+    )
+    EpicFactory(key="B-2", estimated_cost_cents=9_000_00, cost_of_delay_per_week_cents=500_00)
+    EpicFactory(key="B-3", estimated_cost_cents=1_000_00, **scored())
+
+    economy = epic_economy()
+
+    rows = {e.key: (e.value_basis, e.money_value_cents) for e in economy.epics}
+    assert rows == {"B-1": ("benefit", 12_000_00), "B-2": ("cd3", 26_000_00), "B-3": ("wsjf", None)}
+    assert (economy.money_split_cents, economy.value_split, economy.money_valued) == (19_000_00, 3.0, 2)
+    client.force_login(executive)
+    page = client.get("/overview/economy/").content.decode()
+    assert '"basis": "wsjf"' in page
+    assert "2 of 3 plotted epics have a money value" in page
+
+
+def test_monthly_report_shows_time_to_value_and_predictability_per_value_stream(client, executive, quarter):
+    """Payments' snapshot of 2026-Q3 has time to value 15.0 / 18.5 days and 3 of 4 MMPs
+    delivered with predictability 0.875; Onboarding has a snapshot without figures (no data)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.factories import ValueStreamSnapshotFactory
+
+    payments, onboarding = ValueStreamFactory(name="Payments"), ValueStreamFactory(name="Onboarding")
+    detail = {
+        "time_to_value_median_days": 15.0,
+        "time_to_value_p85_days": 18.5,
+        "planned_mmps": 4,
+        "delivered_mmps": 3,
+        "predictability": 0.875,
+    }
+    ValueStreamSnapshotFactory(value_stream=payments, quarter=quarter, as_of=dt.date(2026, 7, 30), value_detail={})
+    ValueStreamSnapshotFactory(value_stream=payments, quarter=quarter, as_of=dt.date(2026, 7, 31), value_detail=detail)
+    ValueStreamSnapshotFactory(value_stream=onboarding, quarter=quarter, as_of=dt.date(2026, 7, 31), value_detail={})
+    client.force_login(executive)
+
+    page = client.get("/reports/monthly/?month=2026-07").content.decode()
+    scoped = client.get(f"/reports/monthly/?month=2026-07&value_stream={onboarding.slug}").content.decode()
+    pdf = client.get("/reports/monthly.pdf?month=2026-07")
+
+    assert (
+        '<tr><th scope="row">Payments</th><td class="num">15.0</td><td class="num">18.5</td>'
+        '<td class="num">4</td><td class="num">3</td><td class="num">87%</td></tr>'
+    ) in page
+    no_data = '<td class="num">no data</td>'
+    assert f'<tr><th scope="row">Onboarding</th>{no_data * 5}</tr>' in page
+    assert '<th scope="row">Payments</th>' not in scoped.split('id="report-flow-value"')[1]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Time to value and predictability (2026-Q3)" in text
+    assert "87%" in text
+    assert "4 / 3" in text

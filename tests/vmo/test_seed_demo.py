@@ -6,7 +6,8 @@ from django.core.management import call_command
 
 from portfolio.models import Quarter, StrategicTheme, ValueStream
 
-pytestmark = pytest.mark.django_db
+# Seeding the whole demo (twice, for idempotence) takes minutes on PostgreSQL in CI.
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1200)]
 
 
 def snapshot_of_demo_data() -> dict:
@@ -37,9 +38,23 @@ def test_seed_demo_creates_users_streams_quarters_and_themes(capsys):
     assert ValueStream.objects.get(slug="payments").managers.get().username == "vsm"
     assert [q.status for q in Quarter.objects.order_by("start")] == ["closed", "active", "planning"]
     assert StrategicTheme.objects.count() == 4
+    # the demo's metric-type KRs are bound: one per stream and quarter, read by the rollup only
+    from okrs.models import CheckIn, KeyResult
+
+    lead_time = KeyResult.objects.filter(title="Median lead time for changes")
+    assert (lead_time.count(), set(lead_time.values_list("metric", flat=True))) == (16, {"lead_time"})
+    assert CheckIn.objects.filter(key_result__in=lead_time, author__isnull=False).count() == 0
     out = capsys.readouterr().out
     assert "director" in out
+    assert "vsm2" in out
     assert "password 'demo'" in out
+
+
+def test_seed_demo_prints_the_address_it_is_given(capsys):
+    # `make run PORT=8101` passes its address: the printed link must be the one that answers.
+    call_command("seed_demo", url="http://127.0.0.1:8101/")
+
+    assert "Log in at http://127.0.0.1:8101/ with password 'demo' as:" in capsys.readouterr().out
 
 
 def test_seed_demo_twice_gives_the_same_data():

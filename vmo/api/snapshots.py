@@ -8,9 +8,11 @@ from rest_framework import mixins, serializers, viewsets
 from portfolio.api.fields import MoneyField
 from portfolio.filters.base import IdFilter
 from portfolio.models import Quarter
+from portfolio.money import cents_to_decimal
 from portfolio.selectors.delivery import DORA_METRICS
-from vmo.models import ValueStreamSnapshot
+from vmo.models import SNAPSHOT_DELIVERY_FIGURES, ValueStreamSnapshot
 from vmo.selectors.snapshots import snapshot_latest
+from vmo.services.value_figures import VALUE_FIGURES
 
 
 class SnapshotFilter(django_filters.FilterSet):
@@ -29,6 +31,45 @@ class SnapshotFilter(django_filters.FilterSet):
         if value.isascii() and value.isdigit() and len(value) <= 18:
             return queryset.filter(quarter_id=int(value))
         return queryset.filter(quarter__code=value)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string"},
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+        "nullable": True,
+    }
+)
+class ValueFigureField(serializers.Field):
+    """One figure of `value_detail` (issue 12), null when the snapshot has no data for it (or
+    predates the figure); money as a two-decimal string like every amount."""
+
+    def __init__(self, key: str, *, money: bool = False, **kwargs):
+        self.key, self.money = key, money
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("help_text", VALUE_FIGURES[key])
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        figure = (value.value_detail or {}).get(self.key)
+        if figure is None:
+            return None
+        return f"{cents_to_decimal(figure):.2f}" if self.money else figure
+
+
+_VALUE_MONEY = {
+    "benefit_planned": "benefit_planned_cents",
+    "benefit_realised": "benefit_realised_cents",
+    "benefit_planned_to_date": "benefit_planned_to_date_cents",
+    "benefit_realised_to_date": "benefit_realised_to_date_cents",
+    "actual_cost": "actual_cost_cents",
+}
+_VALUE_PLAIN = [key for key in VALUE_FIGURES if not key.endswith("_cents")]
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
@@ -70,6 +111,14 @@ class SnapshotSerializer(serializers.ModelSerializer):
     def get_recovery_time_level(self, obj) -> str | None:
         return obj.dora_levels.get("recovery_time")
 
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, key in _VALUE_MONEY.items():
+            fields[name] = ValueFigureField(key, money=True)
+        for key in _VALUE_PLAIN:
+            fields[key] = ValueFigureField(key)
+        return fields
+
     class Meta:
         model = ValueStreamSnapshot
         fields = [
@@ -79,20 +128,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "quarter_code",
             "as_of",
             "computed_at",
-            "delivery_progress",
-            "flow_velocity",
-            "flow_time_median_days",
-            "flow_time_p85_days",
-            "flow_load",
-            "flow_efficiency",
-            "flow_distribution",
-            "deployments_per_week",
-            "deployment_days_per_week",
-            "lead_time_median_hours",
-            "change_failure_rate",
-            "recovery_time_median_hours",
-            "time_to_restore_median_hours",
-            "dora_level",
+            *SNAPSHOT_DELIVERY_FIGURES,
             "dora_metrics_graded",
             "dora_levels",
             "deployment_frequency_level",

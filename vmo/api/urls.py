@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from vmo.api import planning, snapshots
+from vmo.api import forecasts, planning, snapshots
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -8,4 +9,8 @@ router.register("action-items", planning.ActionItemViewSet, basename="action-ite
 router.register("planning-events", planning.PlanningEventViewSet, basename="planning-event")
 router.register("snapshots", snapshots.SnapshotViewSet, basename="snapshot")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("value-streams/<int:pk>/forecast/", forecasts.ValueStreamForecastView.as_view(), name="value-stream-forecast"),
+    path("epics/<int:pk>/forecast/", forecasts.EpicForecastView.as_view(), name="epic-forecast"),
+    *router.urls,
+]

@@ -30,7 +30,7 @@ from funding.selectors import allocation_changes, allocations_of_quarter
 from okrs.scoring import band_label, score_band
 from okrs.selectors import key_result_target_changes, key_result_targets
 from portfolio.models import Epic, Quarter, Risk, RoamStatus, ValueStream
-from portfolio.selectors.epics import epic_ids_ranked_open, epic_state_changes
+from portfolio.selectors.epics import epic_open_ranks, epic_state_changes
 from vmo.models import PlanningEvent, PlanningEventKind, PlanningEventStatus, ValueStreamSnapshot
 from vmo.plan_snapshot import PlannedEpic, PlannedKeyResult, PlanSnapshot
 
@@ -231,7 +231,8 @@ def portfolio_trend(*, quarter: Quarter, count: int = 4) -> list[dict]:
         "delivery_progress": None,
         "flow_velocity": None,
     }
-    return [{"quarter": q.code, **{**empty, **by_quarter.get(q.pk, {})}} for q in reversed(quarters)]
+    # The quarter code last: each aggregated row carries the quarter's id under the same key.
+    return [{**empty, **by_quarter.get(q.pk, {}), "quarter": q.code} for q in reversed(quarters)]
 
 
 # --- then and now: the plan as it stood when the quarter's planning event closed ---------------
@@ -281,7 +282,7 @@ def _allocations_from_snapshot(*, quarter: Quarter, planned: dict[int, int]) -> 
 
 
 def _epics_from_snapshot(*, planned: dict[int, PlannedEpic]) -> list[dict]:
-    ranks = {epic_id: position for position, epic_id in enumerate(epic_ids_ranked_open(), start=1)}
+    ranks = epic_open_ranks(ids=planned.keys())  # the planned epics' positions, not every open epic's
     epics = Epic.objects.filter(id__in=planned.keys()).order_by("key").values("id", "key", "title", "state")
     changes = []
     for epic in epics:

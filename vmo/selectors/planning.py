@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from funding.selectors import allocation_amount
 from okrs.selectors import OkrTree, okr_tree
 from portfolio.models import MMP, Dependency, Risk
+from portfolio.selectors.forecasts import mmp_probabilities
 from vmo.models import AgendaItem, CommunicationItem, PlannedMMP, PlanningEvent, PlanningEventKind
 from vmo.selectors.backlog import action_item_list
 
@@ -86,6 +87,10 @@ def planning_workspace(*, event_id: int) -> Workspace:
         .select_related("mmp__epic__value_stream")
         .order_by("mmp__epic__key", "id")
     )
+    # The chance each committed MMP lands by the quarter's end, from the cached forecast.
+    chances = mmp_probabilities(mmp_ids=[p.mmp_id for p in planned], day=event.quarter.end) if planned else {}
+    for p in planned:
+        p.landing_probability = chances.get(p.mmp_id)
     return Workspace(
         event=event,
         agenda=list(AgendaItem.objects.filter(event=event).order_by("position")),

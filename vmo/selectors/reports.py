@@ -1,27 +1,37 @@
 """Reads for the executive's reports: the features economy and the monthly report."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import (
     Avg,
+    BigIntegerField,
     Case,
+    CharField,
+    F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
     Value,
     When,
 )
 from django.utils import timezone
 
 from funding.selectors import allocations_of_quarter, spend_by_value_stream, spend_rows
-from kanban.selectors import epics_done_between
+from funding.selectors.actuals import cost_reconciliation
+from kanban.selectors import epics_done_between, last_value_release, no_value_days
 from okrs.scoring import band_label, score_band
 from okrs.selectors import key_results_of_quarter
-from portfolio.models import MMP, Epic, EpicState, MMPStatus, Quarter, ValueStream
-from portfolio.money import cents_to_decimal, format_percent
+from portfolio.models import MMP, BenefitHypothesis, BenefitKind, Epic, EpicState, MMPStatus, Quarter, ValueStream
+from portfolio.money import cents_to_decimal
+from portfolio.selectors.benefits import benefit_monthly_series
 from vmo.exports import Table
 from vmo.selectors.overview import overview_rows, with_bands
+from vmo.selectors.value import value_rows
 
 # --- features economy: value (cost of delay) against cost ------------------------------------
 
@@ -35,10 +45,18 @@ QUADRANTS = {
 
 @dataclass(frozen=True)
 class Economy:
-    """Scored, costed open epics in quadrants split at the mean cost of delay and mean cost."""
+    """Open epics with a cost estimate and some measure of value, in quadrants.
+
+    Value is in money where the epic carries it (`value_basis`): "benefit" (its planned money
+    benefits, per year) or "cd3" (its cost of delay per week, x 52: what a year of delay
+    forgoes); otherwise "wsjf" (cost of delay in relative WSJF points). Each basis is split at
+    its own mean (money against money, points against points); cost is split at the mean
+    estimate of all plotted epics.
+    """
 
     epics: list[Epic]
     value_split: float | None
+    money_split_cents: int | None
     cost_split_cents: int | None
     unplotted: int
 
@@ -46,20 +64,60 @@ class Economy:
     def low_value_high_cost(self) -> list[Epic]:
         return [epic for epic in self.epics if epic.quadrant == 4]
 
+    @property
+    def money_valued(self) -> int:
+        return sum(1 for epic in self.epics if epic.value_basis != "wsjf")
+
+
+def _benefit_monthly():
+    """The sum of an epic's money benefits per month (a correlated subquery)."""
+    return Subquery(
+        BenefitHypothesis.objects.filter(epic=OuterRef("pk"), kind=BenefitKind.MONEY)
+        .order_by()
+        .values("epic")
+        .annotate(total=Sum("monthly_amount_cents"))
+        .values("total"),
+        output_field=BigIntegerField(),
+    )
+
 
 def epic_economy(*, value_stream: ValueStream | None = None) -> Economy:
-    """Open epics (not done, not pursued) with a cost of delay and an estimated cost, each in a
-    quadrant, high value / low cost first. Three queries whatever the number of epics."""
+    """Open epics (not done, not pursued) with an estimated cost and a value (money or WSJF),
+    each in a quadrant, high value / low cost first. Four queries whatever the number of epics."""
     candidates = Epic.objects.exclude(state__in=[EpicState.DONE, EpicState.NOT_PURSUED])
     if value_stream is not None:
         candidates = candidates.filter(value_stream=value_stream)
-    plotted = candidates.filter(cost_of_delay__isnull=False, estimated_cost_cents__isnull=False)
-    splits = plotted.aggregate(value=Avg("cost_of_delay"), cost=Avg("estimated_cost_cents"))
-    unplotted = candidates.exclude(pk__in=plotted.values("pk")).count()
-    if splits["value"] is None:
-        return Economy(epics=[], value_split=None, cost_split_cents=None, unplotted=unplotted)
-    value_split, cost_split = float(splits["value"]), round(splits["cost"])
-    high_value = Q(cost_of_delay__gte=value_split)
+    valued = candidates.annotate(benefit_monthly_cents=_benefit_monthly()).annotate(
+        money_value_cents=Case(
+            When(benefit_monthly_cents__gt=0, then=F("benefit_monthly_cents") * 12),
+            When(cost_of_delay_per_week_cents__isnull=False, then=F("cost_of_delay_per_week_cents") * 52),
+            default=Value(None),
+            output_field=BigIntegerField(),
+        ),
+        value_basis=Case(
+            When(benefit_monthly_cents__gt=0, then=Value("benefit")),
+            When(cost_of_delay_per_week_cents__isnull=False, then=Value("cd3")),
+            default=Value("wsjf"),
+            output_field=CharField(),
+        ),
+    )
+    plotted = valued.filter(estimated_cost_cents__isnull=False).filter(
+        Q(money_value_cents__isnull=False) | Q(cost_of_delay__isnull=False)
+    )
+    splits = plotted.aggregate(
+        value=Avg("cost_of_delay", filter=Q(money_value_cents__isnull=True)),
+        money=Avg("money_value_cents"),
+        cost=Avg("estimated_cost_cents"),
+    )
+    unplotted = candidates.count() - plotted.count()
+    if splits["cost"] is None:
+        return Economy(epics=[], value_split=None, money_split_cents=None, cost_split_cents=None, unplotted=unplotted)
+    value_split = None if splits["value"] is None else float(splits["value"])
+    money_split = None if splits["money"] is None else round(splits["money"])
+    cost_split = round(splits["cost"])
+    high_value = Q(money_value_cents__isnull=False, money_value_cents__gte=money_split or 0) | Q(
+        money_value_cents__isnull=True, cost_of_delay__gte=value_split or 0
+    )
     low_cost = Q(estimated_cost_cents__lt=cost_split)
     epics = list(
         plotted.select_related("value_stream")
@@ -72,11 +130,19 @@ def epic_economy(*, value_stream: ValueStream | None = None) -> Economy:
                 output_field=IntegerField(),
             )
         )
-        .order_by("quadrant", "-cost_of_delay", "estimated_cost_cents", "key")
+        .order_by(
+            "quadrant", F("money_value_cents").desc(nulls_last=True), "-cost_of_delay", "estimated_cost_cents", "key"
+        )
     )
     for epic in epics:
         epic.quadrant_key, epic.quadrant_label = QUADRANTS[epic.quadrant]
-    return Economy(epics=epics, value_split=value_split, cost_split_cents=cost_split, unplotted=unplotted)
+    return Economy(
+        epics=epics,
+        value_split=value_split,
+        money_split_cents=money_split,
+        cost_split_cents=cost_split,
+        unplotted=unplotted,
+    )
 
 
 # --- the monthly report ----------------------------------------------------------------------
@@ -99,6 +165,16 @@ class MonthlyReport:
     spend_by_stream: list[dict]
     spend_total_cents: int
     next_releases: list[MMP]
+    # What the money bought (issue 12): benefit in the month, streams without a release of user
+    # value for NO_VALUE_RELEASE_DAYS at month end, and team cost against labour spend.
+    benefit_planned_cents: int = 0
+    benefit_realised_cents: int = 0
+    no_value_streams: list = field(default_factory=list)
+    cost_rows: list = field(default_factory=list)
+    no_value_days: int = 90
+    # Time to value and predictability per value stream, from the latest snapshots of the
+    # month's quarter (the rollup computed them; the report reads, never recomputes).
+    value_rows: list = field(default_factory=list)
 
     @property
     def scope(self) -> str:
@@ -139,7 +215,32 @@ def monthly_report(*, month: dt.date, value_stream: ValueStream | None = None) -
         .select_related("epic", "epic__value_stream", "target_quarter")
         .order_by("target_quarter__start", "epic__key", "id")[:50]
     )
+    streams = ValueStream.objects.filter(active=True)
+    if value_stream is not None:
+        streams = streams.filter(id=value_stream.id)
+    streams = list(streams.order_by("name").values_list("id", "name"))
+    stream_ids = [vs_id for vs_id, _ in streams]
+    last_day = end - dt.timedelta(days=1)
+    released = last_value_release(until=last_day, value_stream_ids=stream_ids)
+    alarm_days = no_value_days()
+    no_value = [
+        {"name": name, "last": released.get(vs_id)}
+        for vs_id, name in streams
+        if released.get(vs_id) is None or (last_day - released[vs_id]).days > alarm_days
+    ]
+    names = dict(streams)
+    cost_rows = [
+        {"name": names.get(row.value_stream_id, ""), "row": row}
+        for row in cost_reconciliation(start=start, end=last_day, quarter=quarter, value_stream_ids=stream_ids)
+    ]
+    benefit = benefit_monthly_series(value_stream_id=value_stream.id if value_stream else None, months=[start])
     return MonthlyReport(
+        value_rows=value_rows(quarter=quarter, value_stream=value_stream) if quarter is not None else [],
+        benefit_planned_cents=benefit["planned"][0],
+        benefit_realised_cents=benefit["realised"][0],
+        no_value_streams=no_value,
+        cost_rows=cost_rows,
+        no_value_days=alarm_days,
         month=start,
         value_stream=value_stream,
         quarter=quarter,
@@ -154,11 +255,15 @@ def monthly_report(*, month: dt.date, value_stream: ValueStream | None = None) -
 
 # --- export tables: the values users see, money as numbers ------------------------------------
 
-EXPORTS = ("overview", "epics", "allocations", "spend", "okrs")
+EXPORTS = ("overview", "epics", "allocations", "spend", "okrs", "value")
 
 
-def _pct(value) -> str:
-    return "" if value is None else format_percent(value)
+# Column kinds of each export (see vmo.exports): the documented column lists are in the README.
+OVERVIEW_KINDS = ("text", "money", "money", "money", "percent", "text", "percent", "count", "number", "text", "count")
+EPICS_KINDS = ("text", "text", "text", "text", "text", "integer", "integer", "number", "money", "text")
+ALLOCATIONS_KINDS = ("text", "text", "money", "text")
+SPEND_KINDS = ("month", "text", "text", "text", "money", "text", "text")
+OKRS_KINDS = ("text",) * 5 + ("number", "number", "number", "text", "percent", "percent", "text")
 
 
 def overview_table(*, quarter: Quarter) -> Table:
@@ -184,16 +289,17 @@ def overview_table(*, quarter: Quarter) -> Table:
                 cents_to_decimal(row.allocated_cents),
                 cents_to_decimal(row.spent_cents),
                 cents_to_decimal(row.forecast_cents),
-                _pct(row.okr_score),
+                row.okr_score,
                 row.band_label if row.band else "",
-                _pct(row.delivery_progress),
+                row.delivery_progress,
                 row.flow_velocity,
-                "" if row.flow_time_median_days is None else f"{row.flow_time_median_days:.1f}",
+                None if row.flow_time_median_days is None else round(Decimal(str(row.flow_time_median_days)), 1),
                 row.dora_label if row.dora_level else "",
                 row.open_risks,
             ]
             for row in rows
         ],
+        kinds=OVERVIEW_KINDS,
     )
 
 
@@ -222,12 +328,13 @@ def epics_table(*, quarter: Quarter) -> Table:
                 epic.get_kind_display(),
                 epic.cost_of_delay,
                 epic.job_size,
-                None if epic.wsjf is None else round(epic.wsjf, 2),
+                None if epic.wsjf is None else round(Decimal(str(epic.wsjf)), 2),
                 cents_to_decimal(epic.estimated_cost_cents),
                 epic.target_quarter.code if epic.target_quarter else "",
             ]
             for epic in epics
         ],
+        kinds=EPICS_KINDS,
     )
 
 
@@ -239,6 +346,7 @@ def allocations_table(*, quarter: Quarter) -> Table:
             [quarter.code, row["name"], cents_to_decimal(row["amount_cents"]), row["note"]]
             for row in allocations_of_quarter(quarter=quarter)
         ],
+        kinds=ALLOCATIONS_KINDS,
     )
 
 
@@ -248,7 +356,7 @@ def spend_table(*, quarter: Quarter) -> Table:
         headers=["Month", "Value stream", "Category", "Epic", "Amount", "Source", "Note"],
         rows=[
             [
-                s.month.strftime("%Y-%m"),
+                s.month,
                 s.value_stream.name,
                 s.get_category_display(),
                 s.epic.key if s.epic else "",
@@ -258,6 +366,7 @@ def spend_table(*, quarter: Quarter) -> Table:
             ]
             for s in spend_rows(quarter=quarter)
         ],
+        kinds=SPEND_KINDS,
     )
 
 
@@ -286,21 +395,67 @@ def okrs_table(*, quarter: Quarter) -> Table:
                 kr.objective.value_stream.name if kr.objective.value_stream else "",
                 kr.title,
                 kr.get_direction_display(),
-                kr.baseline.normalize(),
-                kr.target.normalize(),
-                kr.current.normalize(),
+                kr.baseline,
+                kr.target,
+                kr.current,
                 kr.unit,
-                _pct(kr.progress_value),
-                _pct(kr.grade_value),
+                kr.progress_value,
+                kr.grade_value,
                 band_label(score_band(kr.grade_value)),
             ]
             for kr in key_results
+        ],
+        kinds=OKRS_KINDS,
+    )
+
+
+def _figure(value, *, money: bool = False):
+    if value is None:
+        return ""
+    if money:
+        return cents_to_decimal(value)
+    if isinstance(value, list):
+        return ", ".join(value)
+    return value
+
+
+# (header, value_detail key, money?) for the "value" export.
+VALUE_COLUMNS = (
+    ("Benefit planned (quarter)", "benefit_planned_cents", True),
+    ("Benefit realised (quarter)", "benefit_realised_cents", True),
+    ("Benefit realised to date", "benefit_realised_to_date_cents", True),
+    ("Actual cost to date", "actual_cost_cents", True),
+    ("Return realised", "return_realised", False),
+    ("Return planned", "return_planned", False),
+    ("Time to value median (days)", "time_to_value_median_days", False),
+    ("Time to value p85 (days)", "time_to_value_p85_days", False),
+    ("Epic cycle time median (days)", "epic_cycle_time_median_days", False),
+    ("Epics done", "epic_throughput", False),
+    ("Last value release", "last_value_release", False),
+    ("No value alarm", "no_value_alarm", False),
+    ("Planned MMPs", "planned_mmps", False),
+    ("Delivered MMPs", "delivered_mmps", False),
+    ("Predictability", "predictability", False),
+    ("Spend beyond team cost (months)", "cost_flagged_months", False),
+    ("MVPs not evaluated", "mvps_unevaluated", False),
+)
+
+
+def value_table(*, quarter: Quarter) -> Table:
+    """What the money bought per value stream, from the latest snapshots (one query)."""
+    return Table(
+        title=f"Value {quarter.code}",
+        headers=["Value stream", *[header for header, _, _ in VALUE_COLUMNS]],
+        rows=[
+            [row.value_stream.name, *[_figure(row.figures.get(key), money=money) for _, key, money in VALUE_COLUMNS]]
+            for row in value_rows(quarter=quarter)
         ],
     )
 
 
 def export_table(*, name: str, quarter: Quarter) -> Table:
     builders = {
+        "value": value_table,
         "overview": overview_table,
         "epics": epics_table,
         "allocations": allocations_table,

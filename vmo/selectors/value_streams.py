@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from funding.selectors import quarter_months, spend_by_month, value_stream_money
 from kanban.selectors import epic_cumulative_flow
 from okrs.selectors import objectives_with_scores
-from portfolio.models import Quarter, ValueStream
+from portfolio.models import Forecast, Quarter, RollupDue, ValueStream
 from portfolio.money import chart_amount
 from portfolio.selectors.delivery import epics_with_progress, mmps_with_progress
+from portfolio.selectors.forecasts import value_stream_forecast
 from vmo.models import ValueStreamSnapshot
 from vmo.selectors.snapshots import snapshot_trend
+from vmo.selectors.value import value_stream_value
 
 TREND_FIELDS = [
     "as_of",
@@ -54,6 +56,8 @@ def burn(*, value_stream_id: int, quarter: Quarter, as_of: dt.date) -> dict:
         "allocated_cents": allocated,
         "forecast_cents": forecast,
         "spent_total_cents": money.spent_cents if money else 0,
+        # The months the forecast counts as booked (the others are forecast at their average).
+        "booked_months": [m.strftime("%b %Y") for m in (money.booked_months if money else ())],
     }
 
 
@@ -66,12 +70,15 @@ class ValueStreamPage:
     mmps: list = field(default_factory=list)
     objectives: list = field(default_factory=list)
     charts: dict = field(default_factory=dict)
+    forecast: Forecast | None = None
+    value: dict = field(default_factory=dict)
 
 
 def value_stream_page(*, value_stream: ValueStream, quarter: Quarter | None, as_of: dt.date) -> ValueStreamPage:
     page = ValueStreamPage(value_stream=value_stream, quarter=quarter)
     page.epics = list(epics_with_progress(value_stream_id=value_stream.id))
     page.mmps = list(mmps_with_progress(value_stream_id=value_stream.id))
+    page.forecast = value_stream_forecast(value_stream_id=value_stream.id)
     if quarter is None:
         return page
     trend = list(snapshot_trend(value_stream_id=value_stream.id, quarter=quarter).values(*TREND_FIELDS))
@@ -86,4 +93,44 @@ def value_stream_page(*, value_stream: ValueStream, quarter: Quarter | None, as_
         "cfd": epic_cumulative_flow(value_stream_id=value_stream.id, start=quarter.start, end=max(end, quarter.start)),
         "burn": burn(value_stream_id=value_stream.id, quarter=quarter, as_of=as_of),
     }
+    page.value = value_stream_value(value_stream=value_stream, quarter=quarter, as_of=as_of)
+    page.charts["benefit"] = page.value["benefit_chart"]
+    page.charts["predictability"] = page.value["predictability_chart"]
     return page
+
+
+@dataclass(frozen=True)
+class RollupProgress:
+    """Where a requested rollup stands, read from the database only (never the result backend).
+
+    `queued`: the outbox still holds the stream (waiting for, or being run by, a worker);
+    `done`: the outbox row is gone and a snapshot was computed at or after the request;
+    `idle`: neither (no current quarter to roll up, or the row was drained by a run that began
+    before the request and a newer one is not due).
+    """
+
+    state: str
+    due_since: dt.datetime | None
+    computed_at: dt.datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.state != "queued"
+
+
+def rollup_progress(*, value_stream_id: int, since: dt.datetime) -> RollupProgress:
+    """Two small queries: the stream's outbox row and its newest snapshot's `computed_at`."""
+    due_since = RollupDue.objects.filter(value_stream_id=value_stream_id).values_list("due_since", flat=True).first()
+    computed_at = (
+        ValueStreamSnapshot.objects.filter(value_stream_id=value_stream_id)
+        .order_by("-computed_at")
+        .values_list("computed_at", flat=True)
+        .first()
+    )
+    if due_since is not None:
+        state = "queued"
+    elif computed_at is not None and computed_at >= since:
+        state = "done"
+    else:
+        state = "idle"
+    return RollupProgress(state=state, due_since=due_since, computed_at=computed_at)

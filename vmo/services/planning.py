@@ -216,11 +216,13 @@ def planning_event_close(*, event: PlanningEvent) -> PlanningEvent:
     event = PlanningEvent.objects.select_for_update().select_related("quarter").get(pk=event.pk)
     _open(event)
     now = timezone.now()
+    # The planned business value of a committed MMP is its epic's user-business value (the WSJF
+    # input) as it stands now, frozen here for the quarter's flow predictability.
     planned_mmps = [
-        {"mmp_id": mmp_id, "epic_id": epic_id, "value_stream_id": vs_id, "cost_cents": cost}
-        for mmp_id, epic_id, vs_id, cost in PlannedMMP.objects.filter(event=event)
+        {"mmp_id": mmp_id, "epic_id": epic_id, "value_stream_id": vs_id, "cost_cents": cost, "business_value": bv}
+        for mmp_id, epic_id, vs_id, cost, bv in PlannedMMP.objects.filter(event=event)
         .order_by("id")
-        .values_list("mmp_id", "mmp__epic_id", "mmp__epic__value_stream_id", "cost_cents")
+        .values_list("mmp_id", "mmp__epic_id", "mmp__epic__value_stream_id", "cost_cents", "mmp__epic__business_value")
     ]
     event.plan_snapshot = plan_snapshot_take(quarter=event.quarter, taken_at=now, planned_mmps=planned_mmps)
     event.status = PlanningEventStatus.CLOSED

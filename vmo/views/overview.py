@@ -4,13 +4,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from core.history import page_as_of
+from kanban.selectors import no_value_days
 from portfolio.models import Quarter, ValueStream
 from portfolio.money import chart_amount
 from portfolio.selectors.base import quarter_from_code, quarter_previous
 from vmo.forms import OverviewActionItemForm
 from vmo.permissions import can_keep_vmo_backlog
+from vmo.selectors.drift import portfolio_as_of
 from vmo.selectors.overview import (
     SORTS,
     overview_rows,
@@ -20,6 +24,7 @@ from vmo.selectors.overview import (
     portfolio_trend,
     with_bands,
 )
+from vmo.selectors.value import mvp_watch, value_rows
 from vmo.services.backlog import action_item_create
 
 # Table columns in order: ?sort= key, header, numeric.
@@ -37,7 +42,13 @@ COLUMNS = (
 )
 # Columns whose header links to the figure's definition on /metrics/.
 COLUMN_METRICS = {"velocity": "flow_velocity", "flow_time": "flow_time", "dora": "dora_level"}
-EXPORT_LISTS = (("epics", "Epics"), ("allocations", "Allocations"), ("spend", "Spend"), ("okrs", "OKRs"))
+EXPORT_LISTS = (
+    ("epics", "Epics"),
+    ("allocations", "Allocations"),
+    ("spend", "Spend"),
+    ("okrs", "OKRs"),
+    ("value", "What the money bought"),
+)
 
 
 def _chart_data(rows, trend) -> dict:
@@ -74,7 +85,10 @@ def _sort_links(*, quarter_code: str, sort: str, descending: bool) -> dict[str, 
 @require_http_methods(["GET"])
 def overview(request):
     quarter = quarter_from_code(code=request.GET.get("quarter"))
+    as_of = page_as_of(request)
     context = {
+        "as_of": as_of,
+        "as_of_enabled": True,
         "quarter": quarter,
         "quarters": Quarter.objects.order_by("-start"),
         "columns": COLUMNS,
@@ -93,7 +107,8 @@ def overview(request):
         descending=descending,
         sort_links=_sort_links(quarter_code=quarter.code, sort=sort, descending=descending),
         totals=portfolio_totals(quarter=quarter),
-        can_raise_actions=can_keep_vmo_backlog(request.user),
+        can_raise_actions=can_keep_vmo_backlog(request.user) and as_of is None,
+        past=portfolio_as_of(quarter=quarter, day=as_of) if as_of else None,
     )
     if request.htmx and request.htmx.target == "overview-table":
         return render(request, "vmo/overview.html#table", context)
@@ -102,6 +117,9 @@ def overview(request):
         chart_data=_chart_data(rows, trend),
         previous_totals=portfolio_totals(quarter=previous) if previous else None,
         plan=plan_changes(quarter=quarter),
+        value_rows=value_rows(quarter=quarter),
+        mvp_watch=mvp_watch(today=timezone.localdate()),
+        no_value_days=no_value_days(),
     )
     return render(request, "vmo/overview.html", context)
 

@@ -11,6 +11,7 @@ from portfolio.models import ValueStream
 from portfolio.money import chart_amount
 from portfolio.selectors.base import quarter_from_code
 from vmo.exports import monthly_report_pdf_response, table_response
+from vmo.selectors.report_summary import report_summary
 from vmo.selectors.reports import EXPORTS, epic_economy, export_table, monthly_report
 
 
@@ -37,7 +38,9 @@ def economy(request):
             "key": epic.key,
             "title": epic.title,
             "x": chart_amount(epic.estimated_cost_cents),
-            "y": epic.cost_of_delay,
+            # Money value per year where known, WSJF cost-of-delay points where not.
+            "y": chart_amount(epic.money_value_cents) if epic.value_basis != "wsjf" else epic.cost_of_delay,
+            "basis": epic.value_basis,
             "quadrant": epic.quadrant,
         }
         for epic in result.epics
@@ -60,11 +63,30 @@ def _report_context(request) -> dict:
     month = _month_from(request)
     value_stream = _value_stream_from(request)
     report = monthly_report(month=month, value_stream=value_stream)
+    summary = report_summary(report=report)
     return {
         "report": report,
+        "summary": summary,
+        "chart_data": _report_chart_data(summary),
         "month_value": month.strftime("%Y-%m"),
         "value_streams": ValueStream.objects.active(),
         "value_stream": value_stream,
+    }
+
+
+def _report_chart_data(summary) -> dict | None:
+    """The report's chart series: money in currency units, ratios as percentages, days by date."""
+    if summary is None:
+        return None
+    streams = summary.streams
+    return {
+        "streams": [row.name for row in streams],
+        "allocated": [chart_amount(row.allocated_cents) for row in streams],
+        "spent": [chart_amount(row.spent_cents) for row in streams],
+        "forecast": [chart_amount(row.forecast_cents) for row in streams],
+        "flow_time": [row.flow_time_median_days for row in streams],
+        "deployments": [row.deployments_per_week for row in streams],
+        "okr_trend": [{"x": day.isoformat(), "y": round(score * 100, 1)} for day, score in summary.okr_trend],
     }
 
 
@@ -76,7 +98,7 @@ def monthly_report_page(request):
 @require_GET
 def monthly_report_pdf(request):
     context = _report_context(request)
-    return monthly_report_pdf_response(context["report"])
+    return monthly_report_pdf_response(context["report"], summary=context["summary"])
 
 
 @require_GET

@@ -1,29 +1,38 @@
 """The value stream page at `/value-streams/<slug>/`: delivery, flow, DORA, burn and OKRs.
 
-A rollup started here runs as a Celery task; the page polls its state with htmx and shows a
-progress bar, then the result. With the broker unreachable the request still answers at once
-and the rollup waits in the outbox.
+"Roll up now" records the stream in the rollup outbox and answers at once; a worker drains the
+outbox (nudged after commit by a publisher that never blocks the request, or when it starts,
+or on beat's tick). The page polls progress read from the database only: the outbox row and
+the snapshot's `computed_at`. No request here talks to the broker or the result backend, so a
+dead or hung Redis costs these pages nothing.
 """
 
-import logging
+import datetime as dt
 
-from celery.result import AsyncResult
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from portfolio.models import ValueStream
 from portfolio.permissions import can_manage_value_stream
 from portfolio.selectors.base import quarter_from_code
 from portfolio.services.base import rollup_due_mark
-from vmo.selectors.value_streams import value_stream_page
+from vmo.selectors.value_streams import rollup_progress, value_stream_page
 
-logger = logging.getLogger(__name__)
 TEMPLATE = "vmo/value_stream.html"
+
+
+def _parse_since(raw: str | None) -> dt.datetime | None:
+    try:
+        since = dt.datetime.fromisoformat(raw or "")
+    except ValueError:
+        return None
+    return since if timezone.is_aware(since) else None
 
 
 @require_GET
@@ -31,6 +40,7 @@ def value_stream_detail(request, slug: str):
     value_stream = get_object_or_404(ValueStream.objects.prefetch_related("managers"), slug=slug)
     quarter = quarter_from_code(code=request.GET.get("quarter"))
     page = value_stream_page(value_stream=value_stream, quarter=quarter, as_of=timezone.localdate())
+    since = _parse_since(request.GET.get("rollup"))
     return render(
         request,
         TEMPLATE,
@@ -38,57 +48,46 @@ def value_stream_detail(request, slug: str):
             "page": page,
             "value_stream": value_stream,
             "can_manage": can_manage_value_stream(request.user, value_stream.id),
-            "task_id": request.GET.get("task", ""),
+            "rollup_since": since.isoformat() if since else "",
         },
     )
 
 
-def _progress_context(value_stream: ValueStream, task_id: str) -> dict:
-    from celery import current_app as app
-
-    result = AsyncResult(task_id, app=app)
-    state, info = result.state, result.info
-    done, total = 0, 4
-    if state == "PROGRESS" and isinstance(info, dict):
-        done, total = info.get("done", 0), info.get("total", 4) or 4
-    elif state == "SUCCESS":
-        done = total
+def _progress_context(value_stream: ValueStream, since: dt.datetime) -> dict:
+    progress = rollup_progress(value_stream_id=value_stream.id, since=since)
     return {
         "value_stream": value_stream,
-        "task_id": task_id,
-        "state": state,
-        "done": done,
-        "total": total,
-        "finished": state in ("SUCCESS", "FAILURE", "REVOKED"),
-        "result": info if state == "SUCCESS" else None,
+        "progress": progress,
+        "finished": progress.finished,
+        "done": 2 if progress.finished else 1,
+        "total": 2,
+        "poll_url": reverse("value-stream-rollup-progress", args=[value_stream.slug])
+        + "?"
+        + urlencode({"since": since.isoformat()}),
     }
 
 
 @require_POST
 def value_stream_rollup(request, slug: str):
-    """Start a rollup of this stream (its managers and directors). Answers the progress partial
-    to htmx, or redirects to the page, which polls the task."""
+    """Ask for a rollup of this stream (its managers and directors): one outbox row, no broker
+    call in the request. Answers the progress partial to htmx, or redirects to the page, which
+    polls it."""
     value_stream = get_object_or_404(ValueStream, slug=slug)
     if not can_manage_value_stream(request.user, value_stream.id):
         raise PermissionDenied("Only this value stream's managers and VMO directors start its rollup.")
-    from vmo.tasks import rollup_all_task
-
-    try:
-        task_id = rollup_all_task.delay(value_stream_ids=[value_stream.id]).id
-    except Exception:
-        # Broker down or hung: the publish failed fast (short timeouts); keep the work in the outbox.
-        logger.warning("Broker unreachable; rollup of %s left in the outbox.", value_stream.slug, exc_info=True)
-        with transaction.atomic():
-            rollup_due_mark(value_stream_ids=[value_stream.id])
-        messages.warning(request, "The background worker is unreachable; the rollup will run when it is back.")
-        return redirect("value-stream-detail", slug=slug)
+    since = timezone.now()
+    with transaction.atomic():
+        rollup_due_mark(value_stream_ids=[value_stream.id])
     if request.htmx:
-        return render(request, f"{TEMPLATE}#task-progress", _progress_context(value_stream, task_id))
-    return redirect(reverse("value-stream-detail", args=[slug]) + f"?task={task_id}")
+        return render(request, f"{TEMPLATE}#task-progress", _progress_context(value_stream, since))
+    return redirect(reverse("value-stream-detail", args=[slug]) + "?" + urlencode({"rollup": since.isoformat()}))
 
 
 @require_GET
-def value_stream_task(request, slug: str, task_id: str):
-    """The state of a rollup task, as the progress partial htmx polls."""
+def value_stream_rollup_progress(request, slug: str):
+    """The progress partial htmx polls: from the outbox and the snapshot, never the broker."""
     value_stream = get_object_or_404(ValueStream, slug=slug)
-    return render(request, f"{TEMPLATE}#task-progress", _progress_context(value_stream, task_id))
+    since = _parse_since(request.GET.get("since"))
+    if since is None:
+        return HttpResponseBadRequest("`since` must be an ISO 8601 date-time with a time zone.")
+    return render(request, f"{TEMPLATE}#task-progress", _progress_context(value_stream, since))

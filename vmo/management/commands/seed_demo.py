@@ -1,5 +1,7 @@
 """`manage.py seed_demo`: a realistic, idempotent demo portfolio (`--scale N` for benchmarks)."""
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -8,7 +10,9 @@ from funding import demo as funding_demo
 from kanban import demo as kanban_demo
 from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
-from portfolio import demo_delivery, demo_epics
+from portfolio import demo_benefits, demo_delivery, demo_epics
+from portfolio.models import RollupDue
+from portfolio.services.base import rollup_nudges_paused
 from vmo import demo as vmo_demo
 from vmo.roles import role_groups_ensure, role_groups_missing
 from vmo.services.rollups import rollup_backfill, rollup_value_streams
@@ -19,27 +23,43 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=1, help="Multiply the data for benchmarks (1 = demo).")
+        # The command cannot know where the server will listen: `make run` passes its HOST:PORT.
+        parser.add_argument(
+            "--url",
+            default=os.environ.get("VMO_URL", ""),
+            help="The address the server will answer on, printed for the demo users (default: $VMO_URL).",
+        )
 
-    def handle(self, *args, scale: int, **options):
+    def handle(self, *args, scale: int, url: str, **options):
         if scale < 1:
             raise CommandError("--scale must be at least 1.")
         password = settings.DEMO_PASSWORD
         today = timezone.localdate()
         if role_groups_missing():  # a flushed database (tests) or groups deleted by hand
             role_groups_ensure()
-        ctx = portfolio_demo.seed_base(password=password, today=today, scale=scale)
-        # Each app adds its part, in dependency order; every seeder is idempotent.
-        kanban_demo.seed_transitions(ctx, demo_epics.seed_epics(ctx))
-        funding_demo.seed(ctx)  # after the epics: estimates and the guardrail mix need them
-        demo_delivery.seed_delivery(value_streams=ctx.value_streams)
-        okrs_demo.seed(ctx)
-        vmo_demo.seed(ctx)
-        # Last: daily snapshots of the current quarter so far, so the pages show trends, and the
-        # closing figures of last quarter, so the overview can compare the two.
-        last = ctx.quarters["last"]
-        rollup_value_streams(value_stream_ids=[vs.id for vs in ctx.value_streams], quarter=last, as_of=last.end)
-        rollup_backfill(quarter_id=ctx.quarters["current"].id, until=today)
+        # The seeders' writes record outbox rows as any write does; no drain runs per commit (it
+        # would recompute every day since the oldest spend, 18 months back, again and again).
+        with rollup_nudges_paused():
+            ctx = portfolio_demo.seed_base(password=password, today=today, scale=scale)
+            # Each app adds its part, in dependency order; every seeder is idempotent.
+            kanban_demo.seed_transitions(ctx, demo_epics.seed_epics(ctx))
+            funding_demo.seed(ctx)  # after the epics: estimates and the guardrail mix need them
+            demo_delivery.seed_delivery(value_streams=ctx.value_streams)
+            funding_demo.seed_sprints(ctx)  # after the delivery data: sprints link its work items
+            demo_benefits.seed_benefits(ctx)
+            kanban_demo.seed_mvp_pivot(ctx)
+            okrs_demo.seed(ctx)
+            vmo_demo.seed(ctx)
+            # Last: daily snapshots of the current quarter so far, so the pages show trends, and the
+            # closing figures of last quarter, so the overview can compare the two.
+            last = ctx.quarters["last"]
+            rollup_value_streams(value_stream_ids=[vs.id for vs in ctx.value_streams], quarter=last, as_of=last.end)
+            rollup_backfill(quarter_id=ctx.quarters["current"].id, until=today)
+            # The demo's snapshots are computed just above: the rows its own writes left in the
+            # outbox are done, so a worker or `make run` does not recompute 18 months of days.
+            RollupDue.objects.filter(value_stream__in=ctx.value_streams).delete()
         self.stdout.write(self.style.SUCCESS(f"Demo portfolio ready: {len(ctx.value_streams)} value streams."))
-        self.stdout.write(f"Log in at http://127.0.0.1:8000/ with password '{password}' as:")
+        where = f"at {url} " if url else "(`make run` serves http://127.0.0.1:8000/, or PORT=...) "
+        self.stdout.write(f"Log in {where}with password '{password}' as:")
         for username, first, last, role, _staff in portfolio_demo.DEMO_USERS:
             self.stdout.write(f"  {username:<10} {first} {last} ({role})")
