@@ -1,4 +1,5 @@
 from portfolio.models.base import (
+    QUARTER_CODE,
     DeliveryMode,
     Quarter,
     QuarterStatus,
@@ -62,6 +63,7 @@ __all__ = [
     "EPIC_FLOW",
     "MMP",
     "OPEN_STATES",
+    "QUARTER_CODE",
     "WSJF_SCALE",
     "BenefitHypothesis",
     "BenefitKind",

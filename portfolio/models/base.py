@@ -1,5 +1,7 @@
 """The base domain: value streams, planning quarters, strategic themes, and the rollup outbox."""
 
+import re
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -47,7 +49,8 @@ class QuarterStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-quarter_code_validator = RegexValidator(r"^[0-9]{4}-Q[1-4]$", "Quarter codes look like 2026-Q3.")
+QUARTER_CODE = re.compile(r"[0-9]{4}-Q[1-4]")
+quarter_code_validator = RegexValidator(rf"^{QUARTER_CODE.pattern}$", "Quarter codes look like 2026-Q3.")
 
 
 class Quarter(models.Model):

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 
-from portfolio.models import Quarter, ValueStream
+from portfolio.models import QUARTER_CODE, Quarter, ValueStream
 
 
 def value_stream_list(*, include_inactive: bool = False) -> QuerySet[ValueStream]:
@@ -26,8 +26,12 @@ def quarter_next(*, quarter: Quarter) -> Quarter | None:
 
 
 def quarter_from_code(*, code: str | None) -> Quarter | None:
-    """The quarter a page was asked for by `?quarter=`, or the current one."""
-    if code:
+    """The quarter a page was asked for by `?quarter=`, or the current one.
+
+    Only a well-formed code is looked up: anything else (a typo, or bytes PostgreSQL refuses in a
+    string such as NUL) cannot name a quarter and falls back to the current one.
+    """
+    if code and QUARTER_CODE.fullmatch(code):
         quarter = Quarter.objects.filter(code=code).first()
         if quarter is not None:
             return quarter

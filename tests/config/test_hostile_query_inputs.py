@@ -49,6 +49,33 @@ def test_a_quarter_filter_of_a_huge_number_matches_nothing(api_as, executive):
     assert response.json()["results"] == []
 
 
+@pytest.mark.parametrize("code", ["%C2%B2", "2026-Q9", "V%C3%A6"])
+def test_a_quarter_query_that_cannot_be_a_code_matches_no_snapshot(api_as, executive, code):
+    # "²" passes str.isdigit() but not int(): it is taken as a code, which names nothing.
+    response = api_as(executive).get(f"/api/snapshots/?quarter={code}")
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_a_quarter_query_holding_nul_is_a_400_that_says_so(api_as, executive):
+    response = api_as(executive).get("/api/snapshots/?quarter=2026-Q3%00")
+
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in str(response.json())
+
+
+def test_a_team_list_with_a_nul_in_its_quarter_falls_back_to_the_current_quarter(api_as, executive, quarter):
+    from tests.factories import TeamFactory
+
+    team = TeamFactory()
+
+    response = api_as(executive).get("/api/teams/?quarter=V%C3%A6%00")
+
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [team.id]
+
+
 def test_bulk_work_items_with_an_epic_id_beyond_an_id_are_refused(api_as, vsm, value_stream):
     row = {
         "value_stream": value_stream.id,

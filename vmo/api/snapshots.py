@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from portfolio.api.fields import MoneyField
 from portfolio.filters.base import IdFilter
-from portfolio.models import Quarter
+from portfolio.models import QUARTER_CODE, Quarter
 from portfolio.money import cents_to_decimal
 from portfolio.selectors.delivery import DORA_METRICS
 from vmo.models import SNAPSHOT_DELIVERY_FIGURES, ValueStreamSnapshot
@@ -170,8 +170,12 @@ class SnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         code = self.request.query_params.get("quarter")
         quarter = None
         if code:
-            lookup = {"id": int(code)} if code.isdigit() else {"code": code}
-            quarter = Quarter.objects.filter(**lookup).first()
+            # An id or a code; anything else names no quarter and is never sent to the database
+            # (PostgreSQL refuses NUL in a string and ids past 64 bits).
+            if code.isascii() and code.isdigit() and len(code) <= 18:
+                quarter = Quarter.objects.filter(id=int(code)).first()
+            elif QUARTER_CODE.fullmatch(code):
+                quarter = Quarter.objects.filter(code=code).first()
             if quarter is None:
                 return ValueStreamSnapshot.objects.none()
         return snapshot_latest(quarter=quarter)
