@@ -46,8 +46,7 @@ def publish(task_name: str, *, kwargs: dict | None = None) -> None:
         return  # the broker failed a moment ago: the outbox keeps the work, the worker catches up
     if app.conf.task_always_eager:
         try:
-            app.loader.import_default_modules()
-            app.tasks[task_name].apply(kwargs=kwargs)
+            run_inline(task_name, kwargs=kwargs)
         except Exception:
             # As a worker would: the failure is logged, the request that nudged is not failed.
             logger.exception("In-process run of %s failed.", task_name)
@@ -58,6 +57,34 @@ def publish(task_name: str, *, kwargs: dict | None = None) -> None:
         logger.warning("Broker backlog full; %s not sent (the outbox keeps the work).", task_name)
         return
     _ensure_thread()
+
+
+def run_inline(task_name: str, *, kwargs: dict | None = None):
+    """Run a registered task's body in this thread, as embedded mode's stand-in for a worker.
+
+    Not `Task.apply()`: it marks the whole process "inside a task" (celery's `denied_join_result`
+    flips a process-global flag and restores what it saw), so two threads running tasks at once
+    (a request and the embedded drain's timer) can leave the flag set for good, and every later
+    `AsyncResult.get()` in the process raises "Never call result.get() within a task!". The
+    apps' task modules are loaded first: only a worker imports them by itself.
+    """
+    from celery import current_app as app
+
+    app.loader.import_default_modules()
+    return app.tasks[task_name](**(kwargs or {}))
+
+
+def wait_sent(timeout: float = 30.0) -> bool:
+    """Wait until every queued nudge was handed to the broker or dropped; False on timeout.
+
+    For code that changes the broker under the publisher (the fault suite) and for shutdown."""
+    deadline = time.monotonic() + timeout
+    with _queue.all_tasks_done:  # the condition Queue.join() waits on, here with a deadline
+        while _queue.unfinished_tasks:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not _queue.all_tasks_done.wait(remaining):
+                return not _queue.unfinished_tasks
+    return True
 
 
 def _ensure_thread() -> None:

@@ -6,6 +6,8 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from core.publish import publish
+
 logger = logging.getLogger(__name__)
 
 DELIVERY_IMPORT_TASK = "portfolio.tasks.delivery_import_task"
@@ -80,5 +82,5 @@ def delivery_import_catch_up_task() -> int:
         .values_list("id", flat=True)[:1000]
     )
     for import_id in ids:  # one message per import: each runs in its own task
-        delivery_import_task.apply_async(kwargs={"import_id": import_id}, ignore_result=True)
+        publish(DELIVERY_IMPORT_TASK, kwargs={"import_id": import_id})
     return len(ids)

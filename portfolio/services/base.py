@@ -141,12 +141,10 @@ def rollup_due_mark(*, value_stream_ids, since: dt.date | dt.datetime | None = N
 
 
 def _run_rollup_drain() -> None:
-    from celery import current_app as app
+    from core.publish import run_inline
 
-    # Embedded mode has no worker: send_task would only queue in memory, so run the task here
-    # (after loading the apps' task modules, which only a worker imports by itself).
-    app.loader.import_default_modules()
-    app.tasks[ROLLUP_OUTBOX_DRAIN_TASK].apply()
+    # Embedded mode has no worker: send_task would only queue in memory, so run the task here.
+    run_inline(ROLLUP_OUTBOX_DRAIN_TASK)
 
 
 class EmbeddedDrain:

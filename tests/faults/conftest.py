@@ -26,6 +26,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from core import publish
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = BASE_DIR / ".venv" / "bin" / "celery"
 # Requests may take this much longer with a fault than without it (p99 against p99).
@@ -152,6 +154,9 @@ def app_broker(url: str):
     try:
         yield app
     finally:
+        # Nudges queued in the block go to `url`, not to the suite's own broker (whose worker
+        # reads the same test database and would drain a stream the test means to keep due).
+        publish.wait_sent(timeout=10)
         _forget_connections(app)
         app.conf.broker_url, app.conf.task_always_eager = previous
 

@@ -154,3 +154,17 @@ def test_someone_elses_import_is_not_shown(client, vsm, other_vsm):
     client.force_login(other_vsm)
 
     assert client.get(f"/delivery/import/{record.id}/").status_code == 403
+
+
+def test_the_catch_up_runs_pending_imports_whose_message_was_lost(vsm, value_stream):
+    from portfolio.tasks import delivery_import_catch_up_task
+
+    lost = DeliveryImport.objects.create(
+        kind="work_items", value_stream=value_stream, content=WORK_ITEMS, uploaded_by=vsm
+    )
+
+    assert delivery_import_catch_up_task() == 1  # eager here: the import runs in process
+
+    lost.refresh_from_db()
+    assert (lost.status, lost.result.get("created")) == ("done", 2)
+    assert WorkItem.objects.filter(value_stream=value_stream).count() == 2

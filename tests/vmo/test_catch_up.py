@@ -139,3 +139,56 @@ def test_after_a_failed_publish_nudges_are_dropped_for_a_while(monkeypatch, not_
 
     assert calls == ["vmo.tasks.rollup_outbox_drain_task"]  # tried once, then backed off
     assert publish.pending() == 0
+
+
+@pytest.mark.django_db
+def test_a_forecast_run_in_process_leaves_other_threads_free_to_wait_on_results(monkeypatch):
+    # Eager `.delay()` marks the whole process "inside a task" while the task runs (a process-
+    # global flag, restored to what it saw): a forecast after a request's rollup and the embedded
+    # drain's at once left it set for good, and every later result.get() in the process raised
+    # "Never call result.get() within a task!". Tasks run in process go through run_inline.
+    from celery._state import task_join_will_block
+    from django.db import connections
+
+    from vmo.services import forecasts, rollups
+
+    inside, leave = threading.Event(), threading.Event()
+
+    def blocks_until_released(*, value_stream_ids):
+        inside.set()
+        leave.wait(timeout=30)
+        return len(value_stream_ids)
+
+    monkeypatch.setattr(forecasts, "forecast_value_streams", blocks_until_released)
+    def a_rollup_committing():
+        try:
+            rollups.forecast_after_commit(value_stream_ids=[1])
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    runner = threading.Thread(target=a_rollup_committing)
+    runner.start()
+    assert inside.wait(timeout=30)
+    seen_while_it_runs = task_join_will_block()
+    leave.set()
+    runner.join(timeout=30)
+
+    assert (seen_while_it_runs, task_join_will_block()) == (False, False)
+
+
+def test_wait_sent_returns_once_the_publisher_handed_every_nudge_over(monkeypatch, not_eager):
+    release, sent = threading.Event(), []
+
+    def slow_send_task(name, **kwargs):
+        release.wait(timeout=30)
+        sent.append(name)
+
+    monkeypatch.setattr(not_eager, "send_task", slow_send_task)
+    monkeypatch.setattr(publish, "_queue", publish.queue.Queue(maxsize=3))
+    monkeypatch.setattr(publish, "_thread", None)
+    publish.publish("vmo.tasks.rollup_outbox_drain_task")
+
+    assert publish.wait_sent(timeout=0.2) is False  # still held by the broker
+    release.set()
+    assert publish.wait_sent(timeout=30) is True
+    assert sent == ["vmo.tasks.rollup_outbox_drain_task"]

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from core.publish import publish
 from funding.selectors import value_stream_money
 from okrs.selectors import value_stream_okr_scores
 from okrs.services import key_results_check_in_rollup
@@ -137,17 +138,13 @@ def rollup_value_streams(
 
 def forecast_after_commit(*, value_stream_ids: list[int]) -> None:
     """Today's rollup refreshes the streams' Monte Carlo forecasts, in a job after commit (a
-    simulation of 10,000 trials per stream is not for a request or the rollup's transaction)."""
-    from vmo.tasks import forecast_value_streams_task
+    simulation of 10,000 trials per stream is not for a request or the rollup's transaction).
+    The message is a nudge: with the broker down the snapshot stands and the next rollup (nightly
+    at the latest) retries."""
+    ids = list(value_stream_ids)
 
     def enqueue():
-        try:
-            forecast_value_streams_task.delay(list(value_stream_ids))
-        except Exception:
-            # Broker down: the snapshot stands; the next rollup (nightly at the latest) retries.
-            logger.warning(
-                "Broker unreachable; forecasts of %s wait for the next rollup.", value_stream_ids, exc_info=True
-            )
+        publish("vmo.tasks.forecast_value_streams_task", kwargs={"value_stream_ids": ids})
 
     transaction.on_commit(enqueue)
 
