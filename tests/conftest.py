@@ -256,3 +256,32 @@ def django_db_setup(django_db_setup, django_db_blocker):
     above: bring the migrated rows back once per session."""
     with django_db_blocker.unblock():
         _migrated_data_restore()
+
+
+# --- the demo portfolio, once per module --------------------------------------------------------
+
+DEMO_TEST_PASSWORD = "s3cret-demo"
+DEMO_TEST_URL = "http://127.0.0.1:8101/"
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker):
+    """`seed_demo` run once for the whole module, with a password setting and an address given,
+    inside a transaction rolled back after the module's last test (its tests run in savepoints
+    within it, as in Django's `TestCase.setUpTestData`). Seeding takes a minute or more on
+    PostgreSQL, so the demo's read-only checks share one run instead of seeding each.
+
+    Returns what the command printed."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    printed = io.StringIO()
+    with django_db_blocker.unblock(), override_settings(DEMO_PASSWORD=DEMO_TEST_PASSWORD), transaction.atomic():
+        call_command("seed_demo", url=DEMO_TEST_URL, stdout=printed)
+        try:
+            yield printed.getvalue()
+        finally:
+            transaction.set_rollback(True)

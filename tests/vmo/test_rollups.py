@@ -271,3 +271,17 @@ def test_rollup_all_task_runs_eagerly_and_returns_json(quarter, monkeypatch):
     result = tasks.rollup_all_task.delay(quarter_id=quarter.id)
 
     assert result.get() == {"value_streams": 1}
+
+
+def test_backfill_rolls_up_every_nth_day_from_the_quarter_start_and_the_last_day(quarter):
+    ValueStreamFactory()  # 2026-Q3 starts on 1 July
+
+    days = rollups.rollup_backfill(quarter_id=quarter.id, until=dt.date(2026, 7, 20), every_days=7)
+
+    assert days == 4
+    assert sorted(ValueStreamSnapshot.objects.values_list("as_of", flat=True)) == [
+        dt.date(2026, 7, 1),
+        dt.date(2026, 7, 8),
+        dt.date(2026, 7, 15),
+        dt.date(2026, 7, 20),
+    ]

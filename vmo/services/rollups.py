@@ -265,8 +265,9 @@ def rollup_outbox_drain(*, as_of: dt.date | None = None, batch_size: int = 500) 
         drained.extend(ids)
 
 
-def rollup_backfill(*, quarter_id: int | None = None, until: dt.date | None = None) -> int:
-    """One snapshot per day from the quarter's start to `until` (today), for demo trends.
+def rollup_backfill(*, quarter_id: int | None = None, until: dt.date | None = None, every_days: int = 1) -> int:
+    """Snapshots from the quarter's start to `until` (today), one every `every_days` days and
+    always one for `until` itself, for demo trends.
 
     Figures that describe "now" (flow load) come out as of today on every day: the data keeps
     no history of statuses per day. Returns the number of days rolled up.
@@ -276,9 +277,10 @@ def rollup_backfill(*, quarter_id: int | None = None, until: dt.date | None = No
     if quarter is None:
         return 0
     ids = list(ValueStream.objects.filter(active=True).values_list("id", flat=True))
-    day, days = quarter.start, 0
-    while day <= min(until, quarter.end):
+    last = min(until, quarter.end)
+    days = [quarter.start + dt.timedelta(days=n) for n in range(0, (last - quarter.start).days + 1, every_days)]
+    if days and days[-1] != last:
+        days.append(last)
+    for day in days:
         rollup_value_streams(value_stream_ids=ids, quarter=quarter, as_of=day)
-        day += dt.timedelta(days=1)
-        days += 1
-    return days
+    return len(days)
