@@ -2,6 +2,7 @@
 reports with the history of what was sent."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -71,7 +72,7 @@ class ReportSchedule(models.Model):
     overview export is the current quarter's."""
 
     report = models.CharField(max_length=20, choices=ScheduledReport.choices)
-    day_of_month = models.PositiveSmallIntegerField()
+    day_of_month = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(28)])
     recipients = models.TextField(max_length=4000, help_text="E-mail addresses, one per line or separated by commas.")
     value_stream = models.ForeignKey(
         ValueStream,
@@ -91,7 +92,9 @@ class ReportSchedule(models.Model):
         ordering = ["day_of_month", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(day_of_month__gte=1) & Q(day_of_month__lte=28), name="report_schedule_day_1_28"
+                condition=Q(day_of_month__gte=1) & Q(day_of_month__lte=28),
+                name="report_schedule_day_1_28",
+                violation_error_message="The day of the month is between 1 and 28.",
             ),
         ]
 
