@@ -182,3 +182,18 @@ def test_non_directors_are_refused_on_the_page(client, vsm, day):
     schedule = ReportScheduleFactory()
     assert client.post(reverse("report-schedule-active", args=[schedule.id]), {"active": "0"}).status_code == 403
     assert list(ReportSchedule.objects.values_list("id", "active")) == [(schedule.id, True)]
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_schedules_page_costs_the_same_queries_whatever_the_count(
+    client, director, value_stream, django_assert_num_queries, count
+):
+    for day in range(1, count + 1):
+        schedule = ReportScheduleFactory(day_of_month=day, value_stream=value_stream, created_by=director)
+        ReportDeliveryFactory(schedule=schedule, month=dt.date(2026, 7, 1), status="sent")
+    client.force_login(director)
+    # Session, user, the director check, schedules, deliveries, the form's value streams, the
+    # user menu's roles.
+    with django_assert_num_queries(7):
+        response = client.get(reverse("report-schedules"))
+    assert response.content.decode().count('<tr id="schedule-') == count
