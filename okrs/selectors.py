@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Avg, F, FloatField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from core.history import history_as_of
 from okrs.models import CheckIn, KeyResult, Objective, ObjectiveLevel
@@ -339,4 +339,17 @@ def key_results_for_benefits(*, value_stream_id: int):
         )
         .select_related("objective", "objective__quarter")
         .order_by("-objective__quarter__start", "objective__title", "title", "id")
+    )
+
+
+def key_results_awaiting_check_in(*, quarter: Quarter, before) -> QuerySet:
+    """Key results of `quarter` with an owner (their objective's), checked in by people (not
+    bound to a metric: the rollup checks those in), whose latest check-in, or creation when
+    there is none, is before the day `before`. One query; the latest day is a database Max."""
+    return (
+        KeyResult.objects.filter(objective__quarter=quarter, objective__owner__isnull=False, metric="")
+        .annotate(last_check_in=Max("check_ins__date"))
+        .filter(Q(last_check_in__lt=before) | Q(last_check_in__isnull=True, created_at__date__lt=before))
+        .order_by("id")
+        .values("id", "title", "last_check_in", owner_id=F("objective__owner_id"))
     )

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "okrs",
     "kanban",
     "vmo",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 60 * 60 * 23},
     },
+    # Notification rules (issue 19): idempotent, so an hourly run only adds what is new.
+    "notifications-evaluate": {
+        "task": "notifications.tasks.notifications_evaluate_task",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 60 * 50},
+    },
+    "notifications-digest": {
+        "task": "notifications.tasks.notifications_digest_task",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 60 * 60 * 23},
+    },
+    # Scheduled reports: daily, so a day missed (worker down) is caught up the next day; each
+    # schedule sends once per month whatever the number of runs.
+    "report-schedules-send": {
+        "task": "notifications.tasks.report_schedules_send_task",
+        "schedule": crontab(hour=6, minute=30),
+        "options": {"expires": 60 * 60 * 23},
+    },
 }
 
 # --- Faults and hostile input -----------------------------------------------------------------
@@ -339,3 +358,19 @@ FORECAST_HISTORY_WEEKS = env.int("FORECAST_HISTORY_WEEKS", default=26)
 FORECAST_TRIALS = env.int("FORECAST_TRIALS", default=10_000)
 FORECAST_SEED = env.int("FORECAST_SEED", default=20260701)
 FORECAST_MIN_WEEKS_WITH_DATA = 8
+
+# --- Notifications and scheduled reports (issue 19) --------------------------------------------
+# E-mail: the console by default (embedded); SMTP by EMAIL_URL, e.g.
+# smtp+tls://user:password@smtp.example.com:587 (django-environ's email_url).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="vmo@localhost")
+# A key result checked in by people gets a notice to its owner after this many days without one.
+NOTIFY_KR_CHECK_IN_DAYS = env.int("NOTIFY_KR_CHECK_IN_DAYS", default=30)
+# A value stream that released no MMP/MVP for this many days gets a notice to its managers.
+NOTIFY_NO_RELEASE_DAYS = env.int("NOTIFY_NO_RELEASE_DAYS", default=90)
+# A stream whose newest snapshot is older than this is stale (the nightly rollup did not run).
+NOTIFY_ROLLUP_STALE_HOURS = env.int("NOTIFY_ROLLUP_STALE_HOURS", default=26)
+# How many completed months of labour spend against team cost the rule looks back over.
+NOTIFY_COST_MONTHS = 3
+# The address people reach this installation at, for links in e-mails.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")

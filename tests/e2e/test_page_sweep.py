@@ -62,7 +62,8 @@ def test_every_page_of_every_role_renders_cleanly(demo_data, live_server, login,
         # When they visit every navigation page (and the API docs in their user menu) ...
         nav = page.locator(".main-nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
         assert "/kanban/" in nav and "/okrs/" in nav and "/vmo/" in nav, nav
-        for path in [*nav, "/api/docs/"]:
+        # (and the notification and scheduled-report pages of the user menu, issue 19)
+        for path in [*nav, "/api/docs/", "/notifications/", "/notifications/preferences/", "/reports/schedules/"]:
             visit(persona, path)
 
         # ... and the detail pages one click away from them
