@@ -7,10 +7,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from vmo.models import ActionItem, ActionItemStatus, Priority
+from vmo.models import ActionItem, ActionItemStatus, BacklogHorizon, Priority
 
 CLOSED_STATUSES = (ActionItemStatus.DONE, ActionItemStatus.DROPPED)
-ACTION_ITEM_FIELDS = ("title", "description", "owner", "due", "status", "priority", "rank", "value_stream")
+ACTION_ITEM_FIELDS = ("title", "description", "owner", "due", "status", "priority", "rank", "value_stream", "horizon")
 
 
 @transaction.atomic
@@ -26,8 +26,15 @@ def action_item_create(
     source_event=None,
     rank: int | None = None,
     status: str = ActionItemStatus.OPEN,
+    horizon: str = BacklogHorizon.SHORT_TERM,
+    workshop=None,
 ) -> ActionItem:
-    """Add an item at the end of the backlog (or at `rank`)."""
+    """Add an item at the end of the backlog (or at `rank`), short-term (this month) unless
+    `horizon` says long-term; `workshop` names the problem-solving workshop it improves on."""
+    if workshop is not None and source_event is not None and workshop.event_id != source_event.pk:
+        raise ValidationError({"workshop": "The workshop belongs to another event."})
+    if workshop is not None:
+        source_event = workshop.event
     if rank is None:
         rank = (ActionItem.objects.aggregate(top=Max("rank"))["top"] or 0) + 1
     item = ActionItem(
@@ -40,6 +47,8 @@ def action_item_create(
         source_event=source_event,
         rank=rank,
         status=status,
+        horizon=horizon,
+        workshop=workshop,
         created_by=created_by,
         closed_at=timezone.now() if status in CLOSED_STATUSES else None,
     )
