@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from portfolio.models import MMP, Dependency, Epic, Quarter, Risk, ValueStream
 
@@ -231,6 +232,14 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def days_open(self) -> int:
+        """Age in days: from creation to today, or to closing for a closed item. A difference of
+        two of the row's own columns, shown per row; the backlog's ageing counts are computed by
+        the database (`vmo.selectors.backlog.backlog_horizons`)."""
+        end = timezone.localdate(self.closed_at) if self.closed_at else timezone.localdate()
+        return (end - timezone.localdate(self.created_at)).days
 
 
 # The delivery figures a snapshot stores, each a column of the same name (and an API field):

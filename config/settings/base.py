@@ -228,6 +228,9 @@ SPECTACULAR_SETTINGS = {
         "PBSessionStatusEnum": "funding.models.PBSessionStatus",
         # The epic list row and the epic share these choice sets: one enum each.
         "EpicKindEnum": "portfolio.models.epics.EpicKind",
+        # A guardrail's horizon (H1-H3) is another choice set of the same field name.
+        "BacklogHorizonEnum": "vmo.models.BacklogHorizon",
+        "InvestmentHorizonEnum": "portfolio.models.epics.InvestmentHorizon",
     },
 }
 

@@ -81,7 +81,8 @@ def action_item_set_status(*, item: ActionItem, status: str) -> ActionItem:
 
 @transaction.atomic
 def action_item_move(*, item: ActionItem, direction: str) -> ActionItem:
-    """Move an item one place up or down the backlog by swapping ranks with its neighbour.
+    """Move an item one place up or down its horizon's backlog by swapping ranks with its
+    neighbour in the same horizon (the page shows the two horizons as two lists).
 
     Both rows are locked (in id order, so two moves at once cannot deadlock) before swapping.
     At the top or bottom it stays where it is.
@@ -89,10 +90,11 @@ def action_item_move(*, item: ActionItem, direction: str) -> ActionItem:
     if direction not in ("up", "down"):
         raise ValidationError({"direction": "Move 'up' or 'down'."})
     item = ActionItem.objects.get(pk=item.pk)
+    same = ActionItem.objects.filter(horizon=item.horizon)
     if direction == "up":
-        neighbour = ActionItem.objects.filter(rank__lt=item.rank).order_by("-rank", "-id").first()
+        neighbour = same.filter(rank__lt=item.rank).order_by("-rank", "-id").first()
     else:
-        neighbour = ActionItem.objects.filter(rank__gt=item.rank).order_by("rank", "id").first()
+        neighbour = same.filter(rank__gt=item.rank).order_by("rank", "id").first()
     if neighbour is None:
         return item
     locked = {
