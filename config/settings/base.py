@@ -228,9 +228,10 @@ SPECTACULAR_SETTINGS = {
         "PBSessionStatusEnum": "funding.models.PBSessionStatus",
         # The epic list row and the epic share these choice sets: one enum each.
         "EpicKindEnum": "portfolio.models.epics.EpicKind",
-        # A guardrail's horizon (H1-H3) is another choice set of the same field name.
+        # An epic's investment horizon keeps its name; the VMO backlog's horizon is another
+        # choice set under the same field name.
+        "HorizonEnum": "portfolio.models.epics.InvestmentHorizon",
         "BacklogHorizonEnum": "vmo.models.BacklogHorizon",
-        "InvestmentHorizonEnum": "portfolio.models.epics.InvestmentHorizon",
     },
 }
 
