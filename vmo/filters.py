@@ -26,7 +26,7 @@ class ActionItemFilter(django_filters.FilterSet):
 
     class Meta:
         model = ActionItem
-        fields = ["owner", "value_stream", "source_event"]
+        fields = ["owner", "value_stream", "source_event", "horizon", "workshop"]
 
     def filter_overdue(self, queryset, name, value):
         overdue = {"due__lt": timezone.localdate(), "status__in": OPEN_STATUSES}

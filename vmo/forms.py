@@ -3,9 +3,18 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from funding.selectors.teams import team_list
 from portfolio.form_fields import PersonChoiceField, PersonMultipleChoiceField
-from portfolio.models import MMP, Dependency, Quarter, Risk, ValueStream
-from vmo.models import ActionItemStatus, PlanningEventKind, Priority
+from portfolio.models import MMP, Dependency, Epic, Quarter, Risk, ValueStream
+from vmo.models import (
+    MINUTES_IN_A_DAY,
+    ActionItemStatus,
+    BacklogHorizon,
+    PlanningEventKind,
+    Priority,
+    ProblemWorkshop,
+    RetroNoteKind,
+)
 
 User = get_user_model()
 
@@ -23,6 +32,10 @@ class ActionItemForm(forms.Form):
         queryset=ValueStream.objects.active(), required=False, empty_label="Whole portfolio"
     )
     description = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    # Optional so forms that do not show it (the overview's) still post: short term by default.
+    horizon = forms.TypedChoiceField(
+        choices=BacklogHorizon.choices, required=False, empty_value=BacklogHorizon.SHORT_TERM
+    )
 
 
 class OverviewActionItemForm(ActionItemForm):
@@ -44,6 +57,18 @@ class PlanningEventForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     attendees = PersonMultipleChoiceField(queryset=_users(), required=False)
     notes = forms.CharField(required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 3}))
+    team = forms.ModelChoiceField(
+        queryset=team_list().filter(active=True),
+        required=False,
+        empty_label="The VMO (no team)",
+        help_text="Retrospectives only: the team whose retrospective it is.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("team") and data.get("kind") != PlanningEventKind.RETROSPECTIVE:
+            self.add_error("team", "Only a retrospective belongs to a team.")
+        return data
 
 
 class PlannedMMPForm(forms.Form):
@@ -67,3 +92,64 @@ class EventLinkForm(forms.Form):
         if not data.get("risk") and not data.get("dependency"):
             raise forms.ValidationError("Choose a risk or a dependency.")
         return data
+
+
+def _minutes(label: str) -> forms.IntegerField:
+    return forms.IntegerField(label=label, required=False, min_value=0, max_value=MINUTES_IN_A_DAY)
+
+
+class AgendaItemForm(forms.Form):
+    text = forms.CharField(label="Agenda line", max_length=300)
+    planned_minutes = _minutes("Timebox (minutes)")
+
+
+class AgendaTimeForm(forms.Form):
+    planned_minutes = _minutes("Planned minutes")
+    actual_minutes = _minutes("Actual minutes")
+
+
+class SystemDemoForm(forms.Form):
+    shown = forms.CharField(label="What was shown", max_length=200)
+    presented_by = PersonChoiceField(queryset=_users(), required=False)
+    epic = forms.ModelChoiceField(queryset=Epic.objects.order_by("key"), required=False, empty_label="No epic")
+    feedback = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProblemWorkshopForm(forms.Form):
+    problem = forms.CharField(max_length=300)
+    root_causes = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ImprovementItemForm(forms.Form):
+    workshop = forms.ModelChoiceField(queryset=ProblemWorkshop.objects.none(), empty_label="Choose a problem")
+    title = forms.CharField(max_length=200)
+    owner = PersonChoiceField(queryset=_users(), required=False)
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    horizon = forms.TypedChoiceField(
+        choices=BacklogHorizon.choices, required=False, empty_value=BacklogHorizon.LONG_TERM, initial="long_term"
+    )
+
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if event is not None:
+            self.fields["workshop"].queryset = ProblemWorkshop.objects.filter(event=event)
+
+
+class RetroNoteForm(forms.Form):
+    kind = forms.ChoiceField(choices=RetroNoteKind.choices)
+    text = forms.CharField(max_length=500)
+
+
+def event_output_forms(*, event, **given) -> dict:
+    """The forms an open event's workspace shows for its kind (given ones carry errors)."""
+    forms_ = {
+        "agenda_form": given.get("agenda_form") or AgendaItemForm(),
+        "time_form": AgendaTimeForm(),
+    }
+    if event.kind == PlanningEventKind.INSPECT_AND_ADAPT:
+        forms_["demo_form"] = given.get("demo_form") or SystemDemoForm()
+        forms_["workshop_form"] = given.get("workshop_form") or ProblemWorkshopForm()
+        forms_["improvement_form"] = given.get("improvement_form") or ImprovementItemForm(event=event)
+    if event.kind in (PlanningEventKind.INSPECT_AND_ADAPT, PlanningEventKind.RETROSPECTIVE):
+        forms_["retro_form"] = given.get("retro_form") or RetroNoteForm()
+    return forms_

@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from portfolio.models import MMP, Dependency, Quarter, Risk, ValueStream
+from portfolio.models import MMP, Dependency, Epic, Quarter, Risk, ValueStream
 
 
 class ActionItemStatus(models.TextChoices):
@@ -25,6 +26,23 @@ class PlanningEventKind(models.TextChoices):
     QUARTERLY_PLANNING = "quarterly_planning", "Quarterly planning"
     INSPECT_AND_ADAPT = "inspect_adapt", "Inspect and adapt"
     VMO_SYNC = "vmo_sync", "VMO sync"
+    RETROSPECTIVE = "retrospective", "Retrospective"
+
+
+# The event kinds whose agenda holds a retrospective (went well / to improve / actions).
+RETROSPECTIVE_KINDS = (PlanningEventKind.INSPECT_AND_ADAPT, PlanningEventKind.RETROSPECTIVE)
+
+
+class BacklogHorizon(models.TextChoices):
+    """The VMO keeps two backlogs: this month's work and the quarter and beyond."""
+
+    SHORT_TERM = "short_term", "Short term (this month)"
+    LONG_TERM = "long_term", "Long term (quarter and beyond)"
+
+
+class RetroNoteKind(models.TextChoices):
+    WENT_WELL = "went_well", "Went well"
+    TO_IMPROVE = "to_improve", "To improve"
 
 
 class PlanningEventStatus(models.TextChoices):
@@ -50,6 +68,11 @@ class PlanningEvent(models.Model):
     plan_snapshot = models.JSONField(default=dict, blank=True)
     risks = models.ManyToManyField(Risk, related_name="planning_events", blank=True)
     dependencies = models.ManyToManyField(Dependency, related_name="planning_events", blank=True)
+    # A team's retrospective names the team; a VMO retrospective (and every other kind) does not.
+    # By name, not import: vmo reads funding through its selectors and only points at the row.
+    team = models.ForeignKey(
+        "funding.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="retrospectives"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -57,6 +80,11 @@ class PlanningEvent(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team__isnull=True) | Q(kind="retrospective"), name="planning_event_team_only_retro"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -89,17 +117,85 @@ class CommunicationItem(models.Model):
         ordering = ["date", "id"]
 
 
+MINUTES_IN_A_DAY = 24 * 60
+
+
 class AgendaItem(models.Model):
-    """A checklist line of an event's agenda (the kickoff agenda is created with the event)."""
+    """A checklist line of an event's agenda (the kickoff agenda is created with the event), with
+    its timebox (planned minutes) and the time it actually took (null until recorded)."""
 
     event = models.ForeignKey(PlanningEvent, on_delete=models.CASCADE, related_name="agenda")
     position = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
     done = models.BooleanField(default=False)
+    planned_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    actual_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["event_id", "position"]
-        constraints = [models.UniqueConstraint(fields=["event", "position"], name="agenda_item_unique_position")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "position"], name="agenda_item_unique_position"),
+            # No agenda line runs longer than a day; the check keeps a typo from skewing totals.
+            models.CheckConstraint(
+                condition=Q(planned_minutes__isnull=True) | Q(planned_minutes__lte=MINUTES_IN_A_DAY),
+                name="agenda_item_planned_max_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_minutes__isnull=True) | Q(actual_minutes__lte=MINUTES_IN_A_DAY),
+                name="agenda_item_actual_max_day",
+            ),
+        ]
+
+
+class SystemDemo(models.Model):
+    """A system demo record of an inspect and adapt: what was shown, by whom, and the feedback."""
+
+    event = models.ForeignKey(PlanningEvent, on_delete=models.CASCADE, related_name="demos")
+    shown = models.CharField(max_length=200, help_text="What was shown.")
+    epic = models.ForeignKey(Epic, on_delete=models.SET_NULL, null=True, blank=True, related_name="system_demos")
+    presented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    feedback = models.TextField(blank=True, max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event_id", "id"]
+
+    def __str__(self) -> str:
+        return self.shown
+
+
+class ProblemWorkshop(models.Model):
+    """A problem-solving workshop of an inspect and adapt: the problem and its root causes; its
+    improvement items are VMO backlog items (`ActionItem.workshop`)."""
+
+    event = models.ForeignKey(PlanningEvent, on_delete=models.CASCADE, related_name="workshops")
+    problem = models.CharField(max_length=300)
+    root_causes = models.TextField(blank=True, max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event_id", "id"]
+
+    def __str__(self) -> str:
+        return self.problem
+
+
+class RetroNote(models.Model):
+    """A line of a retrospective (of the VMO, a team, or an inspect and adapt): what went well or
+    what to improve. Its actions are VMO backlog items from the same event."""
+
+    event = models.ForeignKey(PlanningEvent, on_delete=models.CASCADE, related_name="retro_notes")
+    kind = models.CharField(max_length=12, choices=RetroNoteKind.choices)
+    text = models.CharField(max_length=500)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event_id", "kind", "id"]
 
 
 class ActionItem(models.Model):
@@ -120,6 +216,11 @@ class ActionItem(models.Model):
     value_stream = models.ForeignKey(
         ValueStream, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items"
     )
+    horizon = models.CharField(max_length=10, choices=BacklogHorizon.choices, default=BacklogHorizon.SHORT_TERM)
+    # Set on an improvement item that came out of an inspect and adapt's problem-solving workshop.
+    workshop = models.ForeignKey(
+        ProblemWorkshop, on_delete=models.SET_NULL, null=True, blank=True, related_name="improvements"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -131,6 +232,14 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def days_open(self) -> int:
+        """Age in days: from creation to today, or to closing for a closed item. A difference of
+        two of the row's own columns, shown per row; the backlog's ageing counts are computed by
+        the database (`vmo.selectors.backlog.backlog_horizons`)."""
+        end = timezone.localdate(self.closed_at) if self.closed_at else timezone.localdate()
+        return (end - timezone.localdate(self.created_at)).days
 
 
 # The delivery figures a snapshot stores, each a column of the same name (and an API field):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vmo.views import background, backlog, drift, health, overview, planning, reports, value_streams
+from vmo.views import background, backlog, drift, event_outputs, health, overview, planning, reports, value_streams
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
@@ -31,6 +31,12 @@ urlpatterns = [
     ),
     path("vmo/planning/<int:pk>/refresh-results/", planning.planning_refresh_results, name="vmo-planning-refresh"),
     path("vmo/planning/<int:pk>/close/", planning.planning_close, name="vmo-planning-close"),
+    path("vmo/planning/<int:pk>/agenda/", event_outputs.agenda_add, name="vmo-event-agenda-add"),
+    path("vmo/planning/<int:pk>/agenda/<int:item_id>/time/", event_outputs.agenda_time, name="vmo-event-agenda-time"),
+    path("vmo/planning/<int:pk>/demos/", event_outputs.demo_add, name="vmo-event-demo-add"),
+    path("vmo/planning/<int:pk>/workshops/", event_outputs.workshop_add, name="vmo-event-workshop-add"),
+    path("vmo/planning/<int:pk>/improvements/", event_outputs.improvement_add, name="vmo-event-improvement-add"),
+    path("vmo/planning/<int:pk>/retro-notes/", event_outputs.retro_note_add, name="vmo-event-retro-add"),
     path("value-streams/<slug:slug>/", value_streams.value_stream_detail, name="value-stream-detail"),
     path("value-streams/<slug:slug>/rollup/", value_streams.value_stream_rollup, name="value-stream-rollup"),
     path(

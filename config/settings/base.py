@@ -229,6 +229,10 @@ SPECTACULAR_SETTINGS = {
         "PBSessionStatusEnum": "funding.models.PBSessionStatus",
         # The epic list row and the epic share these choice sets: one enum each.
         "EpicKindEnum": "portfolio.models.epics.EpicKind",
+        # An epic's investment horizon keeps its name; the VMO backlog's horizon is another
+        # choice set under the same field name.
+        "HorizonEnum": "portfolio.models.epics.InvestmentHorizon",
+        "BacklogHorizonEnum": "vmo.models.BacklogHorizon",
     },
 }
 

@@ -48,6 +48,8 @@ from tests.factories import (
     ValueStreamSnapshotFactory,
     WorkItemFactory,
 )
+from tests.factories_rhythm import ProblemWorkshopFactory, RetroNoteFactory, SystemDemoFactory
+from vmo.models import AgendaItem
 
 # A handful per operation and generation mode keeps CI under a minute; API_FUZZ_EXAMPLES=100 digs deeper.
 EXAMPLES_PER_OPERATION = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
@@ -115,6 +117,10 @@ def portfolio(value_stream, other_value_stream, vsm):
         "team-sprints": TeamSprintFactory(team=TeamFactory(value_stream=value_stream)).pk,
         "work-items": WorkItemFactory(value_stream=value_stream).pk,
         "action-items": ActionItemFactory().pk,
+        "agenda-items": AgendaItem.objects.create(event=event, position=1, text="Fuzz", planned_minutes=10).pk,
+        "system-demos": SystemDemoFactory(event__quarter=quarter).pk,
+        "problem-workshops": ProblemWorkshopFactory(event__quarter=quarter).pk,
+        "retrospective-notes": RetroNoteFactory(event__quarter=quarter).pk,
         "dependencies": DependencyFactory(epic=epic).pk,
         "epics": epic.pk,
         "key-results": key_result.pk,

@@ -15,6 +15,8 @@ from rest_framework.test import APIClient
 
 from funding.models import PBSession
 from tests import factories as f
+from tests.factories_rhythm import ProblemWorkshopFactory
+from vmo.models import AgendaItem
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +24,12 @@ pytestmark = pytest.mark.django_db
 WRITES = [
     ("post", "/api/action-items/"),
     ("patch", "/api/action-items/{action_item}/"),
+    ("post", "/api/agenda-items/"),
+    ("patch", "/api/agenda-items/{agenda_item}/"),
+    ("post", "/api/system-demos/"),
+    ("post", "/api/problem-workshops/"),
+    ("post", "/api/problem-workshops/{problem_workshop}/improvements/"),
+    ("post", "/api/retrospective-notes/"),
     ("post", "/api/allocations/"),
     ("patch", "/api/allocations/{allocation}/"),
     ("post", "/api/allocations/transfer/"),
@@ -137,6 +145,10 @@ def objects(director, value_stream, quarter):
     objective = f.ObjectiveFactory(quarter=quarter, value_stream=value_stream)
     return {
         "action_item": f.ActionItemFactory().id,
+        "agenda_item": AgendaItem.objects.create(
+            event=f.PlanningEventFactory(quarter=quarter), position=1, text="Hostile", planned_minutes=5
+        ).id,
+        "problem_workshop": ProblemWorkshopFactory(event__quarter=quarter).id,
         "allocation": f.AllocationFactory(budget=budget, value_stream=value_stream).id,
         "budget": budget.id,
         "dependency": f.DependencyFactory(epic=epic, depends_on=f.EpicFactory(value_stream=value_stream)).id,

@@ -8,6 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404  # a non-numeric id is a 404, not a ValueError
 from rest_framework.response import Response
 
+from funding.selectors.teams import team_list
 from portfolio.api.fields import MoneyField
 from portfolio.models import MMP, Dependency, Risk
 from vmo.filters import ActionItemFilter, PlanningEventFilter
@@ -23,6 +24,8 @@ User = get_user_model()
 
 class ActionItemSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
+    is_ready = serializers.BooleanField(read_only=True)
+    days_open = serializers.IntegerField(read_only=True, help_text="Days since created, to closing if closed.")
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), allow_null=True, required=False
     )
@@ -40,12 +43,16 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "rank",
             "source_event",
             "value_stream",
+            "horizon",
+            "workshop",
             "is_overdue",
+            "is_ready",
+            "days_open",
             "created_by",
             "created_at",
             "closed_at",
         ]
-        read_only_fields = ["created_by", "created_at", "closed_at"]
+        read_only_fields = ["created_by", "created_at", "closed_at", "workshop"]
         extra_kwargs = {"rank": {"required": False}}
 
     def validate(self, attrs):
@@ -137,6 +144,9 @@ class PlanningEventSerializer(serializers.ModelSerializer):
     )
     risks = serializers.PrimaryKeyRelatedField(many=True, queryset=Risk.objects.all(), required=False)
     dependencies = serializers.PrimaryKeyRelatedField(many=True, queryset=Dependency.objects.all(), required=False)
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=team_list(), allow_null=True, required=False, help_text="A team's retrospective only."
+    )
     action_item_count = serializers.IntegerField(read_only=True)
     agenda = AgendaItemSerializer(many=True, read_only=True)
     communications = CommunicationItemSerializer(many=True, read_only=True)
@@ -158,6 +168,7 @@ class PlanningEventSerializer(serializers.ModelSerializer):
             "plan_snapshot",
             "risks",
             "dependencies",
+            "team",
             "action_item_count",
             "agenda",
             "communications",
@@ -167,7 +178,7 @@ class PlanningEventSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if self.instance is not None:
-            for name in ("kind", "quarter"):
+            for name in ("kind", "quarter", "team"):
                 if name in attrs and attrs[name] != getattr(self.instance, name):
                     raise serializers.ValidationError({name: "This cannot change once the event exists."})
         return attrs
@@ -188,6 +199,7 @@ class PlanningEventSerializer(serializers.ModelSerializer):
         dependencies = validated_data.pop("dependencies", None)
         validated_data.pop("kind", None)
         validated_data.pop("quarter", None)
+        validated_data.pop("team", None)
         event = planning_services.planning_event_update(event=instance, **validated_data)
         if risks or dependencies:
             planning_services.planning_event_link(event=event, risks=risks or [], dependencies=dependencies or [])

@@ -9,8 +9,16 @@ from funding.selectors import allocation_amount
 from okrs.selectors import OkrTree, okr_tree
 from portfolio.models import MMP, Dependency, Risk
 from portfolio.selectors.forecasts import mmp_probabilities
-from vmo.models import AgendaItem, CommunicationItem, PlannedMMP, PlanningEvent, PlanningEventKind
+from vmo.models import (
+    RETROSPECTIVE_KINDS,
+    AgendaItem,
+    CommunicationItem,
+    PlannedMMP,
+    PlanningEvent,
+    PlanningEventKind,
+)
 from vmo.selectors.backlog import action_item_list
+from vmo.selectors.event_outputs import EventOutputs, QuarterResults, event_outputs, quarter_results
 
 
 def planning_event_list() -> QuerySet[PlanningEvent]:
@@ -51,10 +59,20 @@ class Workspace:
     communications: list
     action_items: list
     attendees: list
+    outputs: EventOutputs | None = None
+    results: QuarterResults | None = None
 
     @property
     def is_planning(self) -> bool:
         return self.event.kind == PlanningEventKind.QUARTERLY_PLANNING
+
+    @property
+    def is_inspect_adapt(self) -> bool:
+        return self.event.kind == PlanningEventKind.INSPECT_AND_ADAPT
+
+    @property
+    def has_retrospective(self) -> bool:
+        return self.event.kind in RETROSPECTIVE_KINDS
 
 
 def stream_plans(*, event: PlanningEvent) -> list[StreamPlan]:
@@ -81,7 +99,7 @@ def stream_plans(*, event: PlanningEvent) -> list[StreamPlan]:
 
 def planning_workspace(*, event_id: int) -> Workspace:
     """Everything a planning event holds, in a fixed number of queries."""
-    event = PlanningEvent.objects.select_related("quarter", "created_by").get(pk=event_id)
+    event = PlanningEvent.objects.select_related("quarter", "created_by", "team").get(pk=event_id)
     planned = list(
         PlannedMMP.objects.filter(event=event)
         .select_related("mmp__epic__value_stream")
@@ -102,6 +120,8 @@ def planning_workspace(*, event_id: int) -> Workspace:
         communications=list(CommunicationItem.objects.filter(event=event).select_related("owner")),
         action_items=list(action_item_list().filter(source_event=event)),
         attendees=list(event.attendees.order_by("username")),
+        outputs=event_outputs(event=event),
+        results=quarter_results(quarter=event.quarter) if event.kind == PlanningEventKind.INSPECT_AND_ADAPT else None,
     )
 
 

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from vmo.models import ActionItem, ActionItemStatus, Priority
+from vmo.models import ActionItem, ActionItemStatus, BacklogHorizon, Priority
 
 CLOSED_STATUSES = (ActionItemStatus.DONE, ActionItemStatus.DROPPED)
-ACTION_ITEM_FIELDS = ("title", "description", "owner", "due", "status", "priority", "rank", "value_stream")
+ACTION_ITEM_FIELDS = ("title", "description", "owner", "due", "status", "priority", "rank", "value_stream", "horizon")
 
 
 @transaction.atomic
@@ -26,8 +26,15 @@ def action_item_create(
     source_event=None,
     rank: int | None = None,
     status: str = ActionItemStatus.OPEN,
+    horizon: str = BacklogHorizon.SHORT_TERM,
+    workshop=None,
 ) -> ActionItem:
-    """Add an item at the end of the backlog (or at `rank`)."""
+    """Add an item at the end of the backlog (or at `rank`), short-term (this month) unless
+    `horizon` says long-term; `workshop` names the problem-solving workshop it improves on."""
+    if workshop is not None and source_event is not None and workshop.event_id != source_event.pk:
+        raise ValidationError({"workshop": "The workshop belongs to another event."})
+    if workshop is not None:
+        source_event = workshop.event
     if rank is None:
         rank = (ActionItem.objects.aggregate(top=Max("rank"))["top"] or 0) + 1
     item = ActionItem(
@@ -40,6 +47,8 @@ def action_item_create(
         source_event=source_event,
         rank=rank,
         status=status,
+        horizon=horizon,
+        workshop=workshop,
         created_by=created_by,
         closed_at=timezone.now() if status in CLOSED_STATUSES else None,
     )
@@ -72,7 +81,8 @@ def action_item_set_status(*, item: ActionItem, status: str) -> ActionItem:
 
 @transaction.atomic
 def action_item_move(*, item: ActionItem, direction: str) -> ActionItem:
-    """Move an item one place up or down the backlog by swapping ranks with its neighbour.
+    """Move an item one place up or down its horizon's backlog by swapping ranks with its
+    neighbour in the same horizon (the page shows the two horizons as two lists).
 
     Both rows are locked (in id order, so two moves at once cannot deadlock) before swapping.
     At the top or bottom it stays where it is.
@@ -80,10 +90,11 @@ def action_item_move(*, item: ActionItem, direction: str) -> ActionItem:
     if direction not in ("up", "down"):
         raise ValidationError({"direction": "Move 'up' or 'down'."})
     item = ActionItem.objects.get(pk=item.pk)
+    same = ActionItem.objects.filter(horizon=item.horizon)
     if direction == "up":
-        neighbour = ActionItem.objects.filter(rank__lt=item.rank).order_by("-rank", "-id").first()
+        neighbour = same.filter(rank__lt=item.rank).order_by("-rank", "-id").first()
     else:
-        neighbour = ActionItem.objects.filter(rank__gt=item.rank).order_by("rank", "id").first()
+        neighbour = same.filter(rank__gt=item.rank).order_by("rank", "id").first()
     if neighbour is None:
         return item
     locked = {

@@ -59,6 +59,22 @@ QUARTERLY_PLANNING_AGENDA = (
     "Capture executive action items",
 )
 
+# Agendas with their timeboxes (planned minutes), created with the event.
+INSPECT_AND_ADAPT_AGENDA = (
+    ("System demo: what the quarter delivered", 60),
+    ("The quarter's results against last quarter", 30),
+    ("Retrospective", 30),
+    ("Problem-solving workshop", 90),
+    ("Improvement items into the backlog", 15),
+)
+RETROSPECTIVE_AGENDA = (
+    ("Set the stage", 5),
+    ("What went well", 15),
+    ("What to improve", 20),
+    ("Actions with owners and due dates", 15),
+    ("Close", 5),
+)
+
 
 def _open(event: PlanningEvent) -> None:
     """Refuse changes to a closed event. Reads the status under a row lock, so an output added
@@ -66,6 +82,10 @@ def _open(event: PlanningEvent) -> None:
     status = PlanningEvent.objects.select_for_update().values_list("status", flat=True).get(pk=event.pk)
     if status == PlanningEventStatus.CLOSED:
         raise ValidationError({"event": "This event is closed; its outputs are frozen."})
+
+
+# The same check for the other event services (vmo.services.event_outputs).
+event_open_check = _open
 
 
 def previous_results_build(*, quarter: Quarter) -> dict:
@@ -115,10 +135,17 @@ def planning_event_create(
     created_by=None,
     notes: str = "",
     attendees=(),
+    team=None,
 ) -> PlanningEvent:
     """Create a planning event. A kickoff gets the VMO kickoff agenda as a checklist; a quarterly
-    planning event gets its agenda and last quarter's results as they stand now."""
-    event = PlanningEvent(kind=kind, quarter=quarter, title=title, date=date, notes=notes, created_by=created_by)
+    planning event gets its agenda and last quarter's results as they stand now; an inspect and
+    adapt and a retrospective get their agendas with timeboxes. Only a retrospective names a
+    team (a team's retrospective; without one it is the VMO's)."""
+    if team is not None and kind != PlanningEventKind.RETROSPECTIVE:
+        raise ValidationError({"team": "Only a retrospective belongs to a team."})
+    event = PlanningEvent(
+        kind=kind, quarter=quarter, title=title, date=date, notes=notes, created_by=created_by, team=team
+    )
     if kind == PlanningEventKind.QUARTERLY_PLANNING:
         event.previous_results = previous_results_build(quarter=quarter)
     event.full_clean()
@@ -128,9 +155,15 @@ def planning_event_create(
     agenda = {
         PlanningEventKind.KICKOFF: KICKOFF_AGENDA,
         PlanningEventKind.QUARTERLY_PLANNING: QUARTERLY_PLANNING_AGENDA,
+        PlanningEventKind.INSPECT_AND_ADAPT: INSPECT_AND_ADAPT_AGENDA,
+        PlanningEventKind.RETROSPECTIVE: RETROSPECTIVE_AGENDA,
     }
+    lines = [line if isinstance(line, tuple) else (line, None) for line in agenda.get(kind, ())]
     AgendaItem.objects.bulk_create(
-        [AgendaItem(event=event, position=i, text=text) for i, text in enumerate(agenda.get(kind, ()), start=1)]
+        [
+            AgendaItem(event=event, position=i, text=text, planned_minutes=minutes)
+            for i, (text, minutes) in enumerate(lines, start=1)
+        ]
     )
     return event
 
@@ -232,9 +265,12 @@ def planning_event_close(*, event: PlanningEvent) -> PlanningEvent:
 
 
 __all__ = [
+    "INSPECT_AND_ADAPT_AGENDA",
     "KICKOFF_AGENDA",
+    "RETROSPECTIVE_AGENDA",
     "agenda_item_set_done",
     "communication_item_add",
+    "event_open_check",
     "planned_mmp_add",
     "planned_mmp_remove",
     "planning_event_close",

@@ -11,7 +11,7 @@ from vmo.filters import ActionItemFilter
 from vmo.forms import ActionItemForm, ActionItemStatusForm
 from vmo.models import ActionItem, ActionItemStatus
 from vmo.permissions import can_change_action_item, can_keep_vmo_backlog
-from vmo.selectors.backlog import action_item_list, action_item_one
+from vmo.selectors.backlog import action_item_list, action_item_one, backlog_horizons
 from vmo.selectors.planning import planning_event_list
 from vmo.services import backlog as services
 from vmo.views.planning import add_errors
@@ -27,9 +27,14 @@ def _annotate_rights(items, user):
 def _context(request, *, form=None):
     filterset = ActionItemFilter(request.GET or None, queryset=action_item_list())
     items = _annotate_rights(list(filterset.qs), request.user)
+    summaries = backlog_horizons()
+    # The two horizons as two lists, each in backlog order (one query's rows, split in two).
+    for summary in summaries:
+        summary.items = [item for item in items if item.horizon == summary.horizon]
     return {
         "filter": filterset,
         "items": items,
+        "horizons": summaries,
         "form": form or ActionItemForm(),
         "can_add": can_keep_vmo_backlog(request.user),
         "statuses": ActionItemStatus.choices,

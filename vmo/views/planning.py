@@ -8,7 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from vmo.filters import PlanningEventFilter
-from vmo.forms import ActionItemForm, CommunicationItemForm, EventLinkForm, PlannedMMPForm, PlanningEventForm
+from vmo.forms import (
+    ActionItemForm,
+    CommunicationItemForm,
+    EventLinkForm,
+    PlannedMMPForm,
+    PlanningEventForm,
+    event_output_forms,
+)
 from vmo.models import AgendaItem, PlanningEvent
 from vmo.permissions import can_run_planning
 from vmo.selectors.planning import (
@@ -76,6 +83,7 @@ def _workspace_context(request, pk, **forms):
             link_form=link_form,
             communication_form=forms.get("communication_form") or CommunicationItemForm(),
             action_form=forms.get("action_form") or ActionItemForm(),
+            **event_output_forms(event=ws.event, **forms),
         )
     return context
 
