@@ -143,6 +143,8 @@ def _operations(schema):
         yield operation
 
 
+# Every operation of the API, each a handful of times: minutes on two loaded cores.
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("persona", ["director", "vsm"])
 def test_no_operation_answers_500_to_generated_input(persona, request, portfolio, wsgi_app):
     # Given a director or a value stream manager with an API token
