@@ -37,10 +37,13 @@ def _legend(drawing: Drawing, names: list[str], x: float) -> None:
 def bar_chart(*, title: str, labels: list[str], series: dict[str, list[float | None]], unit: str) -> Drawing:
     """Grouped bars per value stream; a missing figure draws as zero (the table says "no data")."""
     drawing = _drawing(title)
+    if not labels:  # no value stream: reportlab cannot draw a bar chart of empty series
+        drawing.add(String(0, HEIGHT / 2, "No data yet.", fontName="Helvetica", fontSize=9))
+        return drawing
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 55, 45, WIDTH - 170, HEIGHT - 75
-    chart.data = [[value or 0 for value in values] for values in series.values()] or [[0]]
-    chart.categoryAxis.categoryNames = [label[:14] for label in labels] or [""]
+    chart.data = [[value or 0 for value in values] for values in series.values()] or [[0] * len(labels)]
+    chart.categoryAxis.categoryNames = [label[:14] for label in labels]
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.boxAnchor = "ne"
     chart.categoryAxis.labels.fontSize = 6

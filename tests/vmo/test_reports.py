@@ -131,3 +131,12 @@ def test_monthly_report_shows_time_to_value_and_predictability_per_value_stream(
     assert "Time to value and predictability (2026-Q3)" in text
     assert "87%" in text
     assert "4 / 3" in text
+
+
+def test_monthly_report_pdf_of_a_quarter_without_value_streams_says_no_data(client, executive, quarter):
+    # reportlab raised IndexError on a bar chart of empty series: the PDF answered 500.
+    client.force_login(executive)
+
+    pdf = client.get("/reports/monthly.pdf?month=2026-07")
+
+    assert (pdf.status_code, pdf.content[:4]) == (200, b"%PDF")
