@@ -10,6 +10,7 @@ from funding.selectors import quarter_months, spend_by_month, value_stream_money
 from kanban.selectors import epic_cumulative_flow
 from okrs.selectors import objectives_with_scores
 from portfolio.models import Forecast, Quarter, RollupDue, ValueStream
+from portfolio.modes import ModeRules, mode_rules
 from portfolio.money import chart_amount
 from portfolio.selectors.delivery import epics_with_progress, mmps_with_progress
 from portfolio.selectors.forecasts import value_stream_forecast
@@ -72,10 +73,12 @@ class ValueStreamPage:
     charts: dict = field(default_factory=dict)
     forecast: Forecast | None = None
     value: dict = field(default_factory=dict)
+    # What the stream's delivery mode shows (`portfolio.modes`): the template tests `panels`.
+    rules: ModeRules | None = None
 
 
 def value_stream_page(*, value_stream: ValueStream, quarter: Quarter | None, as_of: dt.date) -> ValueStreamPage:
-    page = ValueStreamPage(value_stream=value_stream, quarter=quarter)
+    page = ValueStreamPage(value_stream=value_stream, quarter=quarter, rules=mode_rules(value_stream.delivery_mode))
     page.epics = list(epics_with_progress(value_stream_id=value_stream.id))
     page.mmps = list(mmps_with_progress(value_stream_id=value_stream.id))
     page.forecast = value_stream_forecast(value_stream_id=value_stream.id)
