@@ -90,12 +90,18 @@ def _windowed(as_of: dt.date) -> QuerySet[TeamSprint]:
     return sprint_rows().filter(end__gt=start, end__lte=end)
 
 
-def team_predictability(*, team_ids: Iterable[int], as_of: dt.date) -> dict[int, Predictability]:
-    """Per team: its sprints in the window, committed and done size, velocity and say/do. One query."""
+def team_predictability(
+    *, as_of: dt.date, team_ids: Iterable[int] | None = None, value_stream_id: int | None = None
+) -> dict[int, Predictability]:
+    """Per team (those named, or a value stream's): its sprints in the window, committed and
+    done size, velocity and say/do. One query."""
+    rows = _windowed(as_of)
+    if team_ids is not None:
+        rows = rows.filter(team_id__in=list(team_ids))
+    if value_stream_id is not None:
+        rows = rows.filter(team__value_stream_id=value_stream_id)
     rows = (
-        _windowed(as_of)
-        .filter(team_id__in=list(team_ids))
-        .order_by()
+        rows.order_by()
         .values("team_id")
         .annotate(
             n=Count("id"),
@@ -208,3 +214,31 @@ def sprint_burnup(*, sprint: TeamSprint) -> dict:
         done.append(running)
         day += dt.timedelta(days=1)
     return {"labels": labels, "done": done, "committed": getattr(sprint, "committed", None)}
+
+
+def value_stream_sprint_panel(*, value_stream_id: int, as_of: dt.date) -> dict:
+    """What an agile stream's page shows: the stream's predictability, each active team's, and
+    the stream's burn-up. Four queries whatever the number of teams and sprints."""
+    teams = list(Team.objects.filter(value_stream_id=value_stream_id, active=True).order_by("name", "id"))
+    figures = team_predictability(value_stream_id=value_stream_id, as_of=as_of)
+    start, end = predictability_window(as_of)
+    return {
+        "stream": value_stream_predictability(value_stream_ids=[value_stream_id], as_of=as_of).get(value_stream_id),
+        "teams": [(team, figures.get(team.id)) for team in teams],
+        "burnup": value_stream_burnup(value_stream_id=value_stream_id, as_of=as_of),
+        "window_start": start,
+        "window_end": end,
+    }
+
+
+def team_sprint_panel(*, team: Team, as_of: dt.date) -> dict:
+    """The team page's predictability and the burn-up of its latest sprint begun by `as_of`."""
+    latest = sprint_rows().filter(team=team, start__lte=as_of).order_by("-start", "-id").first()
+    start, end = predictability_window(as_of)
+    return {
+        "figures": team_predictability(team_ids=[team.id], as_of=as_of).get(team.id),
+        "sprint": latest,
+        "burnup": sprint_burnup(sprint=latest) if latest else None,
+        "window_start": start,
+        "window_end": end,
+    }
