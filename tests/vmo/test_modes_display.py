@@ -69,3 +69,20 @@ def test_the_project_stream_page_says_not_graded_and_the_continuous_one_has_no_f
     assert 'id="forecast"' in project
     assert 'id="forecast"' not in continuous
     assert 'id="dora-level">High</span>' in continuous
+
+
+def test_the_rollup_and_the_api_say_why_a_project_stream_is_not_graded(api_as, executive, quarter):
+    from tests.factories import DeploymentFactory
+    from vmo.models import ValueStreamSnapshot
+    from vmo.services import rollups
+
+    project = ValueStreamFactory(delivery_mode="project")
+    DeploymentFactory(value_stream=project, deployed_at=dt.datetime(2026, 6, 10, 10, tzinfo=dt.UTC))
+
+    rollups.rollup_value_streams(value_stream_ids=[project.id], quarter=quarter, as_of=dt.date(2026, 7, 28))
+
+    snapshot = ValueStreamSnapshot.objects.get(value_stream=project)
+    assert (snapshot.dora_level, snapshot.dora_not_graded, snapshot.dora_metrics_graded) == ("", NOT_GRADED, 0)
+    row = api_as(executive).get(f"/api/snapshots/?value_stream={project.id}").json()
+    row = row["results"][0] if isinstance(row, dict) and "results" in row else row[0]
+    assert (row["dora_level"], row["dora_not_graded"]) == ("", NOT_GRADED)
