@@ -75,6 +75,12 @@ class TeamSprintForm(forms.Form):
     start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     cost_cents = AmountField(label="Cost (blank: the team's cost per sprint)", required=False)
+    committed_size = forms.IntegerField(
+        label="Committed size (blank: from the work items)", required=False, min_value=0, max_value=1_000_000
+    )
+    done_size = forms.IntegerField(
+        label="Done size (blank: from the work items)", required=False, min_value=0, max_value=1_000_000
+    )
     work_items = forms.CharField(
         required=False,
         max_length=20_000,

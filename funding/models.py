@@ -164,6 +164,11 @@ class TeamSprint(models.Model):
     end = models.DateField()
     cost_cents = models.BigIntegerField()
     work_items = models.ManyToManyField(WorkItem, related_name="sprints", blank=True)
+    # Typed figures for teams whose tool sends no work items; when blank the figures come from
+    # the linked work items (`funding.selectors.sprints`): committed = their size, done = the
+    # size of those done by the sprint's last day (an item without size counts 1).
+    committed_size = models.PositiveIntegerField(null=True, blank=True)
+    done_size = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -27,6 +27,8 @@ DEMO_USERS = (
 )
 
 # name, slug, kind, delivery mode, manager username, description
+# Modes (issue 18): one project stream (core-ops, whose projects another seeder plans), two agile
+# streams that run sprints (onboarding, lending), the rest deploy continuously.
 DEMO_VALUE_STREAMS = (
     (
         "Digital Payments",
@@ -64,7 +66,7 @@ DEMO_VALUE_STREAMS = (
         "Data & Analytics",
         "data",
         ValueStreamKind.DEVELOPMENT,
-        DeliveryMode.AGILE,
+        DeliveryMode.CONTINUOUS,
         "vsm2",
         "The data platform, reporting and models.",
     ),
@@ -80,7 +82,7 @@ DEMO_VALUE_STREAMS = (
         "Human Resources",
         "hr",
         ValueStreamKind.SUPPORT,
-        DeliveryMode.PROJECT,
+        DeliveryMode.CONTINUOUS,
         "vsm2",
         "Hiring, onboarding of staff, learning and payroll systems.",
     ),
@@ -88,7 +90,7 @@ DEMO_VALUE_STREAMS = (
         "Finance & Accounting",
         "finance",
         ValueStreamKind.SUPPORT,
-        DeliveryMode.PROJECT,
+        DeliveryMode.CONTINUOUS,
         "vsm",
         "Accounting close, controlling and procurement.",
     ),

@@ -150,7 +150,9 @@ CATALOGUE: tuple[Metric, ...] = (
         unit="elite / high / medium / low",
         window=QUARTER_TO_DATE,
         source="The four figures above and the DoraBenchmark rows (2021, 2023, 2024).",
-        no_data="'no data' when none of the four metrics has data.",
+        no_data="'no data' when none of the four metrics has data. A project-mode stream with no production "
+        "deployment in the window is not graded at all: 'not graded: project mode, no deployments' (its "
+        "figures stay; see 'Delivery mode').",
         fields=("dora_level", "dora_metrics_graded", "dora_levels", "dora_no_data"),
         devlake=("DevLake grades each metric separately and has no overall level.",),
     ),
@@ -362,5 +364,87 @@ FORECASTS: tuple[Metric, ...] = (
         fields=("backtest_p85_hit_rate",),
     ),
 )
-CATALOGUE = (*CATALOGUE, *FORECASTS)
+
+SPRINT_WINDOW = (
+    "Sprints that ended in the 12 weeks up to the day shown (after day - 84 days, on or before the day); "
+    "a sprint counts whole in the window its end falls in."
+)
+
+MODES: tuple[Metric, ...] = (
+    Metric(
+        key="delivery_mode",
+        name="Delivery mode: which figures apply",
+        group="Modes",
+        formula=(
+            "A value stream's delivery mode chooses its panels and grading (portfolio/modes.py): project streams "
+            "show delivery, flow, DORA and a finish forecast, and are graded on DORA only when they deploy (at "
+            "least one successful production deployment in the window); agile streams add velocity, say/do and "
+            "the sprint burn-up; continuous streams show flow and DORA and change vs run spend instead of a "
+            "finish forecast."
+        ),
+        unit="project / agile / continuous",
+        window=QUARTER_TO_DATE + " (for 'deploys').",
+        source="ValueStream.delivery_mode; production deployments.",
+        no_data="'not graded: project mode, no deployments' instead of a DORA level.",
+        fields=("delivery_mode", "dora_not_graded"),
+    ),
+    Metric(
+        key="velocity",
+        name="Sprint velocity",
+        group="Modes",
+        formula=(
+            "A sprint's done size = its typed done size, else the size of its linked work items that are done with "
+            "a finish day on or before the sprint's last day (an item without size counts 1). Team velocity = "
+            "mean done size per sprint; value stream velocity = the sum of its teams' velocities."
+        ),
+        unit="size per sprint",
+        window=SPRINT_WINDOW,
+        source="Team sprints (typed figures or linked work items).",
+        no_data="'no data' when no sprint ended in the window (a team without sprints is not zero).",
+        fields=("velocity",),
+    ),
+    Metric(
+        key="say_do",
+        name="Say/do ratio",
+        group="Modes",
+        formula=(
+            "Done size / committed size over the sprints in the window (pooled over a stream's teams). Committed "
+            "= the typed committed size, else the size of the sprint's linked work items."
+        ),
+        unit="ratio (shown as %)",
+        window=SPRINT_WINDOW,
+        source="Team sprints.",
+        no_data="'no data' when nothing was committed in the window.",
+        fields=("say_do",),
+    ),
+    Metric(
+        key="sprint_burnup",
+        name="Sprint burn-up",
+        group="Modes",
+        formula=(
+            "Team: per day of its latest begun sprint, the done size of the sprint's work items finished by that "
+            "day, against the committed size. Value stream: per sprint end day, running totals of committed and "
+            "done size over its teams' sprints."
+        ),
+        unit="size",
+        window="The sprint's days (team); " + SPRINT_WINDOW + " (value stream).",
+        source="Team sprints and their work items.",
+        no_data="No chart when no sprint has begun (team) or ended in the window (value stream).",
+    ),
+    Metric(
+        key="run_change",
+        name="Change vs run spend",
+        group="Modes",
+        formula=(
+            "Per month: change = booked spend tagged to an epic whose investment type is not 'keep the lights on'; "
+            "run = the rest of the booked spend (tagged to a KTLO epic or to no epic). Change share = change / all "
+            "over the period."
+        ),
+        unit="money per month; ratio",
+        window="The 12 months up to the current month.",
+        source="Spend (not voided) and its epic's investment type.",
+        no_data="Months without booked spend show 0; the share is 'no data' when nothing was booked.",
+    ),
+)
+CATALOGUE = (*CATALOGUE, *FORECASTS, *MODES)
 BY_KEY = {metric.key: metric for metric in CATALOGUE}

@@ -414,7 +414,7 @@ def _summary_story(summary, *, report, styles, currency: str) -> list:
             format_percent(row.okr_score),
             format_percent(row.delivery_progress),
             format_quantity(row.flow_time_median_days, 1),
-            (row.dora_level or "no data").capitalize(),
+            row.dora_label,
         ]
         for row in summary.streams
     ]

@@ -322,3 +322,8 @@ class ValueStreamSnapshot(models.Model):
     @property
     def dora_no_data(self) -> dict[str, str]:
         return (self.dora_detail or {}).get("no_data", {})
+
+    @property
+    def dora_not_graded(self) -> str:
+        """Why the stream has no DORA grade by its delivery mode ('' when graded)."""
+        return (self.dora_detail or {}).get("not_graded", "")

@@ -16,6 +16,7 @@ from funding.models import (
     Team,
     TeamSprint,
 )
+from funding.selectors.teams import team_sprints
 from portfolio.api.fields import MoneyField
 from portfolio.filters.base import MAX_ID
 from portfolio.models import Epic, InvestmentHorizon, InvestmentType, Quarter, ValueStream
@@ -221,6 +222,12 @@ class TeamSprintSerializer(serializers.ModelSerializer):
         max_length=services.SPRINT_ITEMS_MAX,
         help_text="Ids of the work items delivered in the sprint (read back as ids).",
     )
+    committed = serializers.IntegerField(
+        read_only=True, help_text="Committed size: typed, else the size of its work items (unsized count 1)."
+    )
+    done = serializers.IntegerField(
+        read_only=True, help_text="Done size: typed, else its work items done by the sprint's last day."
+    )
     work_item_external_ids = serializers.ListField(
         child=serializers.CharField(max_length=200),
         required=False,
@@ -231,11 +238,28 @@ class TeamSprintSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TeamSprint
-        fields = ["id", "team", "start", "end", "cost", "work_items", "work_item_external_ids", "created_at"]
+        fields = [
+            "id",
+            "team",
+            "start",
+            "end",
+            "cost",
+            "work_items",
+            "work_item_external_ids",
+            "committed_size",
+            "done_size",
+            "committed",
+            "done",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
+        extra_kwargs = {
+            "committed_size": {"max_value": 1_000_000, "help_text": "Typed committed size (blank: its work items')."},
+            "done_size": {"max_value": 1_000_000, "help_text": "Typed done size (blank: its done work items')."},
+        }
 
     def create(self, validated_data):
-        return services.team_sprint_record(
+        sprint = services.team_sprint_record(
             user=_user(self),
             team=validated_data["team"],
             start=validated_data["start"],
@@ -243,7 +267,10 @@ class TeamSprintSerializer(serializers.ModelSerializer):
             cost_cents=validated_data.get("cost_cents"),
             work_item_ids=validated_data.get("work_items", ()),
             work_item_external_ids=validated_data.get("work_item_external_ids", ()),
+            committed_size=validated_data.get("committed_size"),
+            done_size=validated_data.get("done_size"),
         )
+        return team_sprints().get(pk=sprint.pk)  # read back with its committed and done size
 
 
 class SpendSerializer(serializers.ModelSerializer):

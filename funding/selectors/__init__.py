@@ -19,11 +19,19 @@ from funding.selectors.guardrails import approval_threshold_cents
 from funding.selectors.money import MoneyFigures, quarter_months, value_stream_money
 from funding.selectors.overview import FundingOverview, funding_overview
 from funding.selectors.room import FundingCheck, funding_quarter, funding_room
+from funding.selectors.run_change import run_change_by_month, run_change_totals
+from funding.selectors.sprints import (
+    Predictability,
+    team_predictability,
+    value_stream_predictability,
+    value_stream_sprint_panel,
+)
 
 __all__ = [
     "FundingCheck",
     "FundingOverview",
     "MoneyFigures",
+    "Predictability",
     "allocation_amount",
     "allocation_changes",
     "allocations_of_quarter",
@@ -32,8 +40,13 @@ __all__ = [
     "funding_quarter",
     "funding_room",
     "quarter_months",
+    "run_change_by_month",
+    "run_change_totals",
     "spend_by_month",
     "spend_by_value_stream",
     "spend_rows",
+    "team_predictability",
     "value_stream_money",
+    "value_stream_predictability",
+    "value_stream_sprint_panel",
 ]

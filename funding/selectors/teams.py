@@ -3,8 +3,9 @@
 from django.db.models import BigIntegerField, ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from funding.models import Team, TeamSprint
+from funding.models import Team
 from funding.selectors.money import quarter_days
+from funding.selectors.sprints import sprint_rows
 from portfolio.models import Epic, Quarter
 
 
@@ -75,9 +76,9 @@ def epic_estimates(*, value_stream_id=None):
 
 
 def team_sprints(*, team_id: int | None = None):
-    """Sprints (newest first) with their team and the ids of their work items (one prefetch
-    query, whatever the number of sprints)."""
-    rows = TeamSprint.objects.select_related("team", "team__value_stream").prefetch_related("work_items")
+    """Sprints (newest first) with their team, the ids of their work items (one prefetch
+    query, whatever the number of sprints) and their `committed` and `done` size."""
+    rows = sprint_rows().select_related("team", "team__value_stream").prefetch_related("work_items")
     if team_id is not None:
         rows = rows.filter(team_id=team_id)
     return rows.order_by("-start", "-id")

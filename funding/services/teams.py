@@ -121,22 +121,34 @@ def team_sprint_record(
     cost_cents: int | None = None,
     work_item_ids: Iterable[int] = (),
     work_item_external_ids: Iterable[str] = (),
+    committed_size: int | None = None,
+    done_size: int | None = None,
 ) -> TeamSprint:
     """Record a sprint of a fixed-cost team and the work items it delivered (managers of the
     team's value stream and directors). The cost defaults to the team's cost per sprint today;
     the sprint keeps it, so a later change of rate does not rewrite the past. The actual cost
-    per epic spreads it over the epics of those work items (`funding.selectors.actuals`)."""
+    per epic spreads it over the epics of those work items (`funding.selectors.actuals`).
+    `committed_size` / `done_size`, when typed, stand for the work items' figures (velocity and
+    say/do read them first)."""
     require_stream_manager(user, team.value_stream_id)
     if not team.active:
         raise ValidationError({"team": f"{team.name} is not active."})
     sprint = TeamSprint(
-        team=team, start=start, end=end, cost_cents=team.cost_per_sprint_cents if cost_cents is None else cost_cents
+        team=team,
+        start=start,
+        end=end,
+        cost_cents=team.cost_per_sprint_cents if cost_cents is None else cost_cents,
+        committed_size=committed_size,
+        done_size=done_size,
     )
     errors = {}
     if end < start:
         errors["end"] = "A sprint ends on or after its start."
     if sprint.cost_cents < 0:
         errors["cost"] = "Cost cannot be negative."
+    for name, value in (("committed_size", committed_size), ("done_size", done_size)):
+        if value is not None and value < 0:
+            errors[name] = "A size cannot be negative."
     if errors:
         raise ValidationError(errors)
     items = _sprint_work_items(team=team, ids=work_item_ids, external_ids=work_item_external_ids)

@@ -1,10 +1,12 @@
 """Teams (fixed cost per sprint, capacity in a quarter) and epics' cost estimates."""
 
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from funding import services
 from funding.forms import EstimateForm, TeamForm, TeamSprintForm
 from funding.models import Team
+from funding.selectors.sprints import team_sprint_panel
 from funding.selectors.teams import epic_estimates, team_list, team_sprints
 from funding.services.common import require_stream_manager
 from funding.templatetags.funding_tags import plain_amount
@@ -110,6 +112,7 @@ def team_sprint_index(request, team_id: int):
             "sprints": team_sprints(team_id=team.pk)[:100],
             "form": form,
             "can_record": can_manage_value_stream(request.user, team.value_stream_id),
+            "panel": team_sprint_panel(team=team, as_of=timezone.localdate()),
         }
         return render(request, "funding/team_sprints.html", context, status=400 if form.errors else 200)
 
@@ -124,6 +127,8 @@ def team_sprint_index(request, team_id: int):
             start=data["start"],
             end=data["end"],
             cost_cents=data["cost_cents"],
+            committed_size=data["committed_size"],
+            done_size=data["done_size"],
             **data["work_items"],
         )
 

@@ -42,6 +42,7 @@ from django.utils import timezone
 from portfolio.models import (
     MMP,
     Commit,
+    DeliveryMode,
     Deployment,
     DeploymentDaysPeriod,
     DoraBenchmark,
@@ -56,6 +57,7 @@ from portfolio.models import (
     WorkItem,
     WorkItemStatus,
 )
+from portfolio.modes import dora_not_graded_reason
 
 PRODUCTION = "production"
 MEDIAN = (1, 2)
@@ -527,6 +529,19 @@ def incident_sources(*, window: Window, value_stream_ids: Iterable[int]) -> set[
     return set(qs.values_list("id", flat=True))
 
 
+def stream_traits(*, window: Window, value_stream_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
+    """Per stream: its delivery mode and whether it has an incident source (as
+    `incident_sources`), in one query, so grading by mode costs the rollup no extra query."""
+    recorded = Exists(Incident.objects.filter(value_stream_id=OuterRef("pk"), opened_at__lt=window.end))
+    configured = Exists(
+        SourceRule.objects.filter(value_stream_id=OuterRef("pk")).filter(
+            Q(reports_incidents=True) | Q(source=Source.PAGERDUTY)
+        )
+    )
+    qs = ValueStream.objects.filter(id__in=list(value_stream_ids)).annotate(has_source=recorded | configured)
+    return {vs_id: (mode, bool(has)) for vs_id, mode, has in qs.values_list("id", "delivery_mode", "has_source")}
+
+
 @dataclass(frozen=True)
 class DoraFigures:
     """The four DORA figures of one stream (None: no data) and the deployment-day counts that
@@ -630,6 +645,9 @@ class DeliveryFigures:
     dora_levels: dict[str, str] = field(default_factory=dict)
     dora_metrics_graded: int = 0
     dora_no_data: dict[str, str] = field(default_factory=dict)
+    # Why the stream has no DORA grade although it may have figures ('' when graded): a
+    # project-mode stream that does not deploy (`portfolio.modes.dora_graded`).
+    dora_not_graded: str = ""
 
 
 def _r(value: float | None, digits: int = 4) -> float | None:
@@ -682,14 +700,14 @@ def delivery_figures(*, window: Window, value_stream_ids: Iterable[int]) -> dict
     cfr = change_failure_rate(window=window, value_stream_ids=ids)
     recovery = recovery_time_hours(window=window, value_stream_ids=ids)
     restore = time_to_restore_hours(window=window, value_stream_ids=ids)
-    sources = incident_sources(window=window, value_stream_ids=ids)
+    traits = stream_traits(window=window, value_stream_ids=ids)
     benchmark = dora_benchmark()
     weeks = window.weeks
     result = {}
     for vs in ids:  # one entry per stream from the aggregated dicts; no queries here
         median, p85 = times.get(vs, (None, None))
         stream_days = days.get(vs)
-        has_source = vs in sources
+        mode, has_source = traits.get(vs, (DeliveryMode.AGILE, False))
         dora = DoraFigures(
             deployments_per_week=stream_days.deployments / weeks if stream_days and weeks else None,
             lead_time_median_hours=lead.get(vs),
@@ -697,7 +715,12 @@ def delivery_figures(*, window: Window, value_stream_ids: Iterable[int]) -> dict
             recovery_time_median_hours=recovery.get(vs) if has_source else None,
             days=stream_days,
         )
-        levels = dora_metric_levels(dora, benchmark)
+        not_graded = dora_not_graded_reason(
+            mode=mode, deployments_in_window=stream_days.deployments if stream_days else 0
+        )
+        # The figures stay (a project may still record incidents); only the grade is withheld.
+        measured = dora_metric_levels(dora, benchmark)
+        levels = {} if not_graded else measured
         result[vs] = DeliveryFigures(
             delivery_progress=_r(progress.get(vs)),
             flow_velocity=velocity.get(vs, 0),
@@ -712,14 +735,15 @@ def delivery_figures(*, window: Window, value_stream_ids: Iterable[int]) -> dict
             change_failure_rate=_r(dora.change_failure_rate),
             recovery_time_median_hours=_r(dora.recovery_time_median_hours),
             time_to_restore_median_hours=_r(restore.get(vs)) if has_source else None,
-            dora_level=dora_level(dora, benchmark),
+            dora_level="" if not_graded else dora_level(dora, benchmark),
             dora_levels=levels,
+            dora_not_graded=not_graded,
             dora_metrics_graded=len(levels),
             dora_no_data=_no_data_reasons(
                 days=stream_days,
                 dora=dora,
                 has_incident_source=has_source,
-                frequency_graded="deployment_frequency" in levels,
+                frequency_graded="deployment_frequency" in measured,
                 time_to_restore=vs in restore,
             ),
         )

@@ -134,6 +134,21 @@
       },
       options: { responsive: true, scales: { y: { beginAtZero: true } } },
     });
+
+    const rc = data.run_change;
+    if (rc) {
+      draw("chart-run-change", {
+        type: "bar",
+        data: {
+          labels: rc.labels,
+          datasets: [
+            { label: "Change", data: rc.change, backgroundColor: COLORS[0], stack: "spend" },
+            { label: "Run (keep the lights on)", data: rc.run, backgroundColor: "#9e9e9e", stack: "spend" },
+          ],
+        },
+        options: { responsive: true, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+      });
+    }
   }
 
   if (document.readyState === "loading") {

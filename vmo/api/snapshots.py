@@ -95,6 +95,12 @@ class SnapshotSerializer(serializers.ModelSerializer):
         help_text="Why a DORA figure is null, per metric (e.g. 'no incident source connected').",
     )
 
+    dora_not_graded = serializers.CharField(
+        read_only=True,
+        help_text="Why the stream has no DORA level by its delivery mode ('not graded: project mode, no "
+        "deployments'); empty when graded or simply without data.",
+    )
+
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string", "nullable": True}})
     def get_dora_levels(self, obj) -> dict:
         return {metric: obj.dora_levels.get(metric) for metric in DORA_METRICS}
@@ -136,6 +142,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "change_failure_rate_level",
             "recovery_time_level",
             "dora_no_data",
+            "dora_not_graded",
             "allocated",
             "spent",
             "forecast",

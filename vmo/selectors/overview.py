@@ -30,6 +30,7 @@ from funding.selectors import allocation_changes, allocations_of_quarter
 from okrs.scoring import band_label, score_band
 from okrs.selectors import key_result_target_changes, key_result_targets
 from portfolio.models import Epic, Quarter, Risk, RoamStatus, ValueStream
+from portfolio.modes import mode_rules
 from portfolio.selectors.epics import epic_open_ranks, epic_state_changes
 from vmo.models import PlanningEvent, PlanningEventKind, PlanningEventStatus, ValueStreamSnapshot
 from vmo.plan_snapshot import PlannedEpic, PlannedKeyResult, PlanSnapshot
@@ -154,7 +155,11 @@ def with_bands(rows) -> list:
         row.band = score_band(row.okr_score)
         row.band_label = band_label(row.band)
         graded = (row.dora_detail or {}).get("graded", 0)
-        if row.dora_level:
+        not_graded = (row.dora_detail or {}).get("not_graded", "")
+        row.mode_label = mode_rules(row.delivery_mode).label
+        if not_graded:
+            row.dora_label = not_graded
+        elif row.dora_level:
             label = DORA_LABELS.get(row.dora_level, row.dora_level)
             row.dora_label = f"{label} ({graded} of 4 metrics)" if graded else label
         else:

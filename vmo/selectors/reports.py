@@ -294,7 +294,7 @@ def overview_table(*, quarter: Quarter) -> Table:
                 row.delivery_progress,
                 row.flow_velocity,
                 None if row.flow_time_median_days is None else round(Decimal(str(row.flow_time_median_days)), 1),
-                row.dora_label if row.dora_level else "",
+                row.dora_label if row.dora_level or (row.dora_detail or {}).get("not_graded") else "",
                 row.open_risks,
             ]
             for row in rows

@@ -6,10 +6,18 @@ and its OKRs. Each piece is one query whatever the number of rows (the page's co
 import datetime as dt
 from dataclasses import dataclass, field
 
-from funding.selectors import quarter_months, spend_by_month, value_stream_money
+from funding.selectors import (
+    quarter_months,
+    run_change_by_month,
+    run_change_totals,
+    spend_by_month,
+    value_stream_money,
+    value_stream_sprint_panel,
+)
 from kanban.selectors import epic_cumulative_flow
 from okrs.selectors import objectives_with_scores
 from portfolio.models import Forecast, Quarter, RollupDue, ValueStream
+from portfolio.modes import RUN_CHANGE, SPRINTS, ModeRules, mode_rules
 from portfolio.money import chart_amount
 from portfolio.selectors.delivery import epics_with_progress, mmps_with_progress
 from portfolio.selectors.forecasts import value_stream_forecast
@@ -72,13 +80,26 @@ class ValueStreamPage:
     charts: dict = field(default_factory=dict)
     forecast: Forecast | None = None
     value: dict = field(default_factory=dict)
+    # What the stream's delivery mode shows (`portfolio.modes`): the template tests `panels`.
+    rules: ModeRules | None = None
+    sprints: dict | None = None  # agile: velocity, say/do, burn-up (funding.selectors.sprints)
+    run_change: dict | None = None  # continuous: change vs run spend per month
 
 
 def value_stream_page(*, value_stream: ValueStream, quarter: Quarter | None, as_of: dt.date) -> ValueStreamPage:
-    page = ValueStreamPage(value_stream=value_stream, quarter=quarter)
+    page = ValueStreamPage(value_stream=value_stream, quarter=quarter, rules=mode_rules(value_stream.delivery_mode))
     page.epics = list(epics_with_progress(value_stream_id=value_stream.id))
     page.mmps = list(mmps_with_progress(value_stream_id=value_stream.id))
     page.forecast = value_stream_forecast(value_stream_id=value_stream.id)
+    # The mode's own panels (portfolio.modes): their reads run only for the streams that show them.
+    if SPRINTS in page.rules.panels:
+        page.sprints = value_stream_sprint_panel(value_stream_id=value_stream.id, as_of=as_of)
+    if RUN_CHANGE in page.rules.panels:
+        page.run_change = {
+            **run_change_by_month(value_stream_id=value_stream.id, as_of=as_of),
+            **run_change_totals(value_stream_id=value_stream.id, as_of=as_of),
+        }
+        page.charts["run_change"] = {k: page.run_change[k] for k in ("labels", "run", "change")}
     if quarter is None:
         return page
     trend = list(snapshot_trend(value_stream_id=value_stream.id, quarter=quarter).values(*TREND_FIELDS))
@@ -87,7 +108,7 @@ def value_stream_page(*, value_stream: ValueStream, quarter: Quarter | None, as_
     )
     page.objectives = objectives_with_scores(value_stream_id=value_stream.id, quarter=quarter)
     end = min(as_of, quarter.end)
-    page.charts = {
+    page.charts |= {
         "trend": [{**row, "as_of": row["as_of"].isoformat()} for row in trend],
         "distribution": page.snapshot.flow_distribution if page.snapshot else {},
         "cfd": epic_cumulative_flow(value_stream_id=value_stream.id, start=quarter.start, end=max(end, quarter.start)),

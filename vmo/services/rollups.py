@@ -102,6 +102,8 @@ def rollup_value_streams(
                     "levels": figures.dora_levels,
                     "graded": figures.dora_metrics_graded,
                     "no_data": figures.dora_no_data,
+                    # Only when withheld, so a graded stream's detail reads as before.
+                    **({"not_graded": figures.dora_not_graded} if figures.dora_not_graded else {}),
                 },
                 allocated_cents=cash.allocated_cents if cash else 0,
                 spent_cents=cash.spent_cents if cash else 0,

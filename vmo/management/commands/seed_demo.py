@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from funding import demo as funding_demo
+from funding import demo_modes as funding_demo_modes
 from kanban import demo as kanban_demo
 from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
@@ -61,6 +62,7 @@ class Command(BaseCommand):
             funding_demo.seed(ctx)  # after the epics: estimates and the guardrail mix need them
             demo_delivery.seed_delivery(value_streams=ctx.value_streams)
             funding_demo.seed_sprints(ctx)  # after the delivery data: sprints link its work items
+            funding_demo_modes.seed_agile_commitments(ctx)  # the agile streams' sprint commitments
             demo_benefits.seed_benefits(ctx)
             kanban_demo.seed_mvp_pivot(ctx)
             okrs_demo.seed(ctx)
