@@ -4,7 +4,6 @@ say/do below 100 %, and the rest continuous; the commitments seeder is idempoten
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from funding import demo_modes
@@ -12,12 +11,10 @@ from funding.models import TeamSprint
 from funding.selectors import value_stream_predictability
 from portfolio.models import ValueStream
 
-pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(900)]
 
 
-def test_the_demo_streams_by_mode_and_agile_predictability():
-    call_command("seed_demo")
-
+def test_the_demo_streams_by_mode_and_agile_predictability(seeded_demo):
     modes = dict(ValueStream.objects.values_list("slug", "delivery_mode"))
     assert modes == {
         "payments": "continuous",
