@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("okrs.urls")),
     path("", include("kanban.urls")),
     path("", include("vmo.urls")),
+    path("", include("orgsettings.urls")),
 ]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "okrs",
     "kanban",
     "vmo",
+    "orgsettings",
 ]
 
 MIDDLEWARE = [

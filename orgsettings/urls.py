@@ -1,0 +1,11 @@
+from django.urls import path
+
+from orgsettings import views
+
+urlpatterns = [
+    path("settings/", views.settings_home, name="settings-home"),
+    path("settings/value-streams/", views.value_stream_index, name="settings-value-streams"),
+    path("settings/value-streams/<int:value_stream_id>/", views.value_stream_edit, name="settings-value-stream-edit"),
+    path("settings/quarters/", views.quarter_index, name="settings-quarters"),
+    path("settings/quarters/<int:quarter_id>/", views.quarter_edit, name="settings-quarter-edit"),
+]

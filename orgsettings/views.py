@@ -1,0 +1,123 @@
+"""The settings pages: directors manage what only the Django admin could change before.
+
+Every page is the directors' (`settings_gate` refuses the others with 403 before anything is
+read); every POST is one service of the app that owns the setting, which checks the role again
+and writes the audit row.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from orgsettings.forms import QuarterForm, ValueStreamForm
+from portfolio.models import Quarter, ValueStream
+from portfolio.selectors.settings import setting_changes, settings_quarters, settings_value_streams
+from portfolio.services import settings as portfolio_settings
+from portfolio.services.settings import settings_gate
+
+
+def _post(request, *, form, write: Callable, page: Callable, message: Callable, to: str):
+    """Parse the form, call one service, then post/redirect/get; a refusal shows the form again."""
+    if not form.is_valid():
+        return page(status=400)
+    try:
+        result = write(form.cleaned_data)
+    except ValidationError as exc:
+        for name, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+            form.add_error(name if name in form.fields else None, errors)
+        return page(status=400)
+    messages.success(request, message(result))
+    return redirect(to)
+
+
+def settings_home(request):
+    settings_gate(request.user)
+    return render(request, "orgsettings/home.html", {"changes": setting_changes()[:50]})
+
+
+def value_stream_index(request):
+    settings_gate(request.user)
+    form = ValueStreamForm(request.POST or None)
+
+    def page(status=200):
+        context = {"value_streams": settings_value_streams(), "form": form}
+        return render(request, "orgsettings/value_streams.html", context, status=status)
+
+    if request.method != "POST":
+        return page()
+    return _post(
+        request,
+        form=form,
+        write=lambda data: portfolio_settings.value_stream_save(user=request.user, **data),
+        page=page,
+        message=lambda vs: f"Value stream {vs.name} added.",
+        to="settings-value-streams",
+    )
+
+
+def value_stream_edit(request, value_stream_id: int):
+    settings_gate(request.user)
+    value_stream = get_object_or_404(ValueStream, pk=value_stream_id)
+    initial = {name: getattr(value_stream, name) for name in portfolio_settings.VALUE_STREAM_FIELDS}
+    initial["managers"] = list(value_stream.managers.all())
+    form = ValueStreamForm(request.POST or None, initial=initial)
+
+    def page(status=200):
+        context = {"object": value_stream, "form": form, "title": f"Value stream {value_stream.name}"}
+        return render(request, "orgsettings/edit.html", context, status=status)
+
+    if request.method != "POST":
+        return page()
+    return _post(
+        request,
+        form=form,
+        write=lambda data: portfolio_settings.value_stream_save(user=request.user, value_stream=value_stream, **data),
+        page=page,
+        message=lambda vs: f"Value stream {vs.name} saved.",
+        to="settings-value-streams",
+    )
+
+
+def quarter_index(request):
+    settings_gate(request.user)
+    form = QuarterForm(request.POST or None)
+
+    def page(status=200):
+        return render(
+            request, "orgsettings/quarters.html", {"quarters": settings_quarters(), "form": form}, status=status
+        )
+
+    if request.method != "POST":
+        return page()
+    return _post(
+        request,
+        form=form,
+        write=lambda data: portfolio_settings.quarter_save(user=request.user, **data),
+        page=page,
+        message=lambda q: f"Quarter {q.code} added.",
+        to="settings-quarters",
+    )
+
+
+def quarter_edit(request, quarter_id: int):
+    settings_gate(request.user)
+    quarter = get_object_or_404(Quarter, pk=quarter_id)
+    initial = {name: getattr(quarter, name) for name in portfolio_settings.QUARTER_FIELDS}
+    form = QuarterForm(request.POST or None, initial=initial)
+
+    def page(status=200):
+        context = {"object": quarter, "form": form, "title": f"Quarter {quarter.code}"}
+        return render(request, "orgsettings/edit.html", context, status=status)
+
+    if request.method != "POST":
+        return page()
+    return _post(
+        request,
+        form=form,
+        write=lambda data: portfolio_settings.quarter_save(user=request.user, quarter=quarter, **data),
+        page=page,
+        message=lambda q: f"Quarter {q.code} saved.",
+        to="settings-quarters",
+    )
