@@ -3,7 +3,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from portfolio.models import DeliveryMode, QuarterStatus, ValueStreamKind
+from kanban.policies import WIP_STATES
+from portfolio.models import DeliveryMode, EpicState, QuarterStatus, ValueStream, ValueStreamKind
 
 
 class ValueStreamForm(forms.Form):
@@ -29,3 +30,26 @@ class QuarterForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", "The quarter must end after it starts.")
         return data
+
+
+class WipLimitForm(forms.Form):
+    state = forms.ChoiceField(choices=[(s, EpicState(s).label) for s in WIP_STATES])
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.filter(active=True), required=False, empty_label="Whole portfolio"
+    )
+    limit = forms.IntegerField(min_value=1, max_value=100000, required=False, help_text="Empty: no limit.")
+
+
+class EntryPolicyForm(forms.Form):
+    """One tick box per optional entry check, named `<state>__<check>`."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[f"{row.state}__{row.check}"] = forms.BooleanField(
+                required=False, initial=row.required, label=f"{row.state_label}: {row.label}"
+            )
+
+    def required(self) -> dict[tuple[str, str], bool]:
+        return {(row.state, row.check): self.cleaned_data[f"{row.state}__{row.check}"] for row in self.rows}

@@ -8,4 +8,5 @@ urlpatterns = [
     path("settings/value-streams/<int:value_stream_id>/", views.value_stream_edit, name="settings-value-stream-edit"),
     path("settings/quarters/", views.quarter_index, name="settings-quarters"),
     path("settings/quarters/<int:quarter_id>/", views.quarter_edit, name="settings-quarter-edit"),
+    path("settings/kanban/", views.kanban_rules, name="settings-kanban"),
 ]

@@ -11,7 +11,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from orgsettings.forms import QuarterForm, ValueStreamForm
+from kanban import policies
+from kanban.selectors import entry_policy_rows, wip_limit_list
+from orgsettings.forms import EntryPolicyForm, QuarterForm, ValueStreamForm, WipLimitForm
 from portfolio.models import Quarter, ValueStream
 from portfolio.selectors.settings import setting_changes, settings_quarters, settings_value_streams
 from portfolio.services import settings as portfolio_settings
@@ -121,3 +123,36 @@ def quarter_edit(request, quarter_id: int):
         message=lambda q: f"Quarter {q.code} saved.",
         to="settings-quarters",
     )
+
+
+def kanban_rules(request):
+    """WIP limits and entry-policy options per column: two forms, each one service."""
+    settings_gate(request.user)
+    rows = entry_policy_rows()
+    action = request.POST.get("form") if request.method == "POST" else None
+    wip_form = WipLimitForm(request.POST if action == "wip" else None)
+    policy_form = EntryPolicyForm(request.POST if action == "policy" else None, rows=rows)
+
+    def page(status=200):
+        context = {"limits": wip_limit_list(), "wip_form": wip_form, "policy_form": policy_form}
+        return render(request, "orgsettings/kanban.html", context, status=status)
+
+    if action == "wip":
+        return _post(
+            request,
+            form=wip_form,
+            write=lambda data: policies.wip_limit_set(user=request.user, **data),
+            page=page,
+            message=lambda _row: "WIP limit saved.",
+            to="settings-kanban",
+        )
+    if action == "policy":
+        return _post(
+            request,
+            form=policy_form,
+            write=lambda _data: policies.entry_policies_set(user=request.user, required=policy_form.required()),
+            page=page,
+            message=lambda changed: f"Entry policies saved ({changed} changed).",
+            to="settings-kanban",
+        )
+    return page(status=400 if request.method == "POST" else 200)
