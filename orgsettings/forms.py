@@ -4,7 +4,16 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from kanban.policies import WIP_STATES
-from portfolio.models import DeliveryMode, EpicState, QuarterStatus, ValueStream, ValueStreamKind
+from portfolio.models import (
+    DeliveryMode,
+    EpicState,
+    QuarterStatus,
+    Source,
+    ValueStream,
+    ValueStreamKind,
+    WorkItemStatus,
+)
+from portfolio.services.ingestion import ADAPTERS as WEBHOOK_SOURCES
 
 
 class ValueStreamForm(forms.Form):
@@ -53,3 +62,46 @@ class EntryPolicyForm(forms.Form):
 
     def required(self) -> dict[tuple[str, str], bool]:
         return {(row.state, row.check): self.cleaned_data[f"{row.state}__{row.check}"] for row in self.rows}
+
+
+class DisplaySettingsForm(forms.Form):
+    currency_display = forms.CharField(
+        max_length=8, required=False, label="Currency label", help_text="How pages label amounts; blank: the default."
+    )
+    dora_benchmark = forms.ChoiceField(label="DORA benchmark", required=False)
+
+    def __init__(self, *args, vintages, default_vintage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dora_benchmark"].choices = [("", f"Default ({default_vintage})")] + [(v, v) for v in vintages]
+
+
+class SourceRuleForm(forms.Form):
+    source = forms.ChoiceField(choices=Source.choices)
+    pattern = forms.CharField(max_length=200, help_text="Repository (owner/name), project key or service id.")
+    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.order_by("name"))
+    reports_incidents = forms.BooleanField(required=False, help_text="Its incidents are the stream's incidents.")
+
+
+class StatusMappingForm(forms.Form):
+    source = forms.ChoiceField(choices=Source.choices)
+    tool_status = forms.CharField(max_length=100, label="Tool's status")
+    flow_status = forms.ChoiceField(choices=WorkItemStatus.choices, label="Flow status")
+
+
+class PayloadPreviewForm(forms.Form):
+    source = forms.ChoiceField(choices=[(s, label) for s, label in Source.choices if s in WEBHOOK_SOURCES])
+    event = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="The event header: GitHub's X-GitHub-Event (issues, pull_request, ...), "
+        "Jira's X-Atlassian-Webhook-Event; blank for GitLab and PagerDuty.",
+    )
+    payload = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), max_length=1_000_000)
+
+    def clean_payload(self):
+        import json
+
+        try:
+            return json.loads(self.cleaned_data["payload"])
+        except ValueError:
+            raise forms.ValidationError("This is not JSON.") from None

@@ -9,4 +9,8 @@ urlpatterns = [
     path("settings/quarters/", views.quarter_index, name="settings-quarters"),
     path("settings/quarters/<int:quarter_id>/", views.quarter_edit, name="settings-quarter-edit"),
     path("settings/kanban/", views.kanban_rules, name="settings-kanban"),
+    path("settings/display/", views.display_settings, name="settings-display"),
+    path("settings/sources/", views.sources, name="settings-sources"),
+    path("settings/sources/rules/<int:rule_id>/", views.source_rule_edit, name="settings-source-rule-edit"),
+    path("settings/sources/mappings/<int:mapping_id>/", views.status_mapping_edit, name="settings-status-mapping-edit"),
 ]

@@ -7,16 +7,35 @@ and writes the audit row.
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kanban import policies
 from kanban.selectors import entry_policy_rows, wip_limit_list
-from orgsettings.forms import EntryPolicyForm, QuarterForm, ValueStreamForm, WipLimitForm
-from portfolio.models import Quarter, ValueStream
-from portfolio.selectors.settings import setting_changes, settings_quarters, settings_value_streams
+from orgsettings.forms import (
+    DisplaySettingsForm,
+    EntryPolicyForm,
+    PayloadPreviewForm,
+    QuarterForm,
+    SourceRuleForm,
+    StatusMappingForm,
+    ValueStreamForm,
+    WipLimitForm,
+)
+from portfolio.models import Quarter, SourceRule, StatusMapping, ValueStream
+from portfolio.selectors.settings import (
+    dora_vintages,
+    org_settings,
+    setting_changes,
+    settings_quarters,
+    settings_source_rules,
+    settings_status_mappings,
+    settings_value_streams,
+)
 from portfolio.services import settings as portfolio_settings
+from portfolio.services.ingestion import PayloadInvalid
 from portfolio.services.settings import settings_gate
 
 
@@ -156,3 +175,136 @@ def kanban_rules(request):
             to="settings-kanban",
         )
     return page(status=400 if request.method == "POST" else 200)
+
+
+def display_settings(request):
+    """Currency label and DORA benchmark vintage."""
+    settings_gate(request.user)
+    row = org_settings()
+    initial = {name: getattr(row, name) for name in portfolio_settings.ORG_SETTINGS_FIELDS}
+    form = DisplaySettingsForm(
+        request.POST or None, initial=initial, vintages=dora_vintages(), default_vintage=settings.DORA_BENCHMARK
+    )
+
+    def page(status=200):
+        context = {"form": form, "title": "Display settings", "default_currency": settings.CURRENCY}
+        return render(request, "orgsettings/edit.html", context, status=status)
+
+    if request.method != "POST":
+        return page()
+    return _post(
+        request,
+        form=form,
+        write=lambda data: portfolio_settings.org_settings_update(user=request.user, **data),
+        page=page,
+        message=lambda _row: "Display settings saved.",
+        to="settings-display",
+    )
+
+
+def sources(request):
+    """Webhook source rules and status mappings, with "test this payload"."""
+    settings_gate(request.user)
+    action = request.POST.get("form") if request.method == "POST" else None
+    rule_form = SourceRuleForm(request.POST if action == "rule" else None)
+    mapping_form = StatusMappingForm(request.POST if action == "mapping" else None)
+    preview_form = PayloadPreviewForm(request.POST if action == "preview" else None)
+    preview = None
+
+    def page(status=200):
+        context = {
+            "rules": settings_source_rules(),
+            "mappings": settings_status_mappings(),
+            "rule_form": rule_form,
+            "mapping_form": mapping_form,
+            "preview_form": preview_form,
+            "preview": preview,
+        }
+        return render(request, "orgsettings/sources.html", context, status=status)
+
+    if action == "rule":
+        return _post(
+            request,
+            form=rule_form,
+            write=lambda data: portfolio_settings.source_rule_save(user=request.user, **data),
+            page=page,
+            message=lambda result: f"Rule {result[0].pattern} added; {result[1]} parked deliveries replayed.",
+            to="settings-sources",
+        )
+    if action == "mapping":
+        return _post(
+            request,
+            form=mapping_form,
+            write=lambda data: portfolio_settings.status_mapping_save(user=request.user, **data),
+            page=page,
+            message=lambda m: f"Status {m.tool_status} now maps to {m.get_flow_status_display()}.",
+            to="settings-sources",
+        )
+    if action == "preview":
+        # A preview writes nothing: the answer is the page itself, not a redirect.
+        if not preview_form.is_valid():
+            return page(status=400)
+        try:
+            preview = portfolio_settings.webhook_payload_preview(user=request.user, **preview_form.cleaned_data)
+        except PayloadInvalid as exc:
+            for path, message in exc.errors.items():
+                preview_form.add_error("payload", f"{path}: {message}")
+            return page(status=400)
+        except ValidationError as exc:
+            preview_form.add_error(None, exc)
+            return page(status=400)
+        return page()
+    return page(status=400 if request.method == "POST" else 200)
+
+
+def source_rule_edit(request, rule_id: int):
+    settings_gate(request.user)
+    rule = get_object_or_404(SourceRule, pk=rule_id)
+    if request.method == "POST" and request.POST.get("delete"):
+        portfolio_settings.source_rule_delete(user=request.user, rule=rule)
+        messages.success(request, f"Rule {rule.pattern} removed.")
+        return redirect("settings-sources")
+    initial = {"source": rule.source, "pattern": rule.pattern, "value_stream": rule.value_stream_id}
+    initial["reports_incidents"] = rule.reports_incidents
+    form = SourceRuleForm(request.POST or None, initial=initial)
+
+    def page(status=200):
+        context = {"object": rule, "form": form, "title": f"Source rule {rule.pattern}", "deletable": True}
+        return render(request, "orgsettings/edit.html", context, status=status)
+
+    if request.method != "POST":
+        return page()
+    return _post(
+        request,
+        form=form,
+        write=lambda data: portfolio_settings.source_rule_save(user=request.user, rule=rule, **data),
+        page=page,
+        message=lambda result: f"Rule {result[0].pattern} saved.",
+        to="settings-sources",
+    )
+
+
+def status_mapping_edit(request, mapping_id: int):
+    settings_gate(request.user)
+    mapping = get_object_or_404(StatusMapping, pk=mapping_id)
+    if request.method == "POST" and request.POST.get("delete"):
+        portfolio_settings.status_mapping_delete(user=request.user, mapping=mapping)
+        messages.success(request, f"Mapping of {mapping.tool_status} removed.")
+        return redirect("settings-sources")
+    initial = {name: getattr(mapping, name) for name in portfolio_settings.STATUS_MAPPING_FIELDS}
+    form = StatusMappingForm(request.POST or None, initial=initial)
+
+    def page(status=200):
+        context = {"object": mapping, "form": form, "title": f"Status mapping {mapping.tool_status}", "deletable": True}
+        return render(request, "orgsettings/edit.html", context, status=status)
+
+    if request.method != "POST":
+        return page()
+    return _post(
+        request,
+        form=form,
+        write=lambda data: portfolio_settings.status_mapping_save(user=request.user, mapping=mapping, **data),
+        page=page,
+        message=lambda m: f"Mapping of {m.tool_status} saved.",
+        to="settings-sources",
+    )

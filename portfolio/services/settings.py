@@ -7,18 +7,24 @@ so a change and its record commit or roll back together.
 
 import datetime as dt
 import json
+from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from portfolio.models import (
+    DoraBenchmark,
+    OrgSettings,
     Quarter,
     SettingChange,
     SettingChangeAction,
+    SourceRule,
+    StatusMapping,
     ValueStream,
 )
 from portfolio.permissions import is_director
-from portfolio.services import base
+from portfolio.services import base, ingestion
 
 DIRECTORS_ONLY = "Only VMO directors change the settings."
 
@@ -123,3 +129,156 @@ def quarter_save(*, user, quarter: Quarter | None = None, **fields) -> Quarter:
         user=user, kind="quarter", obj=quarter, action="update", before=before, after=fields_of(quarter, QUARTER_FIELDS)
     )
     return quarter
+
+
+ORG_SETTINGS_FIELDS = ("currency_display", "dora_benchmark")
+
+
+@transaction.atomic
+def org_settings_update(*, user, **fields) -> OrgSettings:
+    """Change the display settings (currency label, DORA benchmark vintage); blank restores the
+    environment's setting. A vintage must be one stored as data, or nothing could be graded.
+
+    Changing the vintage regrades every stream: the rollups of all active streams are marked due
+    in the same transaction, so their snapshots' DORA levels follow."""
+    settings_gate(user)
+    unknown = set(fields) - set(ORG_SETTINGS_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Not a display setting."))
+    row, _ = OrgSettings.objects.select_for_update().get_or_create(id=1)
+    before = fields_of(row, ORG_SETTINGS_FIELDS)
+    for name, value in fields.items():
+        setattr(row, name, (value or "").strip())
+    if row.dora_benchmark and not DoraBenchmark.objects.filter(vintage=row.dora_benchmark).exists():
+        raise ValidationError({"dora_benchmark": f"No DORA benchmark {row.dora_benchmark} is stored."})
+    row.full_clean()
+    row.save()
+    after = fields_of(row, ORG_SETTINGS_FIELDS)
+    audit_record(user=user, kind="display settings", obj=row, action="update", before=before, after=after)
+    if before["dora_benchmark"] != after["dora_benchmark"]:
+        base.rollup_due_mark(value_stream_ids=ValueStream.objects.filter(active=True).values_list("id", flat=True))
+    return row
+
+
+SOURCE_RULE_FIELDS = ("source", "pattern", "value_stream", "reports_incidents")
+
+
+def _source_rule_state(rule: SourceRule) -> dict:
+    state = fields_of(rule, ("source", "pattern", "reports_incidents"))
+    state["value_stream"] = rule.value_stream_id
+    return state
+
+
+@transaction.atomic
+def source_rule_save(*, user, rule: SourceRule | None = None, **fields) -> tuple[SourceRule, int]:
+    """Create a webhook source rule (and replay what was parked for its location, as the
+    ingestion does) or change one. Returns the rule and how many parked deliveries it replayed."""
+    settings_gate(user)
+    if rule is None:
+        replayed = ingestion.source_rule_add(**fields)
+        rule = SourceRule.objects.get(source=fields["source"], pattern__iexact=fields["pattern"].strip())
+        audit_record(user=user, kind="source rule", obj=rule, action="create", after=_source_rule_state(rule))
+        return rule, replayed
+    rule = SourceRule.objects.select_for_update().get(pk=rule.pk)
+    before = _source_rule_state(rule)
+    for name, value in fields.items():
+        setattr(rule, name, value.strip() if name == "pattern" else value)
+    rule.full_clean()
+    rule.save()
+    audit_record(
+        user=user, kind="source rule", obj=rule, action="update", before=before, after=_source_rule_state(rule)
+    )
+    # A new location may have deliveries parked for it.
+    replayed = ingestion.parked_replay(source=rule.source, pattern=rule.pattern)
+    return rule, replayed
+
+
+@transaction.atomic
+def source_rule_delete(*, user, rule: SourceRule) -> None:
+    """Remove a source rule: later deliveries from its location are parked, not dropped."""
+    settings_gate(user)
+    audit_record(user=user, kind="source rule", obj=rule, action="delete", before=_source_rule_state(rule))
+    rule.delete()
+
+
+STATUS_MAPPING_FIELDS = ("source", "tool_status", "flow_status")
+
+
+@transaction.atomic
+def status_mapping_save(*, user, mapping: StatusMapping | None = None, **fields) -> StatusMapping:
+    """Create or change how a tool's status name maps to a flow status (applies to deliveries
+    received from now on)."""
+    settings_gate(user)
+    action = "create" if mapping is None else "update"
+    if mapping is None:
+        mapping = StatusMapping()
+        before = {}
+    else:
+        mapping = StatusMapping.objects.select_for_update().get(pk=mapping.pk)
+        before = fields_of(mapping, STATUS_MAPPING_FIELDS)
+    for name, value in fields.items():
+        setattr(mapping, name, value.strip() if name == "tool_status" else value)
+    mapping.full_clean()
+    mapping.save()
+    audit_record(
+        user=user,
+        kind="status mapping",
+        obj=mapping,
+        action=action,
+        before=before,
+        after=fields_of(mapping, STATUS_MAPPING_FIELDS),
+    )
+    return mapping
+
+
+@transaction.atomic
+def status_mapping_delete(*, user, mapping: StatusMapping) -> None:
+    settings_gate(user)
+    audit_record(
+        user=user, kind="status mapping", obj=mapping, action="delete", before=fields_of(mapping, STATUS_MAPPING_FIELDS)
+    )
+    mapping.delete()
+
+
+@dataclass
+class PayloadPreview:
+    """What the ingestion would do with a payload, without writing anything."""
+
+    source: str
+    event: str
+    location: str = ""
+    value_stream: ValueStream | None = None
+    outcome: str = ""  # "maps", "parked" (no rule), "ignored" (an event the adapter skips)
+    work_items: list[dict] = field(default_factory=list)
+    deployments: int = 0
+    incidents: int = 0
+    commits: int = 0
+
+
+def webhook_payload_preview(*, user, source: str, event: str, payload) -> PayloadPreview:
+    """ "Test this payload": the value stream and flow states a pasted delivery would map to.
+
+    Runs the ingestion's own validation, adapter, status mappings and rule lookup (`ingestion.
+    payload_preview`), so the preview cannot drift from what a real delivery does. Writes nothing.
+    Raises `ingestion.PayloadInvalid` (a 400) for a payload the source's schema refuses."""
+    settings_gate(user)
+    if source not in ingestion.ADAPTERS:
+        raise ValidationError({"source": f"Choose one of {', '.join(sorted(ingestion.ADAPTERS))}."})
+    if not isinstance(payload, dict):
+        raise ValidationError({"payload": "Paste the JSON object the tool sends."})
+    mapped, value_stream_id = ingestion.payload_preview(
+        source=source, event=event, payload=payload, received_at=timezone.now()
+    )
+    preview = PayloadPreview(source=source, event=event, location=mapped.location)
+    if not mapped:
+        preview.outcome = "ignored"
+        return preview
+    preview.value_stream = ValueStream.objects.filter(id=value_stream_id).first() if value_stream_id else None
+    preview.outcome = "maps" if preview.value_stream else "parked"
+    preview.work_items = [
+        {key: row.get(key) for key in ("external_id", "title", "item_type", "status")} for row in mapped.work_items
+    ]
+    preview.deployments = len(mapped.deployments)
+    preview.incidents = len(mapped.incidents)
+    preview.commits = len(mapped.commits)
+    return preview
