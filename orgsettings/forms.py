@@ -13,6 +13,7 @@ from portfolio.models import (
     ValueStreamKind,
     WorkItemStatus,
 )
+from portfolio.roles import ALL_ROLES
 from portfolio.services.ingestion import ADAPTERS as WEBHOOK_SOURCES
 
 
@@ -105,3 +106,14 @@ class PayloadPreviewForm(forms.Form):
             return json.loads(self.cleaned_data["payload"])
         except ValueError:
             raise forms.ValidationError("This is not JSON.") from None
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(required=False)
+    roles = forms.MultipleChoiceField(
+        choices=[(name, name) for name in ALL_ROLES], required=False, widget=forms.CheckboxSelectMultiple
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active", help_text="Untick to deactivate.")

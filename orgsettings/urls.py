@@ -13,4 +13,6 @@ urlpatterns = [
     path("settings/sources/", views.sources, name="settings-sources"),
     path("settings/sources/rules/<int:rule_id>/", views.source_rule_edit, name="settings-source-rule-edit"),
     path("settings/sources/mappings/<int:mapping_id>/", views.status_mapping_edit, name="settings-status-mapping-edit"),
+    path("settings/users/", views.user_index, name="settings-users"),
+    path("settings/users/<int:user_id>/", views.user_edit, name="settings-user-edit"),
 ]

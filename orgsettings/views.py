@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -21,6 +22,7 @@ from orgsettings.forms import (
     QuarterForm,
     SourceRuleForm,
     StatusMappingForm,
+    UserForm,
     ValueStreamForm,
     WipLimitForm,
 )
@@ -32,11 +34,13 @@ from portfolio.selectors.settings import (
     settings_quarters,
     settings_source_rules,
     settings_status_mappings,
+    settings_users,
     settings_value_streams,
 )
 from portfolio.services import settings as portfolio_settings
 from portfolio.services.ingestion import PayloadInvalid
 from portfolio.services.settings import settings_gate
+from vmo.services.users import USER_FIELDS, user_save
 
 
 def _post(request, *, form, write: Callable, page: Callable, message: Callable, to: str):
@@ -307,4 +311,46 @@ def status_mapping_edit(request, mapping_id: int):
         page=page,
         message=lambda m: f"Mapping of {m.tool_status} saved.",
         to="settings-sources",
+    )
+
+
+def user_index(request):
+    settings_gate(request.user)
+    form = UserForm(request.POST or None)
+
+    def page(status=200):
+        return render(request, "orgsettings/users.html", {"users": settings_users(), "form": form}, status=status)
+
+    if request.method != "POST":
+        return page()
+    return _post(
+        request,
+        form=form,
+        write=lambda data: user_save(user=request.user, **data),
+        page=page,
+        message=lambda u: f"User {u.username} added.",
+        to="settings-users",
+    )
+
+
+def user_edit(request, user_id: int):
+    settings_gate(request.user)
+    target = get_object_or_404(get_user_model().objects.prefetch_related("groups"), pk=user_id)
+    initial = {name: getattr(target, name) for name in USER_FIELDS}
+    initial["roles"] = [group.name for group in target.groups.all()]
+    form = UserForm(request.POST or None, initial=initial)
+
+    def page(status=200):
+        context = {"object": target, "form": form, "title": f"User {target.username}"}
+        return render(request, "orgsettings/edit.html", context, status=status)
+
+    if request.method != "POST":
+        return page()
+    return _post(
+        request,
+        form=form,
+        write=lambda data: user_save(user=request.user, target=target, **data),
+        page=page,
+        message=lambda u: f"User {u.username} saved.",
+        to="settings-users",
     )

@@ -1,6 +1,7 @@
 """Reads of the settings pages: each list one query (managers aggregated, not fetched per row)."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -59,3 +60,8 @@ def dora_vintage_expression():
 def dora_vintages() -> list[str]:
     """The benchmark vintages stored as data, newest first."""
     return list(DoraBenchmark.objects.order_by("-vintage").values_list("vintage", flat=True).distinct())
+
+
+def settings_users():
+    """Every user with their groups prefetched (two queries), active first."""
+    return get_user_model().objects.prefetch_related("groups").order_by("-is_active", "username")
