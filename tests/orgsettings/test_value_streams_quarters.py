@@ -157,3 +157,20 @@ def test_the_quarter_settings_page_has_a_constant_query_count(client, director, 
     client.force_login(director)
     with django_assert_num_queries(5):  # session, user, groups (role check), quarters, user menu
         assert client.get("/settings/quarters/").status_code == 200
+
+
+def test_only_directors_see_the_settings_link_in_their_menu(client, director, vsm):
+    client.force_login(director)
+    assert b'href="/settings/"' in client.get("/value-streams/").content
+    client.force_login(vsm)
+    assert b'href="/settings/"' not in client.get("/value-streams/").content
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_settings_home_lists_recent_changes_in_constant_queries(client, director, django_assert_num_queries, count):
+    for n in range(count):
+        SettingChange.objects.create(by=UserFactory(), kind="quarter", object_repr=f"Q{n}", action="update")
+    client.force_login(director)
+    with django_assert_num_queries(5):  # session, user, groups (role check), changes with who, user menu
+        response = client.get("/settings/")
+    assert response.content.decode().count("Changed quarter Q") == count
