@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("kanban.urls")),
     path("", include("vmo.urls")),
     path("", include("notifications.urls")),
+    path("", include("orgsettings.urls")),
 ]

@@ -50,3 +50,46 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.epic_id}: {self.from_state} -> {self.to_state}"
+
+
+class EntryCheck(models.TextChoices):
+    """The entry-policy checks a director may switch off per column (DESIGN.md section 3 lists
+    them). The director's go decision above the approval threshold, funding room and WIP limits
+    are guardrails, not options: they always apply."""
+
+    OWNER = "owner", "An epic owner"
+    HYPOTHESIS = "hypothesis", "The epic hypothesis statement"
+    WSJF = "wsjf", "WSJF scores"
+    BUSINESS_CASE = "business_case", "A lean business case (business outcome hypothesis)"
+    MVP = "mvp", "An MVP definition"
+    COST_ESTIMATE = "cost_estimate", "A cost estimate"
+    GO_DECISION = "go_decision", "A recorded go decision"
+
+
+# Which checks guard which column; the one home of the entry-policy catalogue.
+ENTRY_CHECKS = {
+    EpicState.REVIEWING: (EntryCheck.OWNER, EntryCheck.HYPOTHESIS),
+    EpicState.ANALYZING: (EntryCheck.WSJF,),
+    EpicState.BACKLOG: (
+        EntryCheck.BUSINESS_CASE,
+        EntryCheck.MVP,
+        EntryCheck.COST_ESTIMATE,
+        EntryCheck.GO_DECISION,
+    ),
+}
+
+
+class EntryPolicyOption(models.Model):
+    """Whether one entry-policy check of one column applies. No row means it does (the default
+    the design states), so only a director's departure from it is stored."""
+
+    state = models.CharField(max_length=15, choices=EpicState.choices)
+    entry_check = models.CharField(max_length=20, choices=EntryCheck.choices)
+    required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["state", "entry_check"]
+        constraints = [models.UniqueConstraint(fields=["state", "entry_check"], name="entry_policy_option_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.entry_check} {'required' if self.required else 'off'}"

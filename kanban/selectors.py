@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, 
 from django.db.models.functions import Lead, RowNumber
 from django.utils import timezone
 
-from kanban.models import Transition, WipLimit
+from kanban.models import ENTRY_CHECKS, EntryCheck, EntryPolicyOption, Transition, WipLimit
 from portfolio.models import BOARD_STATES, EPIC_FLOW, MMP, Epic, EpicState, MMPStatus
 from portfolio.querysets import RANK_ORDER
 from portfolio.selectors.delivery import MEDIAN, P85, SecondsBetween, percentiles_by_value_stream
@@ -320,3 +320,35 @@ def time_in_state_days(*, value_stream_id: int | None = None, now: dt.datetime |
         cursor.execute(sql, (now_param, *params))
         rows = cursor.fetchall()
     return {state: round(float(avg) / DAY, 1) for state, avg in rows if avg is not None}
+
+
+@dataclass(frozen=True)
+class EntryPolicyRow:
+    state: str
+    state_label: str
+    check: str
+    label: str
+    required: bool
+
+
+def entry_policy_rows() -> list[EntryPolicyRow]:
+    """Every optional entry check of every column with whether it applies (one query)."""
+    off = set(EntryPolicyOption.objects.filter(required=False).values_list("state", "entry_check"))
+    return [
+        EntryPolicyRow(
+            state=state,
+            state_label=EpicState(state).label,
+            check=check,
+            label=EntryCheck(check).label,
+            required=(state, check) not in off,
+        )
+        for state, checks in ENTRY_CHECKS.items()
+        for check in checks
+    ]
+
+
+def wip_limit_list() -> QuerySet[WipLimit]:
+    """The WIP limits, portfolio-wide first, then per value stream (one query)."""
+    return WipLimit.objects.select_related("value_stream").order_by(
+        F("value_stream__name").asc(nulls_first=True), "state"
+    )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from funding.selectors import approval_threshold_cents, funding_room
 from funding.services import funding_override_record
-from kanban.models import Transition, WipLimit
+from kanban.models import ENTRY_CHECKS, EntryCheck, EntryPolicyOption, Transition, WipLimit
 from portfolio.models import (
     EPIC_FLOW,
     MMP,
@@ -68,19 +68,35 @@ def entry_conditions(*, epic: Epic, to_state: str) -> list[str]:
         return []
     start = EPIC_FLOW.index(epic.state) + 1
     end = EPIC_FLOW.index(to_state)
+    states = EPIC_FLOW[start : end + 1]
+    off = switched_off_checks(states=states)
     unmet: list[str] = []
-    for state in EPIC_FLOW[start : end + 1]:
-        unmet.extend(_entry_policy(epic=epic, state=state))
+    for state in states:
+        unmet.extend(_entry_policy(epic=epic, state=state, off=off.get(state, frozenset())))
     return unmet
 
 
-def _entry_policy(*, epic: Epic, state: str) -> list[str]:
+def switched_off_checks(*, states) -> dict[str, frozenset[str]]:
+    """The entry checks directors switched off, per state, for the columns a move enters (one
+    query, and none when no column it enters has optional checks)."""
+    states = [state for state in states if state in ENTRY_CHECKS]
+    if not states:
+        return {}
+    off: dict[str, set[str]] = {}
+    for state, check in EntryPolicyOption.objects.filter(state__in=states, required=False).values_list(
+        "state", "entry_check"
+    ):
+        off.setdefault(state, set()).add(check)
+    return {state: frozenset(checks) for state, checks in off.items()}
+
+
+def _entry_policy(*, epic: Epic, state: str, off: frozenset[str] = frozenset()) -> list[str]:
     unmet: list[str] = []
     if state == EpicState.REVIEWING:
-        if epic.owner_id is None:
+        if EntryCheck.OWNER not in off and epic.owner_id is None:
             unmet.append("Reviewing needs an epic owner.")
         missing = [Epic._meta.get_field(name).verbose_name for name in HYPOTHESIS_FIELDS if not getattr(epic, name)]
-        if missing:
+        if EntryCheck.HYPOTHESIS not in off and missing:
             unmet.append(f"Reviewing needs the epic hypothesis statement (missing: {', '.join(missing)}).")
     elif state == EpicState.ANALYZING:
         missing = [
@@ -88,16 +104,16 @@ def _entry_policy(*, epic: Epic, state: str) -> list[str]:
             for name in ("business_value", "time_criticality", "risk_reduction", "job_size")
             if getattr(epic, name) is None
         ]
-        if missing:
+        if EntryCheck.WSJF not in off and missing:
             unmet.append(f"Analyzing needs WSJF scores (missing: {', '.join(missing)}).")
     elif state == EpicState.BACKLOG:
-        if not epic.business_outcome_hypothesis.strip():
+        if EntryCheck.BUSINESS_CASE not in off and not epic.business_outcome_hypothesis.strip():
             unmet.append("Portfolio backlog needs a lean business case (business outcome hypothesis).")
-        if not epic.mvp_definition.strip():
+        if EntryCheck.MVP not in off and not epic.mvp_definition.strip():
             unmet.append("Portfolio backlog needs an MVP definition.")
-        if epic.estimated_cost_cents is None:
+        if EntryCheck.COST_ESTIMATE not in off and epic.estimated_cost_cents is None:
             unmet.append("Portfolio backlog needs a cost estimate.")
-        if epic.go_decision_at is None:
+        if EntryCheck.GO_DECISION not in off and epic.go_decision_at is None:
             unmet.append("Portfolio backlog needs a recorded go decision.")
         threshold = approval_threshold_cents(epic=epic)
         if (

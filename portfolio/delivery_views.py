@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portfolio.models import DeliveryImport, DeliveryImportKind, Source, ValueStream
 from portfolio.permissions import can_manage_value_stream, is_director, managed_value_stream_ids
 from portfolio.selectors.base import parked_list
-from portfolio.services import ingestion
+from portfolio.services import settings as settings_services
 from portfolio.services.csv_import import delivery_import_create
 
 TEMPLATE = "portfolio/delivery_import.html"
@@ -121,7 +121,7 @@ def delivery_parked(request):
     form = SourceRuleForm(request.POST or None, initial=request.GET or None)
     if request.method == "POST" and form.is_valid():
         try:
-            replayed = ingestion.source_rule_add(**form.cleaned_data)
+            _rule, replayed = settings_services.source_rule_save(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

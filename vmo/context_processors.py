@@ -1,6 +1,8 @@
 """Context every page needs: the navigation and the installation's currency."""
 
-from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from portfolio.selectors.settings import currency_label
 
 NAVIGATION = (
     ("overview", "Overview"),
@@ -17,5 +19,6 @@ def shell(request):
     return {
         "navigation": NAVIGATION,
         "current_url_name": match.url_name if match else "",
-        "currency": settings.CURRENCY,
+        # Read once per request, and only by pages that show it (a director sets it on /settings/).
+        "currency": SimpleLazyObject(currency_label),
     }

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kanban",
     "vmo",
     "notifications",
+    "orgsettings",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from portfolio.models import Quarter, StrategicTheme, ValueStream
 from portfolio.services import base as services
+from portfolio.services import settings as settings_services
 
 
 class ValueStreamSerializer(serializers.ModelSerializer):
@@ -16,10 +17,12 @@ class ValueStreamSerializer(serializers.ModelSerializer):
         extra_kwargs = {"slug": {"required": False}}
 
     def create(self, validated_data):
-        return services.value_stream_create(**validated_data)
+        return settings_services.value_stream_save(user=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        return services.value_stream_update(value_stream=instance, **validated_data)
+        return settings_services.value_stream_save(
+            user=self.context["request"].user, value_stream=instance, **validated_data
+        )
 
 
 class QuarterSerializer(serializers.ModelSerializer):
@@ -35,10 +38,10 @@ class QuarterSerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data):
-        return services.quarter_create(**validated_data)
+        return settings_services.quarter_save(user=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        return services.quarter_update(quarter=instance, **validated_data)
+        return settings_services.quarter_save(user=self.context["request"].user, quarter=instance, **validated_data)
 
 
 class StrategicThemeSerializer(serializers.ModelSerializer):

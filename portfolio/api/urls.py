@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from portfolio.api import benefits, delivery, epic_parts, views, webhooks
+from portfolio.api import benefits, delivery, epic_parts, settings, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -16,9 +16,14 @@ router.register("benefit-measurements", benefits.BenefitMeasurementViewSet, base
 router.register("work-items", delivery.WorkItemViewSet, basename="work-item")
 router.register("deployments", delivery.DeploymentViewSet, basename="deployment")
 router.register("incidents", delivery.IncidentViewSet, basename="incident")
+router.register("source-rules", settings.SourceRuleViewSet, basename="source-rule")
+router.register("status-mappings", settings.StatusMappingViewSet, basename="status-mapping")
+router.register("setting-changes", settings.SettingChangeViewSet, basename="setting-change")
 
 urlpatterns = [
     *router.urls,
+    path("org-settings/", settings.OrgSettingsView.as_view(), name="org-settings"),
+    path("webhooks/preview/", settings.PayloadPreviewView.as_view(), name="webhook-preview"),
     path("webhooks/github/", webhooks.GitHubWebhook.as_view(), name="webhook-github"),
     path("webhooks/gitlab/", webhooks.GitLabWebhook.as_view(), name="webhook-gitlab"),
     path("webhooks/jira/", webhooks.JiraWebhook.as_view(), name="webhook-jira"),

@@ -56,6 +56,7 @@ from portfolio.models.epics import (
     RoamStatus,
 )
 from portfolio.models.forecasts import Forecast, ForecastItem
+from portfolio.models.settings import OrgSettings, SettingChange, SettingChangeAction
 
 __all__ = [
     "BOARD_STATES",
@@ -93,12 +94,15 @@ __all__ = [
     "MvpDecision",
     "MvpEvaluation",
     "MvpResult",
+    "OrgSettings",
     "ParkedDelivery",
     "Quarter",
     "QuarterStatus",
     "Risk",
     "RoamStatus",
     "RollupDue",
+    "SettingChange",
+    "SettingChangeAction",
     "Source",
     "SourceRule",
     "StatusMapping",

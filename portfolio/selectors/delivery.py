@@ -17,7 +17,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Case,
@@ -58,6 +57,7 @@ from portfolio.models import (
     WorkItemStatus,
 )
 from portfolio.modes import dora_not_graded_reason
+from portfolio.selectors.settings import dora_vintage_expression
 
 PRODUCTION = "production"
 MEDIAN = (1, 2)
@@ -555,8 +555,9 @@ class DoraFigures:
 
 
 def dora_benchmark(*, vintage: str | None = None) -> list[DoraBenchmark]:
-    """The levels of the benchmark vintage in use (settings.DORA_BENCHMARK), best first."""
-    return list(DoraBenchmark.objects.filter(vintage=vintage or settings.DORA_BENCHMARK).order_by("rank"))
+    """The levels of the benchmark vintage in use (chosen on /settings/, else the DORA_BENCHMARK
+    setting), best first."""
+    return list(DoraBenchmark.objects.filter(vintage=vintage or dora_vintage_expression()).order_by("rank"))
 
 
 def _frequency_level(days: DeploymentDays | None, benchmark: list[DoraBenchmark]) -> str | None:

@@ -815,6 +815,14 @@ def _map(source: str, event: str, payload: dict, received_at: dt.datetime) -> Ma
         raise PayloadInvalid({"payload": "does not have the shape this event's payload has"}) from exc
 
 
+def payload_preview(*, source: str, event: str, payload: dict, received_at: dt.datetime) -> tuple[Mapped, int | None]:
+    """What `webhook_receive` would map this payload to, writing nothing: the adapter's rows
+    (with the status mappings applied) and the value stream a source rule gives (None: parked).
+    The settings page's "test this payload" runs exactly the receiving path's steps."""
+    mapped = _map(source, event, payload, received_at)
+    return mapped, _rule_for(source, mapped.location) if mapped else None
+
+
 BODY_KEY_PREFIX = "body:"
 
 

@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from funding.models import PBSession
+from portfolio.models import SourceRule, StatusMapping
 from tests import factories as f
 from tests.factories_rhythm import ProblemWorkshopFactory
 from vmo.models import AgendaItem
@@ -86,6 +87,16 @@ WRITES = [
     ("post", "/api/pb-sessions/{pb_session}/close/"),
     ("post", "/api/pb-sessions/{pb_session}/close-round/"),
     ("post", "/api/pb-sessions/{pb_session}/scenario/"),
+    ("patch", "/api/org-settings/"),
+    ("post", "/api/wip-limits/"),
+    ("patch", "/api/wip-limits/{wip_limit}/"),
+    ("post", "/api/entry-policies/"),
+    ("post", "/api/source-rules/"),
+    ("patch", "/api/source-rules/{source_rule}/"),
+    ("post", "/api/status-mappings/"),
+    ("patch", "/api/status-mappings/{status_mapping}/"),
+    ("post", "/api/users/"),
+    ("patch", "/api/users/{user}/"),
 ]
 # Actions that take no body (the schema says `request=None`): they never parse what is sent.
 BODYLESS = {
@@ -165,6 +176,10 @@ def objects(director, value_stream, quarter):
         "team": f.TeamFactory(value_stream=value_stream).id,
         "theme": f.StrategicThemeFactory().id,
         "value_stream": value_stream.id,
+        "wip_limit": f.WipLimitFactory(state="implementing", limit=4).id,
+        "source_rule": SourceRule.objects.create(source="github", pattern="acme/x", value_stream=value_stream).id,
+        "status_mapping": StatusMapping.objects.create(source="jira", tool_status="Paused", flow_status="waiting").id,
+        "user": f.UserFactory().id,
         "pb_session": PBSession.objects.create(
             budget=budget, name="Hostile game", money_cents=100_00, ends_at=timezone.now(), created_by=director
         ).id,
@@ -247,6 +262,17 @@ def test_no_webhook_answers_500_to_hostile_signed_bodies(client, settings, sourc
     for index, body in enumerate(ANSWERED + [_garbage(seed) for seed in range(5)]):
         response = send(body, f"a{index}")
         assert response.status_code < 500, (body[:60], response.status_code)
+
+
+def test_the_payload_preview_answers_no_500_to_hostile_bodies(api_as, director):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=director).key}")
+    for body in TOO_DEEP + REFUSED + ANSWERED + [_garbage(seed) for seed in range(5)]:
+        assert _send(client, "post", "/api/webhooks/preview/", body).status_code < 500, body[:60]
+    for source, payloads in SHAPES.items():
+        for payload in payloads:
+            body = json.dumps({"source": source, "event": "issues", "payload": payload}).encode()
+            assert _send(client, "post", "/api/webhooks/preview/", body).status_code == 400, (source, payload)
 
 
 def test_the_list_covers_every_write_endpoint_in_the_schema(api_as, executive):

@@ -27,6 +27,16 @@ DETAIL_LINKS = [
     ("/funding/", "a[href^='/funding/participatory/']", "the participatory budgeting sessions"),
     ("/funding/participatory/", "#pb-sessions a[href^='/funding/participatory/']", "a closed session's outcome"),
 ]
+# The directors' settings pages (in a director's user menu; 403 for the other roles).
+SETTINGS_PAGES = [
+    "/settings/",
+    "/settings/value-streams/",
+    "/settings/quarters/",
+    "/settings/kanban/",
+    "/settings/display/",
+    "/settings/sources/",
+    "/settings/users/",
+]
 PLANNING_EVENT = re.compile(r"^/vmo/planning/\d+/$")
 
 
@@ -63,7 +73,8 @@ def test_every_page_of_every_role_renders_cleanly(demo_data, live_server, login,
         nav = page.locator(".main-nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
         assert "/kanban/" in nav and "/okrs/" in nav and "/vmo/" in nav, nav
         # (and the notification and scheduled-report pages of the user menu, issue 19)
-        for path in [*nav, "/api/docs/", "/notifications/", "/notifications/preferences/", "/reports/schedules/"]:
+        user_menu = ["/notifications/", "/notifications/preferences/", "/reports/schedules/"]
+        for path in [*nav, "/api/docs/", *user_menu, *(SETTINGS_PAGES if persona == "director" else [])]:
             visit(persona, path)
 
         # ... and the detail pages one click away from them

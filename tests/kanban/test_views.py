@@ -94,8 +94,8 @@ def test_board_runs_the_same_number_of_queries_for_10_and_2000_epics(
     client.force_login(vsm)
 
     # session, user, roles, managed streams, 3 filter dropdowns (stream, theme, owner), base.html groups,
-    # cards, column counts, WIP limits, WIP counts
-    with django_assert_num_queries(12):
+    # cards, column counts, WIP limits, WIP counts, the currency label (issue 19, /settings/display/)
+    with django_assert_num_queries(13):
         response = client.get("/kanban/")
 
     assert response.status_code == 200

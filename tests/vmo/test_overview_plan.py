@@ -176,7 +176,8 @@ def test_page_shows_plan_changes_with_constant_queries(client, executive, quarte
     client.force_login(executive)
     client.get("/?quarter=2026-Q1")
 
-    with django_assert_num_queries(19):  # 16 + value figures, unevaluated MVPs, MVP decisions (issue 12)
+    # 16 + value figures, unevaluated MVPs, MVP decisions (issue 12), the currency label (issue 19)
+    with django_assert_num_queries(20):
         response = client.get("/?quarter=2026-Q1")
 
     html = response.content.decode()

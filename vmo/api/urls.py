@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from vmo.api import event_outputs, forecasts, planning, snapshots
+from vmo.api import event_outputs, forecasts, planning, snapshots, users
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -12,6 +12,7 @@ router.register("system-demos", event_outputs.SystemDemoViewSet, basename="syste
 router.register("problem-workshops", event_outputs.ProblemWorkshopViewSet, basename="problem-workshop")
 router.register("retrospective-notes", event_outputs.RetroNoteViewSet, basename="retrospective-note")
 router.register("snapshots", snapshots.SnapshotViewSet, basename="snapshot")
+router.register("users", users.UserViewSet, basename="user")
 
 urlpatterns = [
     path("value-streams/<int:pk>/forecast/", forecasts.ValueStreamForecastView.as_view(), name="value-stream-forecast"),
