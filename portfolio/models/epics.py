@@ -6,7 +6,7 @@ from django.db.models import Case, F, FloatField, OrderBy, Q, Value, When
 from django.db.models.functions import Cast
 from simple_history.models import HistoricalRecords
 
-from portfolio.models.base import Quarter, StrategicTheme, ValueStream
+from portfolio.models.base import DeliveryMode, Quarter, StrategicTheme, ValueStream
 from portfolio.querysets import EpicQuerySet
 
 # SAFe's modified Fibonacci scale for every WSJF input.
@@ -159,6 +159,9 @@ class Epic(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_epics"
     )
     description = models.TextField(blank=True, max_length=10000)
+    # Empty: the epic is delivered the way its value stream delivers. The effective mode is
+    # `Epic.objects.with_delivery_mode()` / `effective_delivery_mode` (one rule, querysets.py).
+    delivery_mode = models.CharField(max_length=20, choices=DeliveryMode.choices, null=True, blank=True)
 
     # Epic hypothesis statement: For <customers> who <do something> the <solution> is a <how>
     # that <provides this value>. Unlike <competitor> our solution <does something better>.
@@ -259,6 +262,11 @@ class Epic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.title}"
+
+    @property
+    def effective_delivery_mode(self) -> str:
+        """The epic's own delivery mode, else its value stream's (loads the stream if needed)."""
+        return self.delivery_mode or self.value_stream.delivery_mode
 
     @property
     def is_scored(self) -> bool:
