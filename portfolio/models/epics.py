@@ -86,6 +86,7 @@ EPIC_EDITABLE_FIELDS = (
     "horizon",
     "owner",
     "description",
+    "delivery_mode",
     "hypothesis_for",
     "hypothesis_who",
     "hypothesis_the",
