@@ -439,7 +439,7 @@ PROJECTS: tuple[Metric, ...] = (
         unit="money",
         window=EARNED_VALUE_WINDOW,
         source="BAC, AC, EV.",
-        no_data="null while nothing is earned (EV 0 or null).",
+        no_data="null while CPI is null: nothing earned (EV 0 or null) or nothing spent (AC 0).",
         fields=("estimate_at_completion",),
     ),
     Metric(

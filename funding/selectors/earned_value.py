@@ -133,8 +133,9 @@ def epic_earned_value(*, epic_id: int, as_of: dt.date) -> EarnedValue | None:
     ac = _actual_cost_cents(epic_id=epic_id, as_of=as_of)
     spi = _ratio(ev, pv)
     cpi = _ratio(ev, ac)
-    # EAC = BAC / CPI = BAC x AC / EV, in exact integers (rounded down to the cent).
-    eac = bac * ac // ev if ev else None
+    # EAC = BAC / CPI = BAC x AC / EV, in exact integers (rounded down to the cent); without a
+    # CPI (nothing earned or nothing spent yet) there is no cost efficiency to extrapolate.
+    eac = bac * ac // ev if ev and ac else None
     finishes_baseline = [d for d in (milestones["baseline_last"], phases["baseline_end"]) if d]
     finishes_forecast = [d for d in (milestones["forecast_last"], phases["forecast_end"]) if d]
     return EarnedValue(
