@@ -228,6 +228,9 @@ SPECTACULAR_SETTINGS = {
         "PBSessionStatusEnum": "funding.models.PBSessionStatus",
         # The epic list row and the epic share these choice sets: one enum each.
         "EpicKindEnum": "portfolio.models.epics.EpicKind",
+        # An MVP's decision (persevere, pivot, stop) and a stage gate's (approved, rejected).
+        "MvpDecisionEnum": "portfolio.models.benefits.MvpDecision",
+        "GateDecisionEnum": "portfolio.models.projects.GateDecision",
     },
 }
 

@@ -266,8 +266,15 @@ class Epic(models.Model):
 
     @property
     def effective_delivery_mode(self) -> str:
-        """The epic's own delivery mode, else its value stream's (loads the stream if needed)."""
-        return self.delivery_mode or self.value_stream.delivery_mode
+        """The epic's own delivery mode, else its value stream's: the value the queryset's
+        `with_delivery_mode()` annotated, or computed (loading the stream if needed)."""
+        annotated = self.__dict__.get("_effective_delivery_mode")
+        return annotated or self.delivery_mode or self.value_stream.delivery_mode
+
+    @effective_delivery_mode.setter
+    def effective_delivery_mode(self, value: str) -> None:
+        # Set by the `with_delivery_mode()` annotation of the same name.
+        self.__dict__["_effective_delivery_mode"] = value
 
     @property
     def is_scored(self) -> bool:

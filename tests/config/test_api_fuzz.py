@@ -48,6 +48,7 @@ from tests.factories import (
     ValueStreamSnapshotFactory,
     WorkItemFactory,
 )
+from tests.factories_project import MilestoneFactory, ProjectPhaseFactory, ProjectPlanFactory, StageGateFactory
 
 # A handful per operation and generation mode keeps CI under a minute; API_FUZZ_EXAMPLES=100 digs deeper.
 EXAMPLES_PER_OPERATION = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
@@ -100,7 +101,15 @@ def portfolio(value_stream, other_value_stream, vsm):
     pb_session = PBSession.objects.create(
         budget=budget, name="Fuzz game", money_cents=100_00, status="closed", ends_at=timezone.now(), created_by=vsm
     )
+    # Project mode: a plan (so epics/{id}/earned-value/ answers 200), a phase, milestone and gate.
+    plan = ProjectPlanFactory(epic=epic)
+    phase = ProjectPhaseFactory(epic=epic)
+    gate = StageGateFactory(epic=epic, key="planning", name="Planning")
     return {
+        "project-plans": plan.pk,
+        "phases": phase.pk,
+        "milestones": MilestoneFactory(epic=epic, phase=phase).pk,
+        "stage-gates": gate.pk,
         "benefits": benefit.pk,
         "benefit-measurements": measurement.pk,
         "allocations": AllocationFactory(budget=budget, value_stream=value_stream).pk,

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from funding import demo as funding_demo
+from funding import demo_projects
 from kanban import demo as kanban_demo
 from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             demo_delivery.seed_delivery(value_streams=ctx.value_streams)
             funding_demo.seed_sprints(ctx)  # after the delivery data: sprints link its work items
             demo_benefits.seed_benefits(ctx)
+            demo_projects.seed_projects(ctx)  # after sprints and spend: baselines are sized from actual cost
             kanban_demo.seed_mvp_pivot(ctx)
             okrs_demo.seed(ctx)
             vmo_demo.seed(ctx)
