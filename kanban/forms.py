@@ -12,6 +12,7 @@ from portfolio.models import (
     BenefitKind,
     Epic,
     EpicState,
+    GateDecision,
     MMPKind,
     MMPStatus,
     MvpDecision,
@@ -94,6 +95,11 @@ class MoveForm(forms.Form):
 
 class GoDecisionForm(forms.Form):
     note = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GateDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=GateDecision.choices)
+    note = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 def form_errors_from(form: forms.Form, exc: ValidationError) -> None:

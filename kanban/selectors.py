@@ -352,3 +352,49 @@ def wip_limit_list() -> QuerySet[WipLimit]:
     return WipLimit.objects.select_related("value_stream").order_by(
         F("value_stream__name").asc(nulls_first=True), "state"
     )
+
+
+# --- project (waterfall) mode on the epic page ------------------------------------------------
+
+
+@dataclass
+class EpicProject:
+    """What the epic page shows of a project-mode epic: its plan, earned value on `today`, the
+    timeline of phases and milestones (baseline against forecast) and its stage gates."""
+
+    plan: object | None
+    earned_value: object | None
+    timeline: object | None
+    phases: list
+    milestones: list
+    gates: list
+    implementing_gate: str
+
+
+def epic_project(*, epic: Epic, today: dt.date) -> EpicProject | None:
+    """None unless the epic is in project mode (its own, else its stream's); otherwise a fixed
+    number of queries (plan, phases, milestones, gates and decisions, earned value)."""
+    from funding.selectors.earned_value import epic_earned_value
+    from portfolio.models import DeliveryMode
+    from portfolio.selectors.projects import (
+        milestones_of_epic,
+        phases_of_epic,
+        project_plan_of_epic,
+        project_timeline,
+        stage_gates_of_epic,
+    )
+
+    if epic.effective_delivery_mode != DeliveryMode.PROJECT:
+        return None
+    plan = project_plan_of_epic(epic_id=epic.id)
+    phases = list(phases_of_epic(epic_id=epic.id))
+    milestones = list(milestones_of_epic(epic_id=epic.id))
+    return EpicProject(
+        plan=plan,
+        earned_value=epic_earned_value(epic_id=epic.id, as_of=today) if plan else None,
+        timeline=project_timeline(phases=phases, milestones=milestones, today=today),
+        phases=phases,
+        milestones=milestones,
+        gates=list(stage_gates_of_epic(epic_id=epic.id)),
+        implementing_gate=settings.PROJECT_IMPLEMENTING_GATE,
+    )

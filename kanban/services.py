@@ -24,6 +24,7 @@ from portfolio.models import (
 from portfolio.models.epics import HYPOTHESIS_FIELDS
 from portfolio.money import format_amount
 from portfolio.permissions import can_manage_value_stream, is_director
+from portfolio.selectors.projects import implementing_gate_unmet
 from portfolio.services.base import rollup_due_mark
 
 
@@ -126,6 +127,11 @@ def _entry_policy(*, epic: Epic, state: str, off: frozenset[str] = frozenset()) 
                 f"The cost {format_amount(epic.estimated_cost_cents)} is above the approval threshold "
                 f"{format_amount(threshold)}: a VMO director must record the go decision."
             )
+    elif state == EpicState.IMPLEMENTING:
+        # Project (waterfall) mode: execution starts once the planning gate is passed.
+        gate = implementing_gate_unmet(epic=epic)
+        if gate:
+            unmet.append(gate)
     return unmet
 
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("kanban/epics/<str:key>/benefits/", views.epic_benefit_add, name="kanban-epic-benefit"),
     path("kanban/epics/<str:key>/measurements/", views.epic_measurement_add, name="kanban-epic-measurement"),
     path("kanban/epics/<str:key>/mvp-evaluation/", views.epic_mvp_evaluate, name="kanban-epic-mvp"),
+    path("kanban/epics/<str:key>/gates/<int:gate_id>/decide/", views.epic_gate_decide_view, name="kanban-epic-gate"),
     path("kanban/epics/<str:key>/go-decision/", views.epic_go_decision_view, name="kanban-epic-go-decision"),
 ]

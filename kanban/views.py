@@ -21,6 +21,7 @@ from kanban.forms import (
     BenefitForm,
     BenefitMeasurementForm,
     EpicForm,
+    GateDecisionForm,
     GoDecisionForm,
     MoveForm,
     MvpEvaluationForm,
@@ -31,12 +32,13 @@ from kanban.selectors import (
     board_columns,
     board_columns_as_of,
     epic_cumulative_flow,
+    epic_project,
     epic_time_to_value,
     epic_transitions,
 )
 from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation_record
 from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
-from portfolio.models import EPIC_FLOW, Epic, EpicState
+from portfolio.models import EPIC_FLOW, Epic, EpicState, StageGate
 from portfolio.models.epics import WSJF_INPUTS
 from portfolio.permissions import can_manage_value_stream, is_director, managed_value_stream_ids
 from portfolio.selectors.benefits import benefits_of_epic, measurements_of_epic
@@ -51,6 +53,7 @@ from portfolio.selectors.history import epic_as_of, epics_as_of
 from portfolio.services.benefits import benefit_create, benefit_measurement_record
 from portfolio.services.epics import DENIED as EPIC_DENIED
 from portfolio.services.epics import epic_create, epic_go_decision_record, epic_score, epic_update
+from portfolio.services.projects import stage_gate_decide
 
 
 def _board_context(request, query_string: str, *, errors=(), moved=None, as_of=None):
@@ -262,6 +265,8 @@ def _epic_today(epic: Epic, forms: dict) -> dict:
         "benefit_form": forms.get("benefit_form") or BenefitForm(epic=epic),
         "measurement_form": forms.get("measurement_form") or BenefitMeasurementForm(epic=epic),
         "mvp_form": forms.get("mvp_form") or MvpEvaluationForm(epic=epic),
+        "project": epic_project(epic=epic, today=timezone.localdate()),
+        "gate_form": GateDecisionForm(),
     }
 
 
@@ -372,3 +377,21 @@ def epic_go_decision_view(request, key: str):
     else:
         messages.error(request, "Say why the epic should go ahead.")
     return redirect("kanban-epic", key=epic.key)
+
+
+@require_POST
+def epic_gate_decide_view(request, key: str, gate_id: int):
+    """Approve or reject a stage gate of a project; the service is the gate (director or sponsor:
+    403 and nothing written for anyone else)."""
+    epic = get_object_or_404(Epic, key=key)
+    gate = get_object_or_404(StageGate, id=gate_id, epic_id=epic.id)
+    form = GateDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            stage_gate_decide(user=request.user, gate_id=gate.id, **form.cleaned_data)
+            messages.success(request, f"{gate.name} gate {form.cleaned_data['decision']}.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Choose approve or reject (a rejection needs a note).")
+    return redirect(f"{reverse('kanban-epic', args=[epic.key])}#epic-project")

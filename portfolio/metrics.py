@@ -448,3 +448,98 @@ MODES: tuple[Metric, ...] = (
 )
 CATALOGUE = (*CATALOGUE, *FORECASTS, *MODES)
 BY_KEY = {metric.key: metric for metric in CATALOGUE}
+
+# Project (waterfall) mode, issue 18: earned value management of a project-mode epic, computed by
+# `funding.selectors.earned_value` from its plan (portfolio/models/projects.py) and actual cost.
+EARNED_VALUE_WINDOW = (
+    "From the project's start to the end of the day asked for (as_of; today by default): a milestone counts "
+    "when its date is on or before that day, spend when its month began by then, a sprint when it ended by then."
+)
+PROJECTS: tuple[Metric, ...] = (
+    Metric(
+        key="planned_value",
+        name="Planned value (PV)",
+        group="Project",
+        formula=(
+            "PV = BAC x (weight of the milestones whose BASELINE date is on or before the day) / (weight of all "
+            "milestones), rounded down to the cent. BAC (budget at completion) is the project plan's baseline "
+            "budget; a milestone's weight (1 by default) is its share of the budget."
+        ),
+        unit="money",
+        window=EARNED_VALUE_WINDOW,
+        source="Project plan (baseline budget), milestones (baseline dates, weights).",
+        no_data="null without milestones.",
+        fields=("planned_value", "budget_at_completion"),
+    ),
+    Metric(
+        key="earned_value",
+        name="Earned value (EV)",
+        group="Project",
+        formula=(
+            "THE EARNED-VALUE RULE, per project (the plan's ev_method). 'milestones' (the default): EV = BAC x "
+            "(weight of the milestones COMPLETED on or before the day) / (weight of all milestones): 0/100 per "
+            "milestone, nothing is earned for a milestone half done. 'percent_complete': EV = BAC x (size of the "
+            "epic's work items done by the end of the day) / (size of its work items), canceled items left out, "
+            "an item without a size counting 1 (delivery progress at that day). Rounded down to the cent."
+        ),
+        unit="money",
+        window=EARNED_VALUE_WINDOW,
+        source="Milestones (completed_on) or the epic's work items (status, finished_at).",
+        no_data="null without milestones (milestone method) or without work items (percent complete).",
+        fields=("earned_value",),
+    ),
+    Metric(
+        key="actual_cost_evm",
+        name="Actual cost (AC)",
+        group="Project",
+        formula=(
+            "The epic's actual cost by the cost rule (funding/selectors/actuals.py): its shares of team sprints "
+            "(fixed-cost teams, spread over done work by size) for sprints that ended by the day, plus spend "
+            "tagged with the epic (not void) of the months begun by the day. An epic no team sprint works on "
+            "costs its tagged spend alone."
+        ),
+        unit="money",
+        window=EARNED_VALUE_WINDOW,
+        source="Team sprints and their work items, spend tagged with the epic.",
+        no_data="0 when nothing was spent yet (then CPI and EAC are null).",
+        fields=("actual_cost",),
+    ),
+    Metric(
+        key="spi_cpi",
+        name="Schedule and cost performance (SPI, CPI)",
+        group="Project",
+        formula="SPI = EV / PV; CPI = EV / AC; four decimals, rounded half up. Below 1: behind schedule / over cost.",
+        unit="ratio",
+        window=EARNED_VALUE_WINDOW,
+        source="PV, EV, AC above.",
+        no_data="SPI null when PV is 0 or null; CPI null when AC is 0 or EV is null.",
+        fields=("spi", "cpi"),
+    ),
+    Metric(
+        key="estimate_at_completion",
+        name="Estimate at completion (EAC)",
+        group="Project",
+        formula="EAC = BAC / CPI = BAC x AC / EV (the cost efficiency so far continues), rounded down to the cent.",
+        unit="money",
+        window=EARNED_VALUE_WINDOW,
+        source="BAC, AC, EV.",
+        no_data="null while CPI is null: nothing earned (EV 0 or null) or nothing spent (AC 0).",
+        fields=("estimate_at_completion",),
+    ),
+    Metric(
+        key="project_rag",
+        name="Project RAG status",
+        group="Project",
+        formula=(
+            "From the worse of SPI and CPI (those that are not null): at or above PROJECT_RAG_GREEN (0.95) green, "
+            "at or above PROJECT_RAG_AMBER (0.85) amber, below it red. Both settings are environment variables."
+        ),
+        unit="green / amber / red",
+        window=EARNED_VALUE_WINDOW,
+        source="SPI, CPI.",
+        no_data="null (no status) when neither SPI nor CPI can be computed.",
+        fields=("rag",),
+    ),
+)
+CATALOGUE = (*CATALOGUE, *PROJECTS)
+BY_KEY = {metric.key: metric for metric in CATALOGUE}

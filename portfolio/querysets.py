@@ -1,7 +1,7 @@
 """Query vocabulary for portfolio models: scoping and common annotations."""
 
 from django.db import models
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 
@@ -52,6 +52,14 @@ class EpicQuerySet(models.QuerySet):
         unscored epics last, and an ORDER BY that matches `epic_rank_idx` term for term lets
         PostgreSQL read the top N from the index instead of sorting the table."""
         return self.with_is_scored().order_by(*RANK_ORDER)
+
+    def with_delivery_mode(self):
+        """`effective_delivery_mode`: the epic's own mode where it has one, else its value
+        stream's (the one rule; `Epic.effective_delivery_mode` is the same for one epic)."""
+        return self.annotate(effective_delivery_mode=Coalesce("delivery_mode", "value_stream__delivery_mode"))
+
+    def in_delivery_mode(self, mode: str):
+        return self.with_delivery_mode().filter(effective_delivery_mode=mode)
 
     def open(self):
         """Epics still in play: anywhere on the board but done or not pursued."""

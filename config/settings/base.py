@@ -234,6 +234,9 @@ SPECTACULAR_SETTINGS = {
         # choice set under the same field name.
         "HorizonEnum": "portfolio.models.epics.InvestmentHorizon",
         "BacklogHorizonEnum": "vmo.models.BacklogHorizon",
+        # An MVP's decision (persevere, pivot, stop) and a stage gate's (approved, rejected).
+        "MvpDecisionEnum": "portfolio.models.benefits.MvpDecision",
+        "GateDecisionEnum": "portfolio.models.projects.GateDecision",
     },
 }
 
@@ -331,6 +334,19 @@ API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo")
 # Which DORA benchmark vintage grades deployments: "2021", "2023" or "2024".
 DORA_BENCHMARK = env("DORA_BENCHMARK", default="2024")
+# Project (waterfall) mode: the stage gates a new project plan gets, in order (key, name), and
+# the gate that must be approved before a project-mode epic enters implementing.
+PROJECT_STAGE_GATES = [
+    ("initiation", "Initiation"),
+    ("planning", "Planning"),
+    ("execution", "Execution"),
+    ("closure", "Closure"),
+]
+PROJECT_IMPLEMENTING_GATE = env("PROJECT_IMPLEMENTING_GATE", default="planning")
+# Earned-value RAG: the worse of SPI and CPI at or above GREEN is green, at or above AMBER is
+# amber, below AMBER is red (portfolio/metrics.py, "project_rag").
+PROJECT_RAG_GREEN = env("PROJECT_RAG_GREEN", default="0.95")
+PROJECT_RAG_AMBER = env("PROJECT_RAG_AMBER", default="0.85")
 WEBHOOK_SECRETS = {
     "github": env("GITHUB_WEBHOOK_SECRET", default=""),
     "gitlab": env("GITLAB_WEBHOOK_TOKEN", default=""),

@@ -61,11 +61,14 @@ def _sprint_done_size():
     )
 
 
-def sprint_share_cents(link: str):
-    """Sum of the sprint shares of the outer epic (`link="epic"`) or MVP/MMP (`"mmp"`)."""
+def sprint_share_cents(link: str, *, until: dt.date | None = None):
+    """Sum of the sprint shares of the outer epic (`link="epic"`) or MVP/MMP (`"mmp"`); with
+    `until`, of the sprints that ended on or before that day only (earned value's AC to a date)."""
+    links = SprintItem.objects.filter(**{f"workitem__{link}": OuterRef("pk")}, workitem__status=WorkItemStatus.DONE)
+    if until is not None:
+        links = links.filter(teamsprint__end__lte=until)
     shares = (
-        SprintItem.objects.filter(**{f"workitem__{link}": OuterRef("pk")}, workitem__status=WorkItemStatus.DONE)
-        .annotate(sprint_size=_sprint_done_size())
+        links.annotate(sprint_size=_sprint_done_size())
         .order_by()
         .values(f"workitem__{link}")
         .annotate(
@@ -80,14 +83,12 @@ def sprint_share_cents(link: str):
     return Coalesce(Subquery(shares, output_field=BigIntegerField()), Value(0))
 
 
-def _tagged_spend_cents():
-    spend = (
-        Spend.objects.filter(epic=OuterRef("pk"), voided_at__isnull=True)
-        .order_by()
-        .values("epic")
-        .annotate(total=Sum("amount_cents"))
-        .values("total")
-    )
+def tagged_spend_cents(*, until: dt.date | None = None):
+    """Spend tagged with the outer epic (not void); with `until`, of the months begun by then."""
+    spend = Spend.objects.filter(epic=OuterRef("pk"), voided_at__isnull=True)
+    if until is not None:
+        spend = spend.filter(month__lte=until)
+    spend = spend.order_by().values("epic").annotate(total=Sum("amount_cents")).values("total")
     return Coalesce(Subquery(spend, output_field=BigIntegerField()), Value(0))
 
 
@@ -104,7 +105,7 @@ def with_actuals(epics: QuerySet[Epic]) -> QuerySet[Epic]:
     return (
         epics.annotate(
             sprint_cost_cents=sprint_share_cents("epic"),
-            tagged_spend_cents=_tagged_spend_cents(),
+            tagged_spend_cents=tagged_spend_cents(),
             **progress_annotations("epic"),
         )
         .annotate(actual_cents=F("sprint_cost_cents") + F("tagged_spend_cents"))
@@ -141,7 +142,7 @@ def actual_cost_by_value_stream(*, value_stream_ids=None, money_benefit_only: bo
         # distinct + aggregation do not mix: select the ids first.
         epics = Epic.objects.filter(id__in=epics.values("id"))
     rows = (
-        epics.annotate(sprint_cost_cents=sprint_share_cents("epic"), tagged_spend_cents=_tagged_spend_cents())
+        epics.annotate(sprint_cost_cents=sprint_share_cents("epic"), tagged_spend_cents=tagged_spend_cents())
         .order_by()
         .values("value_stream_id")
         .annotate(

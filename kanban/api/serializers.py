@@ -48,6 +48,7 @@ EPIC_BUSINESS_CASE_FIELDS = [
     "mvp_definition",
     "in_scope",
     "out_of_scope",
+    "delivery_mode",
     "go_decision_by",
     "go_decision_note",
 ]
@@ -238,6 +239,29 @@ class EpicEconomicsSerializer(serializers.Serializer):
     horizon_months = serializers.IntegerField()
     assumption = serializers.CharField()
     releases = ReleaseCostSerializer(many=True)
+
+
+class EpicEarnedValueSerializer(serializers.Serializer):
+    """`GET /api/epics/{id}/earned-value/?as_of=` (definitions: /metrics/, group Project)."""
+
+    epic = serializers.IntegerField(source="epic_id")
+    as_of = serializers.DateField()
+    method = serializers.CharField(help_text="How EV is earned: milestones or percent_complete.")
+    budget_at_completion = MoneyField(source="bac_cents", help_text="The baseline budget (BAC).")
+    planned_value = MoneyField(source="pv_cents", allow_null=True)
+    earned_value = MoneyField(source="ev_cents", allow_null=True)
+    actual_cost = MoneyField(source="ac_cents")
+    spi = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True, coerce_to_string=True)
+    cpi = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True, coerce_to_string=True)
+    estimate_at_completion = MoneyField(source="eac_cents", allow_null=True)
+    rag = serializers.ChoiceField(choices=["green", "amber", "red"], allow_null=True)
+    baseline_finish = serializers.DateField(allow_null=True)
+    forecast_finish = serializers.DateField(allow_null=True)
+    slip_days = serializers.IntegerField(allow_null=True)
+
+
+class EarnedValueQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, help_text="The day of the figures (default today).")
 
 
 class MvpEvaluationSerializer(serializers.Serializer):

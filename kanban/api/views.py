@@ -4,14 +4,18 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from core.viewsets import AS_OF_PARAMETER, AsOfListMixin
+from funding.selectors.earned_value import epic_earned_value
 from funding.selectors.economics import epic_economics
 from kanban.api.serializers import (
     EPIC_LIST_COLUMNS,
+    EarnedValueQuerySerializer,
     EpicAsOfSerializer,
+    EpicEarnedValueSerializer,
     EpicEconomicsSerializer,
     EpicListSerializer,
     EpicMoveConflictSerializer,
@@ -150,6 +154,24 @@ class EpicViewSet(
         epic = self.get_object()
         figures = epic_economics(epic_id=epic.id, as_of=timezone.localdate())
         return Response(EpicEconomicsSerializer(figures).data)
+
+    @extend_schema(
+        parameters=[EarnedValueQuerySerializer],
+        responses={
+            200: EpicEarnedValueSerializer,
+            404: OpenApiResponse(description="No such epic, or no project plan."),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="earned-value")
+    def earned_value(self, request, pk=None):
+        """Earned value of a project-mode epic on a day: PV, EV, AC, SPI, CPI, EAC and RAG."""
+        epic = self.get_object()
+        query = EarnedValueQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        figures = epic_earned_value(epic_id=epic.id, as_of=query.validated_data.get("as_of") or timezone.localdate())
+        if figures is None:
+            raise NotFound("This epic has no project plan (POST /api/project-plans/ to baseline it).")
+        return Response(EpicEarnedValueSerializer(figures).data)
 
     @extend_schema(
         request=MvpEvaluationSerializer,

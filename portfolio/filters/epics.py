@@ -110,3 +110,10 @@ class EpicAsOfFilter(django_filters.FilterSet):
         fields = ["value_stream", "state", "kind", "owner", "target_quarter", "q"]
 
     search = EpicFilter.search
+
+
+class ProjectPartFilter(django_filters.FilterSet):
+    """Phases, milestones, stage gates and plans: by epic or value stream."""
+
+    epic = IdFilter(field_name="epic_id", label="Epic id")
+    value_stream = IdFilter(field_name="epic__value_stream_id", label="Value stream id")

@@ -6,7 +6,7 @@ from django.db.models import Case, F, FloatField, OrderBy, Q, Value, When
 from django.db.models.functions import Cast
 from simple_history.models import HistoricalRecords
 
-from portfolio.models.base import Quarter, StrategicTheme, ValueStream
+from portfolio.models.base import DeliveryMode, Quarter, StrategicTheme, ValueStream
 from portfolio.querysets import EpicQuerySet
 
 # SAFe's modified Fibonacci scale for every WSJF input.
@@ -86,6 +86,7 @@ EPIC_EDITABLE_FIELDS = (
     "horizon",
     "owner",
     "description",
+    "delivery_mode",
     "hypothesis_for",
     "hypothesis_who",
     "hypothesis_the",
@@ -159,6 +160,9 @@ class Epic(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_epics"
     )
     description = models.TextField(blank=True, max_length=10000)
+    # Empty: the epic is delivered the way its value stream delivers. The effective mode is
+    # `Epic.objects.with_delivery_mode()` / `effective_delivery_mode` (one rule, querysets.py).
+    delivery_mode = models.CharField(max_length=20, choices=DeliveryMode.choices, null=True, blank=True)
 
     # Epic hypothesis statement: For <customers> who <do something> the <solution> is a <how>
     # that <provides this value>. Unlike <competitor> our solution <does something better>.
@@ -259,6 +263,18 @@ class Epic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.title}"
+
+    @property
+    def effective_delivery_mode(self) -> str:
+        """The epic's own delivery mode, else its value stream's: the value the queryset's
+        `with_delivery_mode()` annotated, or computed (loading the stream if needed)."""
+        annotated = self.__dict__.get("_effective_delivery_mode")
+        return annotated or self.delivery_mode or self.value_stream.delivery_mode
+
+    @effective_delivery_mode.setter
+    def effective_delivery_mode(self, value: str) -> None:
+        # Set by the `with_delivery_mode()` annotation of the same name.
+        self.__dict__["_effective_delivery_mode"] = value
 
     @property
     def is_scored(self) -> bool:

@@ -50,6 +50,7 @@ from tests.factories import (
     WipLimitFactory,
     WorkItemFactory,
 )
+from tests.factories_project import MilestoneFactory, ProjectPhaseFactory, ProjectPlanFactory, StageGateFactory
 from tests.factories_rhythm import ProblemWorkshopFactory, RetroNoteFactory, SystemDemoFactory
 from vmo.models import AgendaItem
 
@@ -106,7 +107,15 @@ def portfolio(value_stream, other_value_stream, vsm):
     pb_session = PBSession.objects.create(
         budget=budget, name="Fuzz game", money_cents=100_00, status="closed", ends_at=timezone.now(), created_by=vsm
     )
+    # Project mode: a plan (so epics/{id}/earned-value/ answers 200), a phase, milestone and gate.
+    plan = ProjectPlanFactory(epic=epic)
+    phase = ProjectPhaseFactory(epic=epic)
+    gate = StageGateFactory(epic=epic, key="planning", name="Planning")
     return {
+        "project-plans": plan.pk,
+        "phases": phase.pk,
+        "milestones": MilestoneFactory(epic=epic, phase=phase).pk,
+        "stage-gates": gate.pk,
         "benefits": benefit.pk,
         "benefit-measurements": measurement.pk,
         "allocations": AllocationFactory(budget=budget, value_stream=value_stream).pk,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from funding import demo as funding_demo
 from funding import demo_modes as funding_demo_modes
+from funding import demo_projects
 from kanban import demo as kanban_demo
 from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             funding_demo.seed_sprints(ctx)  # after the delivery data: sprints link its work items
             funding_demo_modes.seed_agile_commitments(ctx)  # the agile streams' sprint commitments
             demo_benefits.seed_benefits(ctx)
+            demo_projects.seed_projects(ctx)  # after sprints and spend: baselines are sized from actual cost
             kanban_demo.seed_mvp_pivot(ctx)
             okrs_demo.seed(ctx)
             vmo_demo.seed(ctx)
