@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from portfolio.api import benefits, delivery, epic_parts, views, webhooks
+from portfolio.api import benefits, delivery, epic_parts, maps, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -16,6 +16,8 @@ router.register("benefit-measurements", benefits.BenefitMeasurementViewSet, base
 router.register("work-items", delivery.WorkItemViewSet, basename="work-item")
 router.register("deployments", delivery.DeploymentViewSet, basename="deployment")
 router.register("incidents", delivery.IncidentViewSet, basename="incident")
+router.register("value-stream-maps", maps.ValueStreamMapViewSet, basename="value-stream-map")
+router.register("map-stages", maps.MapStageViewSet, basename="map-stage")
 
 urlpatterns = [
     *router.urls,

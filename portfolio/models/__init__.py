@@ -56,6 +56,7 @@ from portfolio.models.epics import (
     RoamStatus,
 )
 from portfolio.models.forecasts import Forecast, ForecastItem
+from portfolio.models.maps import MapStage, MapState, ValueStreamMap
 
 __all__ = [
     "BOARD_STATES",
@@ -90,6 +91,8 @@ __all__ = [
     "InvestmentType",
     "MMPKind",
     "MMPStatus",
+    "MapStage",
+    "MapState",
     "MvpDecision",
     "MvpEvaluation",
     "MvpResult",
@@ -105,6 +108,7 @@ __all__ = [
     "StrategicTheme",
     "ValueStream",
     "ValueStreamKind",
+    "ValueStreamMap",
     "WebhookDelivery",
     "WorkItem",
     "WorkItemStatus",

@@ -125,6 +125,14 @@ def _percentiles(qs: QuerySet, *, value, fractions: tuple[tuple[int, int], ...])
     """
     rows = qs.order_by().annotate(pg=F("value_stream_id"), pv=value).filter(pv__isnull=False).values("pg", "pv")
     inner_sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(percentiles_sql(inner_sql, fractions), params)
+        return {row[0]: [float(v) for v in row[1:]] for row in cursor.fetchall()}
+
+
+def percentiles_sql(inner_sql: str, fractions: tuple[tuple[int, int], ...]) -> str:
+    """SQL answering (pg, p0, p1, ...) per group `pg`: the interpolated percentiles of `pv` over
+    `inner_sql`'s rows (columns pg, pv, no NULL pv). Shared so every percentile uses one rule."""
     columns = []
     for i, (num, den) in enumerate(fractions):
         # Integer arithmetic gives floor(p * (n - 1)) and its remainder on both backends.
@@ -136,14 +144,11 @@ def _percentiles(qs: QuerySet, *, value, fractions: tuple[tuple[int, int], ...])
         )
     # Only integers we chose and the ORM's own SQL are interpolated; values travel as params.
     sql = "SELECT pg, {columns} FROM (SELECT pg, pv, {rank} FROM ({inner}) AS ranked_source) AS ranked GROUP BY pg"
-    sql = sql.format(
+    return sql.format(
         columns=", ".join(columns),
         rank="ROW_NUMBER() OVER (PARTITION BY pg ORDER BY pv) AS rn, COUNT(*) OVER (PARTITION BY pg) AS n",
         inner=inner_sql,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0]: [float(v) for v in row[1:]] for row in cursor.fetchall()}
 
 
 # --- delivery progress ------------------------------------------------------------------------
