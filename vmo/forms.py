@@ -67,3 +67,18 @@ class EventLinkForm(forms.Form):
         if not data.get("risk") and not data.get("dependency"):
             raise forms.ValidationError("Choose a risk or a dependency.")
         return data
+
+
+class ImprovementItemForm(forms.Form):
+    """An improvement item raised from a value stream map: the stage it improves, of this stream."""
+
+    map_stage = forms.ModelChoiceField(queryset=None, empty_label="Choose a stage", label="Stage")
+    title = forms.CharField(max_length=200)
+    owner = PersonChoiceField(queryset=_users(), required=False)
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.MEDIUM)
+
+    def __init__(self, *args, stages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["map_stage"].queryset = stages
+        self.fields["map_stage"].label_from_instance = lambda s: f"{s.map.get_state_display()}: {s.name}"

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from portfolio.models import MMP, Dependency, Quarter, Risk, ValueStream
+from portfolio.models import MMP, Dependency, MapStage, Quarter, Risk, ValueStream
 
 
 class ActionItemStatus(models.TextChoices):
@@ -119,6 +119,10 @@ class ActionItem(models.Model):
     )
     value_stream = models.ForeignKey(
         ValueStream, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items"
+    )
+    # An improvement item of a value stream map: the stage it improves (its stream is the item's).
+    map_stage = models.ForeignKey(
+        MapStage, on_delete=models.SET_NULL, null=True, blank=True, related_name="improvement_items"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -40,6 +40,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "rank",
             "source_event",
             "value_stream",
+            "map_stage",
             "is_overdue",
             "created_by",
             "created_at",
