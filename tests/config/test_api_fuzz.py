@@ -48,6 +48,7 @@ from tests.factories import (
     ValueStreamSnapshotFactory,
     WorkItemFactory,
 )
+from tests.factories_maps import MapStageFactory, ValueStreamMapFactory
 
 # A handful per operation and generation mode keeps CI under a minute; API_FUZZ_EXAMPLES=100 digs deeper.
 EXAMPLES_PER_OPERATION = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
@@ -100,6 +101,7 @@ def portfolio(value_stream, other_value_stream, vsm):
     pb_session = PBSession.objects.create(
         budget=budget, name="Fuzz game", money_cents=100_00, status="closed", ends_at=timezone.now(), created_by=vsm
     )
+    vs_map = ValueStreamMapFactory(value_stream=value_stream)
     return {
         "benefits": benefit.pk,
         "benefit-measurements": measurement.pk,
@@ -126,6 +128,8 @@ def portfolio(value_stream, other_value_stream, vsm):
         "risks": RiskFactory(value_stream=value_stream).pk,
         "themes": StrategicThemeFactory().pk,
         "value-streams": value_stream.pk,
+        "value-stream-maps": vs_map.pk,
+        "map-stages": MapStageFactory(map=vs_map, position=1, tool_statuses=["in dev"]).pk,
     }
 
 
