@@ -105,10 +105,10 @@ def test_the_monthly_report_shows_the_governance_flow(client, executive, quarter
     client.force_login(executive)
     html = client.get("/reports/monthly/?month=2026-08").content.decode()
     assert (
-        '<tr id="report-governance-analyzing"><th scope="row">Analyzing</th><td class="num">2</td><td class="num">3.0</td><td class="num">4.4</td>'
-        in html
+        '<tr id="report-governance-analyzing"><th scope="row">Analyzing</th><td class="num">2</td>'
+        '<td class="num">3.0</td><td class="num">4.4</td>' in html
     )
     assert (
-        '<tr id="report-governance-backlog"><th scope="row">Portfolio backlog</th><td class="num">0</td><td class="num">no data</td>'
-        in html
+        '<tr id="report-governance-backlog"><th scope="row">Portfolio backlog</th><td class="num">0</td>'
+        '<td class="num">no data</td>' in html
     )
