@@ -244,3 +244,50 @@ def test_map_and_stage_lists_have_constant_query_counts(
         assert len(client.get("/api/value-stream-maps/").json()["results"]) == 2
     with django_assert_num_queries(2):
         assert len(client.get("/api/map-stages/").json()["results"]) == 6
+
+
+# --- where the tool statuses come from ------------------------------------------------------------
+
+
+def test_jira_and_github_deliveries_carry_their_tool_status():
+    from portfolio.services.ingestion import github_map, jira_map
+
+    jira = jira_map(
+        "jira:issue_updated",
+        {
+            "webhookEvent": "jira:issue_updated",
+            "timestamp": 1785000000000,
+            "issue": {
+                "key": "PAY-7",
+                "fields": {
+                    "project": {"key": "PAY"},
+                    "summary": "Refunds",
+                    "status": {"name": "Code Review", "statusCategory": {"key": "indeterminate"}},
+                    "created": "2026-07-01T09:00:00.000+0000",
+                    "updated": "2026-07-02T09:00:00.000+0000",
+                },
+            },
+        },
+        {},
+        NOW,
+    )
+    assert (jira.work_items[0]["status"], jira.work_items[0]["tool_status"]) == ("active", "code review")
+    github = github_map(
+        "issues",
+        {
+            "action": "labeled",
+            "repository": {"full_name": "acme/pay"},
+            "issue": {
+                "number": 3,
+                "title": "Refunds",
+                "state": "open",
+                "labels": [{"name": "bug"}, {"name": "In Review"}],
+                "created_at": "2026-07-01T09:00:00Z",
+                "updated_at": "2026-07-02T09:00:00Z",
+            },
+        },
+        {"in review": "waiting"},
+        NOW,
+    )
+    # The label the mapping matched is the tool status; without one, the issue's state.
+    assert (github.work_items[0]["status"], github.work_items[0]["tool_status"]) == ("waiting", "in review")
