@@ -3,11 +3,14 @@
 Everyone logged in reads; the stream's managers and directors write (the services decide)."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from portfolio.filters.maps import MapStageFilter, ValueStreamMapFilter
 from portfolio.models import MapStage, ValueStream, ValueStreamMap
-from portfolio.selectors.maps import map_list, stage_list
+from portfolio.selectors.maps import map_figures, map_list, stage_list
 from portfolio.services import maps as services
 
 
@@ -87,6 +90,32 @@ class ValueStreamMapSerializer(serializers.ModelSerializer):
         return services.map_update(user=self.context["request"].user, vsm=instance, **validated_data)
 
 
+class StageFiguresSerializer(serializers.Serializer):
+    stage = serializers.IntegerField(source="stage.pk")
+    name = serializers.CharField(source="stage.name")
+    position = serializers.IntegerField(source="stage.position")
+    source = serializers.CharField(allow_null=True, help_text="history, typed, or null (no data).")
+    items = serializers.IntegerField(help_text="Work items with a recorded stay in the stage.")
+    process_hours = serializers.FloatField(allow_null=True)
+    wait_hours = serializers.FloatField(allow_null=True)
+    lead_hours = serializers.FloatField(allow_null=True)
+    handoffs_per_item = serializers.FloatField(allow_null=True)
+    complete_accurate = serializers.FloatField(allow_null=True, help_text="%C&A as 0..1.")
+    dominant_waste = serializers.CharField(allow_null=True, help_text="waiting, rework, handoffs or null.")
+    bottleneck = serializers.BooleanField()
+
+
+class MapFiguresSerializer(serializers.Serializer):
+    map = serializers.IntegerField(source="map.pk")
+    state = serializers.CharField(source="map.state")
+    lead_hours = serializers.FloatField(allow_null=True)
+    process_hours = serializers.FloatField(allow_null=True)
+    flow_efficiency = serializers.FloatField(allow_null=True)
+    rolled_complete_accurate = serializers.FloatField(allow_null=True)
+    bottleneck = serializers.IntegerField(source="bottleneck.stage.pk", allow_null=True, default=None)
+    stages = StageFiguresSerializer(many=True)
+
+
 class ValueStreamMapViewSet(viewsets.ModelViewSet):
     """Current- and future-state maps (one of each per stream); `stages` lists stage ids in order."""
 
@@ -100,6 +129,12 @@ class ValueStreamMapViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.map_delete(user=self.request.user, vsm=instance)
+
+    @extend_schema(responses=MapFiguresSerializer)
+    @action(detail=True, methods=["get"])
+    def figures(self, request, pk=None):
+        """The map's figures now (definitions on /metrics/#vsm_stage_times)."""
+        return Response(MapFiguresSerializer(map_figures(vsm=self.get_object())).data)
 
 
 class MapStageViewSet(viewsets.ModelViewSet):

@@ -291,3 +291,19 @@ def test_jira_and_github_deliveries_carry_their_tool_status():
     )
     # The label the mapping matched is the tool status; without one, the state.
     assert (github.work_items[0]["status"], github.work_items[0]["tool_status"]) == ("waiting", "in review")
+
+
+def test_the_figures_endpoint(api_as, executive, current_map, history, django_assert_num_queries, monkeypatch):
+    from portfolio.selectors import maps as selectors
+
+    monkeypatch.setattr(selectors.timezone, "now", lambda: NOW)
+    client = api_as(executive)
+    with django_assert_num_queries(3):  # the map, its stages, the history
+        body = client.get(f"/api/value-stream-maps/{current_map.pk}/figures/").json()
+    assert body["lead_hours"] == pytest.approx(36.5)
+    assert body["bottleneck"] == current_map.stages.get(name="Build").pk
+    assert [(s["name"], s["source"], s["dominant_waste"]) for s in body["stages"]] == [
+        ("Analysis", "history", "handoffs"),
+        ("Build", "history", "rework"),
+        ("Test", "typed", "waiting"),
+    ]
