@@ -61,8 +61,9 @@ def test_the_map_page_shows_both_states_targets_and_no_data(client, executive, v
     # Future: lead 8 + 12 = 20 h, process 12 h -> 60 %; rolled 81 %.
     assert "<strong>Flow efficiency:</strong> 60%" in html
     assert "<strong>Rolled %C&amp;A:</strong> 81%" in html
-    # Targets: lead time 40 -> 20 h, change -20 h.
+    # Targets: lead time 40 -> 20 h, change -20 h; flow efficiency 30 % -> 60 %, 30 points.
     assert "-20.0 h" in html
+    assert "<td>30%</td><td>60%</td>\n        <td>30% points</td>" in html
     # Release has neither history nor typed figures.
     assert html.count('<td colspan="3"><span class="muted">no data</span></td>') == 1
     assert html.count('class="vsm-ladder"') == 2

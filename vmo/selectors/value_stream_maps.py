@@ -42,7 +42,8 @@ class Target:
     def change(self) -> float | None:
         if self.current is None or self.future is None:
             return None
-        return self.future - self.current
+        # Rounded so a float remainder never floors a whole percentage point away (0.6 - 0.3).
+        return round(self.future - self.current, 6)
 
 
 def _ladder(figures: MapFigures | None, scale: float) -> list[Rung]:
