@@ -131,7 +131,7 @@ class ValueStreamMapViewSet(viewsets.ModelViewSet):
         services.map_delete(user=self.request.user, vsm=instance)
 
     @extend_schema(responses=MapFiguresSerializer)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def figures(self, request, pk=None):
         """The map's figures now (definitions on /metrics/#vsm_stage_times)."""
         return Response(MapFiguresSerializer(map_figures(vsm=self.get_object())).data)

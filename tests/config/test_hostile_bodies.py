@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from funding.models import PBSession
 from tests import factories as f
+from tests.factories_maps import MapStageFactory, ValueStreamMapFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,10 @@ WRITES = [
     ("post", "/api/pb-sessions/{pb_session}/close/"),
     ("post", "/api/pb-sessions/{pb_session}/close-round/"),
     ("post", "/api/pb-sessions/{pb_session}/scenario/"),
+    ("post", "/api/value-stream-maps/"),
+    ("patch", "/api/value-stream-maps/{value_stream_map}/"),
+    ("post", "/api/map-stages/"),
+    ("patch", "/api/map-stages/{map_stage}/"),
 ]
 # Actions that take no body (the schema says `request=None`): they never parse what is sent.
 BODYLESS = {
@@ -153,6 +158,8 @@ def objects(director, value_stream, quarter):
         "team": f.TeamFactory(value_stream=value_stream).id,
         "theme": f.StrategicThemeFactory().id,
         "value_stream": value_stream.id,
+        "value_stream_map": (vs_map := ValueStreamMapFactory(value_stream=value_stream)).id,
+        "map_stage": MapStageFactory(map=vs_map, position=1).id,
         "pb_session": PBSession.objects.create(
             budget=budget, name="Hostile game", money_cents=100_00, ends_at=timezone.now(), created_by=director
         ).id,
