@@ -8,6 +8,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.viewsets import NoDeleteViewSet
 from portfolio.filters.maps import MapStageFilter, ValueStreamMapFilter
 from portfolio.models import MapStage, ValueStream, ValueStreamMap
 from portfolio.selectors.maps import map_figures, map_list, stage_list
@@ -116,8 +117,9 @@ class MapFiguresSerializer(serializers.Serializer):
     stages = StageFiguresSerializer(many=True)
 
 
-class ValueStreamMapViewSet(viewsets.ModelViewSet):
-    """Current- and future-state maps (one of each per stream); `stages` lists stage ids in order."""
+class ValueStreamMapViewSet(NoDeleteViewSet):
+    """Current- and future-state maps (one of each per stream); `stages` lists stage ids in order.
+    A map is kept (its stages change or go); it is removed, if ever, in the admin."""
 
     serializer_class = ValueStreamMapSerializer
     filterset_class = ValueStreamMapFilter
@@ -126,9 +128,6 @@ class ValueStreamMapViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return map_list()
-
-    def perform_destroy(self, instance):
-        services.map_delete(user=self.request.user, vsm=instance)
 
     @extend_schema(responses=MapFiguresSerializer)
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)

@@ -76,12 +76,6 @@ def map_update(*, user, vsm: ValueStreamMap, **values) -> ValueStreamMap:
 
 
 @transaction.atomic
-def map_delete(*, user, vsm: ValueStreamMap) -> None:
-    _check(user, vsm.value_stream_id)
-    vsm.delete()
-
-
-@transaction.atomic
 def stage_create(*, user, map: ValueStreamMap, **values) -> MapStage:
     """Add a stage to a map; its tool statuses must not belong to another stage of the map."""
     _check(user, map.value_stream_id)
