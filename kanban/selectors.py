@@ -13,7 +13,7 @@ from django.utils import timezone
 from kanban.models import ENTRY_CHECKS, EntryCheck, EntryPolicyOption, Transition, WipLimit
 from portfolio.models import BOARD_STATES, EPIC_FLOW, MMP, Epic, EpicState, MMPStatus
 from portfolio.querysets import RANK_ORDER
-from portfolio.selectors.delivery import MEDIAN, P85, SecondsBetween, percentiles_by_value_stream
+from portfolio.selectors.delivery import MEDIAN, P85, SecondsBetween, percentiles_by_value_stream, percentiles_sql
 
 # A column shows its best-ranked cards; the rest are counted ("and 340 more"). Done keeps
 # growing forever, and a page of thousands of cards helps nobody.
@@ -398,3 +398,68 @@ def epic_project(*, epic: Epic, today: dt.date) -> EpicProject | None:
         gates=list(stage_gates_of_epic(epic_id=epic.id)),
         implementing_gate=settings.PROJECT_IMPLEMENTING_GATE,
     )
+
+
+# --- governance flow (issue 18) ----------------------------------------------------------------
+#
+# How long the VMO's own governance holds epics: per epic, its time in reviewing, analyzing and
+# the portfolio backlog over the stays that ended in the period (a stay runs from a move into
+# the state to the epic's next move); median and 85th percentile over epics, per state.
+
+GOVERNANCE_STATES = (EpicState.REVIEWING, EpicState.ANALYZING, EpicState.BACKLOG)
+
+
+@dataclass(frozen=True)
+class GovernanceFlow:
+    state: str
+    label: str
+    epics: int
+    median_days: float | None
+    p85_days: float | None
+
+
+def governance_flow_days(*, start: dt.date, end: dt.date, value_stream_id: int | None = None) -> list[GovernanceFlow]:
+    """Per governance state (in flow order): epics that left it in [start, end] and the median
+    and 85th percentile of their days in it ("no data": None, 0 epics). One query."""
+    moves = Transition.objects.all()
+    if value_stream_id is not None:
+        # Whole epics are kept or dropped, so each epic's next move is still found.
+        moves = moves.filter(epic__value_stream_id=value_stream_id)
+    moves = moves.annotate(
+        left_at=Window(Lead("at"), partition_by=[F("epic_id")], order_by=[F("at").asc(), F("id").asc()])
+    ).values("epic_id", "to_state", "at", "left_at")
+    inner, params = moves.query.sql_with_params()
+    if connection.vendor == "sqlite":
+        seconds = "((julianday(left_at) - julianday(at)) * 86400.0)"
+    else:
+        seconds = "EXTRACT(EPOCH FROM (left_at - at))"
+    states = ", ".join(["%s"] * len(GOVERNANCE_STATES))
+    stays = (
+        f"SELECT to_state AS pg, SUM({seconds}) AS pv FROM ({inner}) AS moves "  # noqa: S608
+        f"WHERE to_state IN ({states}) AND left_at IS NOT NULL AND left_at >= %s AND left_at < %s "
+        "GROUP BY epic_id, to_state"
+    )
+    window = [
+        connection.ops.adapt_datetimefield_value(_day_start(start)),
+        connection.ops.adapt_datetimefield_value(_day_start(end + dt.timedelta(days=1))),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            percentiles_sql(stays, (MEDIAN, P85), with_count=True),
+            (*params, *[str(state) for state in GOVERNANCE_STATES], *window),
+        )
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    labels = dict(EpicState.choices)
+    result = []
+    for state in GOVERNANCE_STATES:
+        median, p85, n = found.get(state, (None, None, 0))
+        result.append(
+            GovernanceFlow(
+                state=state,
+                label=labels[state],
+                epics=int(n or 0),
+                median_days=None if median is None else round(float(median) / DAY, 1),
+                p85_days=None if p85 is None else round(float(p85) / DAY, 1),
+            )
+        )
+    return result

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from kanban import views
+from kanban import governance_views, views
 
 urlpatterns = [
     path("kanban/", views.board, name="kanban-board"),
     path("kanban/scoring/", views.scoring, name="kanban-scoring"),
     path("kanban/flow/", views.flow, name="kanban-flow"),
+    path("kanban/governance/", governance_views.governance, name="kanban-governance"),
     path("kanban/epics/new/", views.epic_new, name="kanban-epic-new"),
     path("kanban/epics/<str:key>/", views.epic_page, name="kanban-epic"),
     path("kanban/epics/<str:key>/edit/", views.epic_edit, name="kanban-epic-edit"),

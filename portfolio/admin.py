@@ -8,12 +8,14 @@ from portfolio.models import (
     Dependency,
     DoraBenchmark,
     Epic,
+    MapStage,
     Quarter,
     Risk,
     SourceRule,
     StatusMapping,
     StrategicTheme,
     ValueStream,
+    ValueStreamMap,
     WebhookDelivery,
 )
 from portfolio.services.base import quarter_check_overlap
@@ -167,3 +169,16 @@ class DeliveryImportAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status"]
     list_select_related = ["value_stream", "uploaded_by"]
     exclude = ["content"]
+
+
+class MapStageInline(admin.TabularInline):
+    model = MapStage
+    extra = 0
+    raw_id_fields = ["owner"]
+
+
+@admin.register(ValueStreamMap)
+class ValueStreamMapAdmin(admin.ModelAdmin):
+    list_display = ["value_stream", "state", "title", "window_days", "updated_at"]
+    list_filter = ["state", "value_stream"]
+    inlines = [MapStageInline]

@@ -542,4 +542,75 @@ PROJECTS: tuple[Metric, ...] = (
     ),
 )
 CATALOGUE = (*CATALOGUE, *PROJECTS)
+# Value stream maps and the VMO's governance flow (issue 18): `portfolio/selectors/maps.py`,
+# `kanban/selectors.py::governance_flow_days`; the map page shows these texts.
+MAPS: tuple[Metric, ...] = (
+    Metric(
+        key="vsm_stage_times",
+        name="Stage process, wait and lead time",
+        group="Value stream map",
+        formula=(
+            "A stage is a set of tool statuses (Jira status names, the GitHub/GitLab label or state that decided the "
+            "item's status, the API's tool_status). Each status change of a work item starts a stay that ends at "
+            "the item's next change. Stage lead time = the seconds of all stays in the stage's statuses / the work "
+            "items that stayed there; process time = the same over stays whose flow status is active; wait time = "
+            "lead time - process time. An item that returns to a stage adds its later stays to the same stage. "
+            "Where no stay is recorded the stage's typed process and wait hours are used (marked 'typed'); a "
+            "future-state map always uses its typed figures (they are the targets)."
+        ),
+        unit="hours per work item",
+        window="Stays that began in the map's window (90 days by default) before now and ended by now; a stay "
+        "still open does not count yet.",
+        source="WorkItemStatusChange rows (webhooks, CSV, the work-items API), each with its tool status.",
+        no_data="'no data' for a stage with neither a recorded stay nor typed hours.",
+        fields=("lead_hours", "process_hours", "wait_hours"),
+    ),
+    Metric(
+        key="vsm_totals",
+        name="Map lead time, flow efficiency and rolled %C&A",
+        group="Value stream map",
+        formula=(
+            "Total lead time = sum of the stages' lead times; flow efficiency = sum of process times / total lead "
+            "time. %C&A (percent complete and accurate) is typed per stage: the share of work the next stage can "
+            "use as it comes; rolled %C&A = the product of the stages' %C&A (the share that goes through every "
+            "stage without rework). Bottleneck: the stage with the longest lead time (ties: the earlier stage)."
+        ),
+        unit="hours; ratio 0..1",
+        window="As the stage times.",
+        source="The stage figures.",
+        no_data="Null when no stage has figures (lead time, efficiency) or no stage has a %C&A (rolled %C&A; it "
+        "runs over the stages that have one).",
+        fields=("lead_hours", "flow_efficiency", "rolled_complete_accurate"),
+    ),
+    Metric(
+        key="vsm_waste",
+        name="Dominant waste of a stage",
+        group="Value stream map",
+        formula=(
+            "Three shares, the largest names the stage's dominant waste: waiting = wait time / lead time; rework = "
+            "1 - %C&A; handoffs = (stays - items) / stays, the share of stays beyond each item's first (a hand-over "
+            "to another status of the stage, or a return to it). Ties go to waiting, then rework, then handoffs."
+        ),
+        unit="one of waiting, rework, handoffs",
+        window="As the stage times.",
+        source="The stage figures; handoffs only from history.",
+        no_data="None when every share is zero or unknown.",
+    ),
+    Metric(
+        key="governance_flow",
+        name="Governance flow",
+        group="Value stream map",
+        formula=(
+            "Per epic, the time it spent in each of the VMO's governance states (reviewing, analyzing, portfolio "
+            "backlog): the sum of its stays in the state that ended in the quarter, a stay running from a move into "
+            "the state to the epic's next move. Median and 85th percentile over those epics (interpolated), and "
+            "their count."
+        ),
+        unit="days",
+        window="Stays that ended in the quarter (up to now).",
+        source="Kanban transitions.",
+        no_data="'no data' for a state no epic left in the quarter.",
+    ),
+)
+CATALOGUE = (*CATALOGUE, *MAPS)
 BY_KEY = {metric.key: metric for metric in CATALOGUE}

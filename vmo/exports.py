@@ -243,6 +243,15 @@ def monthly_report_pdf_response(report, *, summary=None) -> HttpResponse:
         "No MMP was released this month.",
     )
     section(
+        f"Governance flow ({report.quarter.code if report.quarter else 'no quarter'})",
+        ["State", "Epics that left it", "Median (days)", "85th percentile (days)"],
+        [
+            [g.label, g.epics, *(["no data", "no data"] if not g.epics else [g.median_days, g.p85_days])]
+            for g in report.governance
+        ],
+        "No quarter covers this month.",
+    )
+    section(
         "Epics delivered",
         ["Done on", "Epic", "Value stream"],
         [[e.done_at.date().isoformat(), f"{e.key} {e.title}", e.value_stream.name] for e in report.epics_done],

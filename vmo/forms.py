@@ -153,3 +153,18 @@ def event_output_forms(*, event, **given) -> dict:
     if event.kind in (PlanningEventKind.INSPECT_AND_ADAPT, PlanningEventKind.RETROSPECTIVE):
         forms_["retro_form"] = given.get("retro_form") or RetroNoteForm()
     return forms_
+
+
+class MapImprovementItemForm(forms.Form):
+    """An improvement item raised from a value stream map: the stage it improves, of this stream."""
+
+    map_stage = forms.ModelChoiceField(queryset=None, empty_label="Choose a stage", label="Stage")
+    title = forms.CharField(max_length=200)
+    owner = PersonChoiceField(queryset=_users(), required=False)
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.MEDIUM)
+
+    def __init__(self, *args, stages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["map_stage"].queryset = stages
+        self.fields["map_stage"].label_from_instance = lambda s: f"{s.map.get_state_display()}: {s.name}"

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from portfolio.models import MMP, Dependency, Epic, Quarter, Risk, ValueStream
+from portfolio.models import MMP, Dependency, Epic, MapStage, Quarter, Risk, ValueStream
 
 
 class ActionItemStatus(models.TextChoices):
@@ -220,6 +220,10 @@ class ActionItem(models.Model):
     # Set on an improvement item that came out of an inspect and adapt's problem-solving workshop.
     workshop = models.ForeignKey(
         ProblemWorkshop, on_delete=models.SET_NULL, null=True, blank=True, related_name="improvements"
+    )
+    # An improvement item of a value stream map: the stage it improves (its stream is the item's).
+    map_stage = models.ForeignKey(
+        MapStage, on_delete=models.SET_NULL, null=True, blank=True, related_name="improvement_items"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from vmo.views import background, backlog, drift, event_outputs, health, overview, planning, reports, value_streams
+from vmo.views import (
+    background,
+    backlog,
+    drift,
+    event_outputs,
+    health,
+    overview,
+    planning,
+    reports,
+    value_stream_maps,
+    value_streams,
+)
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
@@ -39,6 +50,12 @@ urlpatterns = [
     path("vmo/planning/<int:pk>/retro-notes/", event_outputs.retro_note_add, name="vmo-event-retro-add"),
     path("value-streams/<slug:slug>/", value_streams.value_stream_detail, name="value-stream-detail"),
     path("value-streams/<slug:slug>/rollup/", value_streams.value_stream_rollup, name="value-stream-rollup"),
+    path("value-streams/<slug:slug>/map/", value_stream_maps.value_stream_map, name="value-stream-map"),
+    path(
+        "value-streams/<slug:slug>/map/improvements/",
+        value_stream_maps.value_stream_map_improvement,
+        name="value-stream-map-improvement",
+    ),
     path(
         "value-streams/<slug:slug>/rollup/progress/",
         value_streams.value_stream_rollup_progress,

@@ -33,6 +33,7 @@ class WorkItemSerializer(serializers.ModelSerializer):
             "item_type",
             "size",
             "status",
+            "tool_status",
             "created_at",
             "started_at",
             "finished_at",
@@ -100,6 +101,13 @@ class WorkItemInputSerializer(_KeyInput):
     item_type = serializers.ChoiceField(choices=FlowItemType.choices, required=False)
     size = serializers.IntegerField(min_value=0, max_value=10_000, required=False, allow_null=True)
     status = serializers.ChoiceField(choices=WorkItemStatus.choices)
+    tool_status = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="The tool's own status name (any case); value stream map stages are sets of these, and a "
+        "change of it is recorded in the item's status history even when `status` stays the same.",
+    )
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(required=False, allow_null=True)
     finished_at = serializers.DateTimeField(required=False, allow_null=True)

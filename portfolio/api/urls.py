@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from portfolio.api import benefits, delivery, epic_parts, projects, settings, views, webhooks
+from portfolio.api import benefits, delivery, epic_parts, maps, projects, settings, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -23,6 +23,8 @@ router.register("incidents", delivery.IncidentViewSet, basename="incident")
 router.register("source-rules", settings.SourceRuleViewSet, basename="source-rule")
 router.register("status-mappings", settings.StatusMappingViewSet, basename="status-mapping")
 router.register("setting-changes", settings.SettingChangeViewSet, basename="setting-change")
+router.register("value-stream-maps", maps.ValueStreamMapViewSet, basename="value-stream-map")
+router.register("map-stages", maps.MapStageViewSet, basename="map-stage")
 
 urlpatterns = [
     *router.urls,

@@ -56,6 +56,7 @@ from portfolio.models.epics import (
     RoamStatus,
 )
 from portfolio.models.forecasts import Forecast, ForecastItem
+from portfolio.models.maps import MapStage, MapState, ValueStreamMap
 from portfolio.models.projects import (
     EarnedValueMethod,
     GateDecision,
@@ -104,6 +105,8 @@ __all__ = [
     "InvestmentType",
     "MMPKind",
     "MMPStatus",
+    "MapStage",
+    "MapState",
     "Milestone",
     "MvpDecision",
     "MvpEvaluation",
@@ -127,6 +130,7 @@ __all__ = [
     "StrategicTheme",
     "ValueStream",
     "ValueStreamKind",
+    "ValueStreamMap",
     "WebhookDelivery",
     "WorkItem",
     "WorkItemStatus",

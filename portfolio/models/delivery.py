@@ -53,6 +53,9 @@ class WorkItem(models.Model):
     item_type = models.CharField(max_length=10, choices=FlowItemType.choices, default=FlowItemType.FEATURE)
     size = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=WorkItemStatus.choices, default=WorkItemStatus.NEW)
+    # The tool's own status name, lower case (Jira status, the GitHub/GitLab label or state that
+    # decided `status`, the API's `tool_status`): value stream map stages are sets of these.
+    tool_status = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -93,12 +96,17 @@ class WorkItemStatusChange(models.Model):
     work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=10, choices=WorkItemStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=WorkItemStatus.choices)
+    # The tool status entered (lower case, "" when the source sends none): a move between two
+    # tool statuses of the same flow status ("in dev" -> "in review") is a change too.
+    tool_status = models.CharField(max_length=100, blank=True, default="")
     changed_at = models.DateTimeField()
 
     class Meta:
         constraints = [
             # A replayed delivery of the same change is a no-op.
-            models.UniqueConstraint(fields=["work_item", "changed_at", "to_status"], name="status_change_unique"),
+            models.UniqueConstraint(
+                fields=["work_item", "changed_at", "to_status", "tool_status"], name="status_change_unique"
+            ),
         ]
         ordering = ["work_item_id", "changed_at"]
 

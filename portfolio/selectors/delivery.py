@@ -127,6 +127,15 @@ def _percentiles(qs: QuerySet, *, value, fractions: tuple[tuple[int, int], ...])
     """
     rows = qs.order_by().annotate(pg=F("value_stream_id"), pv=value).filter(pv__isnull=False).values("pg", "pv")
     inner_sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(percentiles_sql(inner_sql, fractions), params)
+        return {row[0]: [float(v) for v in row[1:]] for row in cursor.fetchall()}
+
+
+def percentiles_sql(inner_sql: str, fractions: tuple[tuple[int, int], ...], *, with_count: bool = False) -> str:
+    """SQL answering (pg, p0, p1, ..., [n]) per group `pg`: the interpolated percentiles of `pv`
+    over `inner_sql`'s rows (columns pg, pv, no NULL pv), and with `with_count` the number of
+    rows. Shared so every percentile uses one rule."""
     columns = []
     for i, (num, den) in enumerate(fractions):
         # Integer arithmetic gives floor(p * (n - 1)) and its remainder on both backends.
@@ -138,14 +147,13 @@ def _percentiles(qs: QuerySet, *, value, fractions: tuple[tuple[int, int], ...])
         )
     # Only integers we chose and the ORM's own SQL are interpolated; values travel as params.
     sql = "SELECT pg, {columns} FROM (SELECT pg, pv, {rank} FROM ({inner}) AS ranked_source) AS ranked GROUP BY pg"
-    sql = sql.format(
+    if with_count:
+        columns.append("MAX(n) AS n")
+    return sql.format(
         columns=", ".join(columns),
         rank="ROW_NUMBER() OVER (PARTITION BY pg ORDER BY pv) AS rn, COUNT(*) OVER (PARTITION BY pg) AS n",
         inner=inner_sql,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0]: [float(v) for v in row[1:]] for row in cursor.fetchall()}
 
 
 # --- delivery progress ------------------------------------------------------------------------

@@ -44,6 +44,7 @@ WORK_ITEM_FIELDS = [
     "item_type",
     "size",
     "status",
+    "tool_status",
     "created_at",
     "started_at",
     "finished_at",
@@ -227,6 +228,8 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
         key = (row["source"], row["external_id"])
         keys.append(key)
         old = existing.get(key)
+        if "tool_status" in row:
+            row["tool_status"] = (row["tool_status"] or "").strip().lower()[:100]
         values = {name: row.get(name) for name in WORK_ITEM_FIELDS if name in row}
         changed_at = row.get("status_changed_at")
         if old is None:
@@ -238,14 +241,20 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
             values.setdefault("waiting_seconds", 0)
             result.created += 1
             item = WorkItem(source=row["source"], external_id=row["external_id"], **values)
-            changes.append((key, "", row["status"], values["status_changed_at"]))
+            changes.append((key, "", row["status"], values["status_changed_at"], values.get("tool_status", "")))
         elif _is_stale(row, old):
             result.unchanged += 1
             continue
         else:
             merged = {name: getattr(old, name) for name in WORK_ITEM_FIELDS}
             merged.update({k: v for k, v in values.items() if k != "status_changed_at"})
-            if row["status"] != old.status:
+            # A move between two tool statuses of one flow status is a change too: value stream
+            # map stages are made of tool statuses.
+            tool_moved = "tool_status" in row and row["tool_status"] != old.tool_status
+            if row["status"] != old.status or tool_moved:
+                if row["status"] == old.status:
+                    # Same flow status: its own start time is not the time of this move.
+                    changed_at = changed_at or row.get("source_updated_at") or now
                 changed_at = changed_at or _status_since(row) or now
                 since = old.status_changed_at or old.created_at
                 seconds = max(int((changed_at - since).total_seconds()), 0)
@@ -258,7 +267,7 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
                     merged["started_at"] = changed_at
                 if row["status"] == WorkItemStatus.DONE and merged["finished_at"] is None:
                     merged["finished_at"] = changed_at
-                changes.append((key, old.status, row["status"], changed_at))
+                changes.append((key, old.status, row["status"], changed_at, merged["tool_status"]))
             if all(getattr(old, name) == merged[name] for name in WORK_ITEM_FIELDS):
                 result.unchanged += 1
                 continue
@@ -276,8 +285,10 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
         ids = dict(zip(keys, result.ids, strict=True))
         WorkItemStatusChange.objects.bulk_create(
             [
-                WorkItemStatusChange(work_item_id=ids[key], from_status=old, to_status=new, changed_at=at)
-                for key, old, new, at in changes
+                WorkItemStatusChange(
+                    work_item_id=ids[key], from_status=old, to_status=new, changed_at=at, tool_status=tool
+                )
+                for key, old, new, at, tool in changes
             ],
             ignore_conflicts=True,
         )

@@ -392,13 +392,23 @@ def _status(candidates: list[str], mapping: dict[str, str], default: str) -> str
     return default
 
 
-def _work_item(*, source, external_id, title, item_type, status, created, updated, closed) -> dict:
+def _tool_status(candidates: list[str], mapping: dict[str, str], fallback: str) -> str:
+    """The tool's own status name: the candidate a mapping matched (the one that decided the flow
+    status), else the fallback (the tool's state or status name); value stream map stages use it."""
+    for name in candidates:
+        if name and name.lower() in mapping:
+            return name.lower()
+    return (fallback or "").lower()
+
+
+def _work_item(*, source, external_id, title, item_type, status, created, updated, closed, tool_status="") -> dict:
     row = {
         "source": source,
         "external_id": external_id,
         "title": (title or "")[:500],
         "item_type": item_type,
         "status": status,
+        "tool_status": tool_status[:100],
         "created_at": created,
         # The tool's own time of this state: the upsert keeps a newer one over a late older event.
         "source_updated_at": updated or closed or created,
@@ -478,6 +488,7 @@ def github_map(event: str, payload: dict, mapping: dict[str, str], received_at: 
                 title=obj.get("title"),
                 item_type=_item_type(labels),
                 status=status,
+                tool_status=_tool_status([*labels, state], mapping, state),
                 created=_dt(obj.get("created_at")),
                 updated=_dt(obj.get("updated_at")),
                 closed=_dt(obj.get("merged_at") or obj.get("closed_at")),
@@ -570,6 +581,7 @@ def gitlab_map(event: str, payload: dict, mapping: dict[str, str], received_at: 
                 title=attrs.get("title"),
                 item_type=_item_type([*labels, issue_type]),
                 status=status,
+                tool_status=_tool_status([*labels, state], mapping, state),
                 created=_dt(attrs.get("created_at")),
                 updated=_dt(attrs.get("updated_at")),
                 closed=_dt(attrs.get("closed_at") or attrs.get("merged_at")),
@@ -673,6 +685,7 @@ def jira_map(event: str, payload: dict, mapping: dict[str, str], received_at: dt
         title=fields.get("summary"),
         item_type=_item_type([issue_type, *(fields.get("labels") or [])]),
         status=status,
+        tool_status=str(status_obj.get("name", "")).lower(),
         created=_dt(fields.get("created")),
         updated=_dt(fields.get("updated")) or when,
         closed=_dt(fields.get("resolutiondate")),

@@ -50,6 +50,7 @@ from tests.factories import (
     WipLimitFactory,
     WorkItemFactory,
 )
+from tests.factories_maps import MapStageFactory, ValueStreamMapFactory
 from tests.factories_project import MilestoneFactory, ProjectPhaseFactory, ProjectPlanFactory, StageGateFactory
 from tests.factories_rhythm import ProblemWorkshopFactory, RetroNoteFactory, SystemDemoFactory
 from vmo.models import AgendaItem
@@ -111,6 +112,7 @@ def portfolio(value_stream, other_value_stream, vsm):
     plan = ProjectPlanFactory(epic=epic)
     phase = ProjectPhaseFactory(epic=epic)
     gate = StageGateFactory(epic=epic, key="planning", name="Planning")
+    vs_map = ValueStreamMapFactory(value_stream=value_stream)
     return {
         "project-plans": plan.pk,
         "phases": phase.pk,
@@ -149,6 +151,8 @@ def portfolio(value_stream, other_value_stream, vsm):
         "source-rules": SourceRule.objects.create(source="github", pattern="acme/fuzz", value_stream=value_stream).pk,
         "status-mappings": StatusMapping.objects.create(source="jira", tool_status="Paused", flow_status="waiting").pk,
         "users": vsm.pk,
+        "value-stream-maps": vs_map.pk,
+        "map-stages": MapStageFactory(map=vs_map, position=1, tool_statuses=["in dev"]).pk,
     }
 
 

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from funding.models import PBSession
 from portfolio.models import SourceRule, StatusMapping
 from tests import factories as f
+from tests.factories_maps import MapStageFactory, ValueStreamMapFactory
 from tests.factories_rhythm import ProblemWorkshopFactory
 from vmo.models import AgendaItem
 
@@ -97,6 +98,10 @@ WRITES = [
     ("patch", "/api/status-mappings/{status_mapping}/"),
     ("post", "/api/users/"),
     ("patch", "/api/users/{user}/"),
+    ("post", "/api/value-stream-maps/"),
+    ("patch", "/api/value-stream-maps/{value_stream_map}/"),
+    ("post", "/api/map-stages/"),
+    ("patch", "/api/map-stages/{map_stage}/"),
 ]
 # Actions that take no body (the schema says `request=None`): they never parse what is sent.
 BODYLESS = {
@@ -180,6 +185,8 @@ def objects(director, value_stream, quarter):
         "source_rule": SourceRule.objects.create(source="github", pattern="acme/x", value_stream=value_stream).id,
         "status_mapping": StatusMapping.objects.create(source="jira", tool_status="Paused", flow_status="waiting").id,
         "user": f.UserFactory().id,
+        "value_stream_map": (vs_map := ValueStreamMapFactory(value_stream=value_stream)).id,
+        "map_stage": MapStageFactory(map=vs_map, position=1).id,
         "pb_session": PBSession.objects.create(
             budget=budget, name="Hostile game", money_cents=100_00, ends_at=timezone.now(), created_by=director
         ).id,

@@ -20,10 +20,12 @@ DETAIL_LINKS = [
     ("/kanban/", "a[href^='/kanban/epics/']:not([href$='/new/'])", "an epic page"),
     ("/kanban/", "a[href='/kanban/scoring/']", "the scoring page"),
     ("/kanban/", "a[href='/kanban/flow/']", "the cumulative flow page"),
+    ("/kanban/", "a[href='/kanban/governance/']", "the governance flow page"),
     ("/funding/teams/", "a[href$='/sprints/']", "a team's sprints"),
     ("/okrs/", "a[href^='/okrs/key-results/']", "a key result page"),
     ("/vmo/planning/", "a[href^='/vmo/planning/']", "a planning event"),
     ("/value-streams/", "a[href^='/value-streams/']", "a value stream page"),
+    ("/value-streams/lending/", "a[href='/value-streams/lending/map/']", "a value stream map"),
     ("/funding/", "a[href^='/funding/participatory/']", "the participatory budgeting sessions"),
     ("/funding/participatory/", "#pb-sessions a[href^='/funding/participatory/']", "a closed session's outcome"),
 ]

@@ -45,6 +45,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "value_stream",
             "horizon",
             "workshop",
+            "map_stage",
             "is_overdue",
             "is_ready",
             "days_open",

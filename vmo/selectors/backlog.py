@@ -107,3 +107,8 @@ def backlog_horizons(*, today: dt.date | None = None) -> list[HorizonSummary]:
 
 def action_item_one(*, item_id: int) -> ActionItem:
     return action_item_list().get(pk=item_id)
+
+
+def improvement_items(*, value_stream_id: int) -> QuerySet[ActionItem]:
+    """The VMO backlog items that improve a stage of this stream's maps, in backlog order."""
+    return action_item_list().filter(map_stage__map__value_stream_id=value_stream_id).select_related("map_stage")

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from funding.selectors import allocations_of_quarter, spend_by_value_stream, spend_rows
 from funding.selectors.actuals import cost_reconciliation
-from kanban.selectors import epics_done_between, last_value_release, no_value_days
+from kanban.selectors import epics_done_between, governance_flow_days, last_value_release, no_value_days
 from okrs.scoring import band_label, score_band
 from okrs.selectors import key_results_of_quarter
 from portfolio.models import MMP, BenefitHypothesis, BenefitKind, Epic, EpicState, MMPStatus, Quarter, ValueStream
@@ -175,6 +175,9 @@ class MonthlyReport:
     # Time to value and predictability per value stream, from the latest snapshots of the
     # month's quarter (the rollup computed them; the report reads, never recomputes).
     value_rows: list = field(default_factory=list)
+    # Governance flow (issue 18): days epics spent in reviewing, analyzing and the backlog,
+    # over stays that ended in the month's quarter up to the month's end.
+    governance: list = field(default_factory=list)
 
     @property
     def scope(self) -> str:
@@ -234,7 +237,15 @@ def monthly_report(*, month: dt.date, value_stream: ValueStream | None = None) -
         for row in cost_reconciliation(start=start, end=last_day, quarter=quarter, value_stream_ids=stream_ids)
     ]
     benefit = benefit_monthly_series(value_stream_id=value_stream.id if value_stream else None, months=[start])
+    governance = []
+    if quarter is not None:
+        governance = governance_flow_days(
+            start=quarter.start,
+            end=min(quarter.end, last_day),
+            value_stream_id=value_stream.id if value_stream else None,
+        )
     return MonthlyReport(
+        governance=governance,
         value_rows=value_rows(quarter=quarter, value_stream=value_stream) if quarter is not None else [],
         benefit_planned_cents=benefit["planned"][0],
         benefit_realised_cents=benefit["realised"][0],

@@ -2,15 +2,29 @@
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from portfolio.permissions import can_manage_value_stream
 from vmo.models import ActionItem, ActionItemStatus, BacklogHorizon, Priority
+from vmo.permissions import can_keep_vmo_backlog
 
 CLOSED_STATUSES = (ActionItemStatus.DONE, ActionItemStatus.DROPPED)
-ACTION_ITEM_FIELDS = ("title", "description", "owner", "due", "status", "priority", "rank", "value_stream", "horizon")
+ACTION_ITEM_FIELDS = (
+    "title",
+    "description",
+    "owner",
+    "due",
+    "status",
+    "priority",
+    "rank",
+    "value_stream",
+    "horizon",
+    "map_stage",
+)
+IMPROVEMENT_DENIED = "Backlog keepers and the value stream's managers raise improvement items of its map."
 
 
 @transaction.atomic
@@ -28,13 +42,18 @@ def action_item_create(
     status: str = ActionItemStatus.OPEN,
     horizon: str = BacklogHorizon.SHORT_TERM,
     workshop=None,
+    map_stage=None,
 ) -> ActionItem:
     """Add an item at the end of the backlog (or at `rank`), short-term (this month) unless
-    `horizon` says long-term; `workshop` names the problem-solving workshop it improves on."""
+    `horizon` says long-term; `workshop` names the problem-solving workshop it improves on; an
+    improvement item of a value stream map names the stage it improves and belongs to that
+    stage's stream."""
     if workshop is not None and source_event is not None and workshop.event_id != source_event.pk:
         raise ValidationError({"workshop": "The workshop belongs to another event."})
     if workshop is not None:
         source_event = workshop.event
+    if map_stage is not None and value_stream is None:
+        value_stream = map_stage.map.value_stream
     if rank is None:
         rank = (ActionItem.objects.aggregate(top=Max("rank"))["top"] or 0) + 1
     item = ActionItem(
@@ -44,6 +63,7 @@ def action_item_create(
         due=due,
         priority=priority,
         value_stream=value_stream,
+        map_stage=map_stage,
         source_event=source_event,
         rank=rank,
         status=status,
@@ -52,9 +72,26 @@ def action_item_create(
         created_by=created_by,
         closed_at=timezone.now() if status in CLOSED_STATUSES else None,
     )
+    _check_stage_stream(item)
     item.full_clean()
     item.save()
     return item
+
+
+def _check_stage_stream(item: ActionItem) -> None:
+    if item.map_stage_id is not None and item.map_stage.map.value_stream_id != item.value_stream_id:
+        raise ValidationError({"map_stage": "The stage belongs to another value stream's map."})
+
+
+@transaction.atomic
+def improvement_item_create(*, user, map_stage, title: str, **fields) -> ActionItem:
+    """An improvement item of a value stream map: a VMO backlog item naming the stage it
+    improves. Raised by backlog keepers and by the stream's managers (they own the map)."""
+    if not (can_keep_vmo_backlog(user) or can_manage_value_stream(user, map_stage.map.value_stream_id)):
+        raise PermissionDenied(IMPROVEMENT_DENIED)
+    return action_item_create(
+        title=title, created_by=user, map_stage=map_stage, value_stream=map_stage.map.value_stream, **fields
+    )
 
 
 @transaction.atomic
@@ -68,6 +105,7 @@ def action_item_update(*, item: ActionItem, **fields) -> ActionItem:
         item.closed_at = timezone.now()
     elif item.status not in CLOSED_STATUSES:
         item.closed_at = None
+    _check_stage_stream(item)
     item.full_clean()
     item.save()
     return item
