@@ -5,6 +5,18 @@ from django.db import models
 from django.db.models import Q
 
 from portfolio.models import MMP, Dependency, Quarter, Risk, ValueStream
+from vmo.models_people import (  # noqa: F401  (registered with the app through this module)
+    CustomerFeedback,
+    ExecutiveActionTeam,
+    Impediment,
+    PIObjective,
+    ProgramIncrement,
+    ReleaseTrain,
+    Sentiment,
+    Severity,
+    StreamRole,
+    StreamRoleKind,
+)
 
 
 class ActionItemStatus(models.TextChoices):

@@ -69,3 +69,12 @@ def approval_threshold_cents(*, epic: Epic) -> int | None:
     if quarter is None:
         return None
     return Guardrail.objects.filter(budget__quarter=quarter).values_list("approval_threshold_cents", flat=True).first()
+
+
+def guardrail_drift(*, quarter: Quarter) -> list[MixRow]:
+    """The investment types whose actual share drifts past the quarter's guardrail tolerance
+    (the VMO sync agenda asks for these). Two queries; none without a guardrail."""
+    guardrail = Guardrail.objects.filter(budget__quarter=quarter).first()
+    if guardrail is None:
+        return []
+    return [row for row in guardrail_mix(quarter=quarter, guardrail=guardrail) if row.drift]

@@ -38,6 +38,7 @@ from vmo.models import (
     PlanningEventStatus,
 )
 from vmo.plan_snapshot import plan_snapshot_take
+from vmo.selectors.people import event_invitee_ids, vmo_sync_agenda_lines
 
 # The VMO kickoff agenda (issue 5), created as a checklist with every kickoff event.
 KICKOFF_AGENDA = (
@@ -117,7 +118,9 @@ def planning_event_create(
     attendees=(),
 ) -> PlanningEvent:
     """Create a planning event. A kickoff gets the VMO kickoff agenda as a checklist; a quarterly
-    planning event gets its agenda and last quarter's results as they stand now."""
+    planning event gets its agenda and last quarter's results as they stand now; a VMO sync gets
+    its agenda from live data (`vmo.selectors.people.vmo_sync_agenda`). Without attendees named,
+    the people whose roles the kind of event needs are invited."""
     event = PlanningEvent(kind=kind, quarter=quarter, title=title, date=date, notes=notes, created_by=created_by)
     if kind == PlanningEventKind.QUARTERLY_PLANNING:
         event.previous_results = previous_results_build(quarter=quarter)
@@ -125,10 +128,16 @@ def planning_event_create(
     event.save()
     if attendees:
         event.attendees.set(attendees)
+    else:
+        # Nobody named: invite the people whose roles the event needs (issue 20).
+        event.attendees.set(event_invitee_ids(kind=kind, quarter=quarter))
     agenda = {
         PlanningEventKind.KICKOFF: KICKOFF_AGENDA,
         PlanningEventKind.QUARTERLY_PLANNING: QUARTERLY_PLANNING_AGENDA,
     }
+    if kind == PlanningEventKind.VMO_SYNC:
+        # The VMO sync's short agenda is generated from live data as the event is opened.
+        agenda[kind] = vmo_sync_agenda_lines(quarter=quarter)
     AgendaItem.objects.bulk_create(
         [AgendaItem(event=event, position=i, text=text) for i, text in enumerate(agenda.get(kind, ()), start=1)]
     )
