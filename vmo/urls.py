@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vmo.views import background, backlog, drift, health, overview, planning, reports, value_streams
+from vmo.views import background, backlog, drift, health, overview, people, planning, reports, value_streams
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
@@ -31,6 +31,19 @@ urlpatterns = [
     ),
     path("vmo/planning/<int:pk>/refresh-results/", planning.planning_refresh_results, name="vmo-planning-refresh"),
     path("vmo/planning/<int:pk>/close/", planning.planning_close, name="vmo-planning-close"),
+    path("vmo/impediments/", people.impediments, name="vmo-impediments"),
+    path("vmo/impediments/<int:pk>/escalate/", people.impediment_escalate, name="vmo-impediment-escalate"),
+    path("vmo/impediments/<int:pk>/resolve/", people.impediment_resolve, name="vmo-impediment-resolve"),
+    path("vmo/feedback/", people.feedback, name="vmo-feedback"),
+    path("vmo/executive-action-team/", people.executive_action_team, name="vmo-executive-action-team"),
+    path("vmo/trains/<int:pk>/increments/", people.program_increment_add, name="vmo-increment-add"),
+    path("vmo/increments/<int:pk>/", people.increment, name="vmo-increment"),
+    path("vmo/objectives/<int:pk>/score/", people.pi_objective_score, name="vmo-objective-score"),
+    path("value-streams/<slug:slug>/roles/", people.stream_role_add, name="value-stream-role-add"),
+    path(
+        "value-streams/<slug:slug>/roles/<int:pk>/remove/", people.stream_role_remove, name="value-stream-role-remove"
+    ),
+    path("value-streams/<slug:slug>/trains/", people.release_train_add, name="value-stream-train-add"),
     path("value-streams/<slug:slug>/", value_streams.value_stream_detail, name="value-stream-detail"),
     path("value-streams/<slug:slug>/rollup/", value_streams.value_stream_rollup, name="value-stream-rollup"),
     path(

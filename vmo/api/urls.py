@@ -1,13 +1,20 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from vmo.api import forecasts, planning, snapshots
+from vmo.api import forecasts, people, planning, snapshots
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("action-items", planning.ActionItemViewSet, basename="action-item")
 router.register("planning-events", planning.PlanningEventViewSet, basename="planning-event")
 router.register("snapshots", snapshots.SnapshotViewSet, basename="snapshot")
+router.register("executive-action-teams", people.ExecutiveActionTeamViewSet, basename="executive-action-team")
+router.register("stream-roles", people.StreamRoleViewSet, basename="stream-role")
+router.register("impediments", people.ImpedimentViewSet, basename="impediment")
+router.register("customer-feedback", people.CustomerFeedbackViewSet, basename="customer-feedback")
+router.register("release-trains", people.ReleaseTrainViewSet, basename="release-train")
+router.register("program-increments", people.ProgramIncrementViewSet, basename="program-increment")
+router.register("pi-objectives", people.PIObjectiveViewSet, basename="pi-objective")
 
 urlpatterns = [
     path("value-streams/<int:pk>/forecast/", forecasts.ValueStreamForecastView.as_view(), name="value-stream-forecast"),

@@ -122,32 +122,42 @@ def event_invitee_ids(*, kind: str, quarter: Quarter) -> list[int]:
 # --- release trains and increments ------------------------------------------------------------
 
 
-def _predictability(row) -> Predictability | None:
-    # The issue-12 definition (vmo.selectors.predictability): delivered / planned business value.
-    # An increment nobody has scored yet has no data rather than 0 %.
-    if not row["scored"]:
+def predictability_of(row) -> Predictability | None:
+    """Predictability from a row carrying the `business_value_sums` annotations: the issue-12
+    definition (vmo.selectors.predictability), delivered / planned business value. An increment
+    nobody has scored yet has no data rather than 0 %."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    if not get("scored"):
         return None
     return Predictability(
-        planned_count=row["planned_count"],
-        delivered_count=row["delivered_count"],
-        planned_value=row["planned"],
-        delivered_value=row["delivered"],
+        planned_count=get("planned_count"),
+        delivered_count=get("delivered_count"),
+        planned_value=get("planned"),
+        delivered_value=get("delivered"),
     )
 
 
-def _value_sums(qs: QuerySet, group: str) -> dict:
+def business_value_sums(prefix: str = "") -> dict:
+    """Annotations over PI objectives (reached through `prefix`): how many, how many delivered
+    some value, how many scored, planned and actual business value. Planned counts every
+    objective; actual counts the scored ones (unscored count 0)."""
     return {
-        row[group]: _predictability(row)
-        for row in qs.order_by()
-        .values(group)
-        .annotate(
-            planned_count=Count("id"),
-            delivered_count=Count("id", filter=Q(actual_value__gt=0)),
-            scored=Count("id", filter=Q(actual_value__isnull=False)),
-            planned=Coalesce(Sum("planned_value"), Value(0), output_field=IntegerField()),
-            delivered=Coalesce(Sum("actual_value"), Value(0), output_field=IntegerField()),
-        )
+        "planned_count": Count(f"{prefix}id"),
+        "delivered_count": Count(f"{prefix}id", filter=Q(**{f"{prefix}actual_value__gt": 0})),
+        "scored": Count(f"{prefix}id", filter=Q(**{f"{prefix}actual_value__isnull": False})),
+        "planned": Coalesce(Sum(f"{prefix}planned_value"), Value(0), output_field=IntegerField()),
+        "delivered": Coalesce(Sum(f"{prefix}actual_value"), Value(0), output_field=IntegerField()),
     }
+
+
+def _value_sums(qs: QuerySet, group: str) -> dict:
+    return {row[group]: predictability_of(row) for row in qs.order_by().values(group).annotate(**business_value_sums())}
+
+
+def program_increment_list() -> QuerySet[ProgramIncrement]:
+    """Increments with their business value sums annotated (one query; one related table is
+    joined, so the sums cannot fan out)."""
+    return ProgramIncrement.objects.select_related("train").annotate(**business_value_sums("objectives__"))
 
 
 def increment_predictability(*, increment_ids) -> dict[int, Predictability | None]:
@@ -279,3 +289,24 @@ def vmo_sync_agenda_lines(*, quarter: Quarter, today: dt.date | None = None) -> 
         lines.append(f"{section.title}: {section.total or 'none'}{suffix}")
         lines.extend(f"\u2014 {line}" for line in section.lines)
     return [line if len(line) <= 300 else line[:299] + "\u2026" for line in lines]
+
+
+# --- the monthly report -----------------------------------------------------------------------
+
+
+def impediments_of_month(*, start: dt.date, end: dt.date, value_stream=None) -> tuple[list, list]:
+    """For the monthly report (`end` exclusive): impediments still open at the month's end
+    (raised by then, not resolved by then), and those resolved in the month (two queries)."""
+    rows = impediment_list()
+    if value_stream is not None:
+        rows = rows.filter(value_stream=value_stream)
+    still_open = rows.filter(raised_on__lt=end).filter(Q(resolved_on__isnull=True) | Q(resolved_on__gte=end))
+    resolved = rows.filter(resolved_on__gte=start, resolved_on__lt=end)
+    return list(still_open[:100]), list(resolved[:100])
+
+
+def customer_feedback_of_month(*, start: dt.date, end: dt.date, value_stream=None) -> list:
+    rows = customer_feedback_list().filter(received_on__gte=start, received_on__lt=end)
+    if value_stream is not None:
+        rows = rows.filter(epic__value_stream=value_stream)
+    return list(rows[:100])

@@ -31,6 +31,7 @@ from portfolio.money import cents_to_decimal
 from portfolio.selectors.benefits import benefit_monthly_series
 from vmo.exports import Table
 from vmo.selectors.overview import overview_rows, with_bands
+from vmo.selectors.people import customer_feedback_of_month, impediments_of_month
 from vmo.selectors.value import value_rows
 
 # --- features economy: value (cost of delay) against cost ------------------------------------
@@ -175,6 +176,11 @@ class MonthlyReport:
     # Time to value and predictability per value stream, from the latest snapshots of the
     # month's quarter (the rollup computed them; the report reads, never recomputes).
     value_rows: list = field(default_factory=list)
+    # Obstacles and what customers said (issue 20): impediments open at the month's end and
+    # resolved in it, and the month's customer feedback.
+    impediments_open: list = field(default_factory=list)
+    impediments_resolved: list = field(default_factory=list)
+    feedback: list = field(default_factory=list)
 
     @property
     def scope(self) -> str:
@@ -234,7 +240,11 @@ def monthly_report(*, month: dt.date, value_stream: ValueStream | None = None) -
         for row in cost_reconciliation(start=start, end=last_day, quarter=quarter, value_stream_ids=stream_ids)
     ]
     benefit = benefit_monthly_series(value_stream_id=value_stream.id if value_stream else None, months=[start])
+    impediments_open, impediments_resolved = impediments_of_month(start=start, end=end, value_stream=value_stream)
     return MonthlyReport(
+        impediments_open=impediments_open,
+        impediments_resolved=impediments_resolved,
+        feedback=customer_feedback_of_month(start=start, end=end, value_stream=value_stream),
         value_rows=value_rows(quarter=quarter, value_stream=value_stream) if quarter is not None else [],
         benefit_planned_cents=benefit["planned"][0],
         benefit_realised_cents=benefit["realised"][0],
