@@ -253,7 +253,7 @@ def vmo_sync_agenda(*, quarter: Quarter, today: dt.date | None = None) -> list[A
             "decisions",
             "Decisions needed",
             [
-                f"Pivot, persevere or stop: {m.epic.key} {m.name} (released {m.released_on.isoformat()})"
+                f"Pivot, persevere or stop: {m.epic.key} {m.title} ({m.released_on.isoformat()})"
                 for m in decisions
             ],
             len(decisions),
