@@ -48,6 +48,15 @@ from tests.factories import (
     ValueStreamSnapshotFactory,
     WorkItemFactory,
 )
+from tests.factories_people import (
+    CustomerFeedbackFactory,
+    ExecutiveActionTeamFactory,
+    ImpedimentFactory,
+    PIObjectiveFactory,
+    ProgramIncrementFactory,
+    ReleaseTrainFactory,
+    StreamRoleFactory,
+)
 
 # A handful per operation and generation mode keeps CI under a minute; API_FUZZ_EXAMPLES=100 digs deeper.
 EXAMPLES_PER_OPERATION = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
@@ -126,6 +135,22 @@ def portfolio(value_stream, other_value_stream, vsm):
         "risks": RiskFactory(value_stream=value_stream).pk,
         "themes": StrategicThemeFactory().pk,
         "value-streams": value_stream.pk,
+        # issue 20: people, obstacles, feedback, release trains
+        **_people_objects(value_stream=value_stream, quarter=quarter, epic=epic, vsm=vsm),
+    }
+
+
+def _people_objects(*, value_stream, quarter, epic, vsm):
+    eat = ExecutiveActionTeamFactory(quarter=quarter)
+    increment = ProgramIncrementFactory(train=ReleaseTrainFactory(value_stream=value_stream))
+    return {
+        "executive-action-teams": eat.pk,
+        "stream-roles": StreamRoleFactory(value_stream=value_stream, user=vsm).pk,
+        "impediments": ImpedimentFactory(value_stream=value_stream, escalated_to=eat, escalated_at=timezone.now()).pk,
+        "customer-feedback": CustomerFeedbackFactory(epic=epic).pk,
+        "release-trains": increment.train_id,
+        "program-increments": increment.pk,
+        "pi-objectives": PIObjectiveFactory(increment=increment, actual_value=3).pk,
     }
 
 
