@@ -252,10 +252,7 @@ def vmo_sync_agenda(*, quarter: Quarter, today: dt.date | None = None) -> list[A
         _section(
             "decisions",
             "Decisions needed",
-            [
-                f"Pivot, persevere or stop: {m.epic.key} {m.title} ({m.released_on.isoformat()})"
-                for m in decisions
-            ],
+            [f"Pivot, persevere or stop: {m.epic.key} {m.title} ({m.released_on.isoformat()})" for m in decisions],
             len(decisions),
         ),
         _section(

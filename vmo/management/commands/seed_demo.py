@@ -14,6 +14,7 @@ from portfolio import demo_benefits, demo_delivery, demo_epics
 from portfolio.models import RollupDue
 from portfolio.services.base import rollup_nudges_paused
 from vmo import demo as vmo_demo
+from vmo import demo_people
 from vmo.roles import role_groups_ensure, role_groups_missing
 from vmo.services.rollups import rollup_backfill, rollup_value_streams
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             kanban_demo.seed_mvp_pivot(ctx)
             okrs_demo.seed(ctx)
             vmo_demo.seed(ctx)
+            demo_people.seed_people(ctx)
             # Last: daily snapshots of the current quarter so far, so the pages show trends, and the
             # closing figures of last quarter, so the overview can compare the two.
             last = ctx.quarters["last"]
