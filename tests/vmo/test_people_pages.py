@@ -318,3 +318,16 @@ def test_api_lists_run_a_constant_number_of_queries(
     for path in paths:
         with django_assert_num_queries(counts[path]):
             assert client.get(path).status_code == 200
+
+
+def test_escalating_returns_to_the_page_it_came_from_if_it_is_ours(
+    client, program_manager, current_quarter, value_stream
+):
+    ExecutiveActionTeamFactory(quarter=current_quarter)
+    first, second = ImpedimentFactory(value_stream=value_stream), ImpedimentFactory(value_stream=value_stream)
+    client.force_login(program_manager)
+
+    ours = client.post(f"/vmo/impediments/{first.id}/escalate/", {"next": "/vmo/planning/7/"})
+    theirs = client.post(f"/vmo/impediments/{second.id}/escalate/", {"next": "https://evil.example/"})
+
+    assert (ours["Location"], theirs["Location"]) == ("/vmo/planning/7/", "/vmo/impediments/")

@@ -12,7 +12,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portfolio.models import ValueStream
@@ -98,6 +100,14 @@ def impediments(request):
     )
 
 
+def _back(request) -> str:
+    """Where an impediment's button was pressed (the VMO sync, the team's page), if it is ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("vmo-impediments")
+
+
 @require_POST
 def impediment_escalate(request, pk: int):
     impediment = get_object_or_404(Impediment, pk=pk)
@@ -106,7 +116,7 @@ def impediment_escalate(request, pk: int):
         form=None,
         write=lambda _: services.impediment_escalate(user=request.user, impediment=impediment),
         again=lambda _: _impediments_page(request),
-        to="vmo-impediments",
+        to=_back(request),
         done="Escalated to the executive action team.",
     )
 
@@ -119,7 +129,7 @@ def impediment_resolve(request, pk: int):
         form=ImpedimentResolveForm(request.POST),
         write=lambda data: services.impediment_resolve(user=request.user, impediment=impediment, **data),
         again=lambda _: _impediments_page(request),
-        to="vmo-impediments",
+        to=_back(request),
         done="Impediment resolved.",
     )
 
