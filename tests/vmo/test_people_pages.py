@@ -331,3 +331,28 @@ def test_escalating_returns_to_the_page_it_came_from_if_it_is_ours(
     theirs = client.post(f"/vmo/impediments/{second.id}/escalate/", {"next": "https://evil.example/"})
 
     assert (ours["Location"], theirs["Location"]) == ("/vmo/planning/7/", "/vmo/impediments/")
+
+
+def test_value_stream_page_with_trains_runs_a_constant_number_of_queries(
+    client, executive, value_stream, quarter, django_assert_num_queries, django_assert_max_num_queries
+):
+    client.force_login(executive)
+
+    def add_train(increments):
+        train = ReleaseTrainFactory(value_stream=value_stream)
+        train.teams.set([TeamFactory(value_stream=value_stream)])
+        for n in range(increments):
+            start = dt.date(2026, 1, 1) + dt.timedelta(days=40 * n)
+            pi = ProgramIncrementFactory(train=train, start=start, end=start + dt.timedelta(days=30))
+            PIObjectiveFactory(increment=pi, actual_value=3)
+            StreamRoleFactory(value_stream=value_stream, team=train.teams.get(), role="team_member")
+
+    add_train(1)
+    url = f"/value-streams/payments/?quarter={quarter.code}"
+    client.get(url)
+    with django_assert_max_num_queries(100) as small:
+        client.get(url)
+    add_train(3)
+    add_train(2)
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(url)
