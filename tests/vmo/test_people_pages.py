@@ -3,9 +3,11 @@ and trains on the value stream page, escalated impediments on the overview and i
 report; denied writes answer 403 and change nothing; pages run a constant number of queries."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from tests.factories import EpicFactory, TeamFactory, UserFactory
 from tests.factories_people import (
@@ -196,9 +198,12 @@ def test_monthly_report_lists_impediments_and_feedback(client, executive, value_
     client.force_login(executive)
 
     page = client.get("/reports/monthly/?month=2026-07").content.decode()
+    pdf = client.get("/reports/monthly.pdf?month=2026-07")
 
     assert "Still open" in page and "Fixed in July" in page and "Raised in August" not in page
     assert "July praise" in page and "June gripe" not in page
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Still open" in text and "July praise" in text and "Raised in August" not in text
 
 
 def test_impediment_and_feedback_pages_run_a_constant_number_of_queries(
