@@ -26,6 +26,10 @@ DETAIL_LINKS = [
     ("/value-streams/", "a[href^='/value-streams/']", "a value stream page"),
     ("/funding/", "a[href^='/funding/participatory/']", "the participatory budgeting sessions"),
     ("/funding/participatory/", "#pb-sessions a[href^='/funding/participatory/']", "a closed session's outcome"),
+    ("/vmo/", "a[href='/vmo/impediments/']", "the impediment log"),
+    ("/vmo/", "a[href='/vmo/feedback/']", "customer feedback"),
+    ("/vmo/", "a[href='/vmo/executive-action-team/']", "the executive action team"),
+    ("/value-streams/payments/", "a[href^='/vmo/increments/']", "a program increment"),
 ]
 PLANNING_EVENT = re.compile(r"^/vmo/planning/\d+/$")
 
