@@ -4,7 +4,7 @@ VMO sync agenda (issue 20). Each list is one query whatever its length."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -37,7 +37,7 @@ def impediment_list() -> QuerySet[Impediment]:
     executive action team joined (one query)."""
     return Impediment.objects.select_related(
         "value_stream", "team", "raised_by", "owner", "escalated_to__quarter"
-    ).order_by(Coalesce("resolved_on", Value(dt.date(1, 1, 1))).asc(), "severity", "raised_on", "id")
+    ).order_by(F("resolved_on").desc(nulls_first=True), "severity", "raised_on", "id")
 
 
 def impediments_open() -> QuerySet[Impediment]:
@@ -223,9 +223,8 @@ def vmo_sync_agenda(*, quarter: Quarter, today: dt.date | None = None) -> list[A
     drift = guardrail_drift(quarter=quarter)
     overdue = list(action_item_list(today=today).filter(is_overdue=True)[:50])
     decisions = list(mvps_unevaluated(today=today)[:50])
-    impediments = list(impediments_open().order_by("escalated_to_id", "severity", "raised_on", "id")[:50])
-    # Escalated first: the ordering above puts nulls first on SQLite and last on PostgreSQL.
-    impediments.sort(key=lambda i: (i.escalated_to_id is None, i.severity, i.raised_on, i.id))
+    escalated_first = Case(When(escalated_to__isnull=True, then=Value(1)), default=Value(0))
+    impediments = list(impediments_open().order_by(escalated_first, "severity", "raised_on", "id")[:50])
     feedback = list(customer_feedback_between(start=today - dt.timedelta(days=FEEDBACK_RECENT_DAYS), end=today)[:50])
     return [
         _section(
