@@ -316,6 +316,30 @@ def monthly_report_pdf_response(report, *, summary=None) -> HttpResponse:
         "No rollup snapshot for this quarter.",
     )
     section(
+        "Impediments open at the month's end",
+        ["Impediment", "Value stream", "Severity", "Raised", "Escalated"],
+        [
+            [
+                i.title,
+                i.value_stream.name,
+                i.get_severity_display(),
+                i.raised_on.isoformat(),
+                "yes" if i.escalated_to_id else "no",
+            ]
+            for i in report.impediments_open
+        ],
+        "No impediment open at the month's end.",
+    )
+    section(
+        "Customer feedback",
+        ["Received", "Epic", "Source", "Sentiment", "Quote"],
+        [
+            [f.received_on.isoformat(), f.epic.key, f.source, f.get_sentiment_display(), f.quote]
+            for f in report.feedback
+        ],
+        "No customer feedback recorded in the month.",
+    )
+    section(
         "Plans for the next releases",
         ["Target quarter", "MMP", "Epic", "Status"],
         [

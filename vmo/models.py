@@ -6,6 +6,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portfolio.models import MMP, Dependency, Epic, MapStage, Quarter, Risk, ValueStream
+from vmo.models_people import (  # noqa: F401  (registered with the app through this module)
+    CustomerFeedback,
+    ExecutiveActionTeam,
+    Impediment,
+    PIObjective,
+    ProgramIncrement,
+    ReleaseTrain,
+    Sentiment,
+    Severity,
+    StreamRole,
+    StreamRoleKind,
+)
 
 
 class ActionItemStatus(models.TextChoices):

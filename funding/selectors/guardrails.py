@@ -73,7 +73,8 @@ def approval_threshold_cents(*, epic: Epic) -> int | None:
 
 def guardrail_drift(*, quarter: Quarter) -> list[MixRow]:
     """The investment types of `quarter` whose actual share strays beyond its guardrail's
-    tolerance (none without a guardrail). Two queries: the guardrail, then the mix."""
+    tolerance (none without a guardrail; notifications and the VMO sync agenda ask for these).
+    Two queries: the guardrail, then the mix."""
     guardrail = Guardrail.objects.filter(budget__quarter=quarter).first()
     if guardrail is None:
         return []

@@ -82,3 +82,12 @@ def team_sprints(*, team_id: int | None = None):
     if team_id is not None:
         rows = rows.filter(team_id=team_id)
     return rows.order_by("-start", "-id")
+
+
+def teams_of_value_streams(*, value_stream_ids=None):
+    """Active teams, with their value stream, ordered by stream and name (for choices and the
+    release trains and roles that name them); all streams when `value_stream_ids` is None."""
+    teams = Team.objects.filter(active=True).select_related("value_stream").order_by("value_stream__name", "name")
+    if value_stream_ids is not None:
+        teams = teams.filter(value_stream_id__in=value_stream_ids)
+    return teams

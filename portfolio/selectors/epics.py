@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
-from portfolio.models import MMP, Dependency, Epic, Risk
+from portfolio.models import MMP, OPEN_STATES, Dependency, Epic, EpicState, Risk
 from portfolio.models.epics import HISTORY_FIELDS, WSJF_INPUTS
 from portfolio.querysets import RANK_ORDER
 
@@ -149,3 +149,14 @@ def epic_open_ranks(*, ids) -> dict[int, int]:
 def epic_ids_ranked_open() -> list[int]:
     """Open epics' ids in portfolio WSJF order (position 1 first)."""
     return list(Epic.objects.open().ranked().values_list("id", flat=True))
+
+
+def epics_blocked(*, limit: int = 20) -> list[dict]:
+    """Open epics waiting on another epic that is not done: an unresolved dependency whose
+    other epic is still open. One query, in rank order, one row per blocking pair."""
+    return list(
+        Dependency.objects.filter(resolved=False, epic__state__in=OPEN_STATES)
+        .exclude(depends_on__state=EpicState.DONE)
+        .order_by("epic__key", "depends_on__key")
+        .values("epic_id", "epic__key", "epic__title", "depends_on__key", "depends_on__title", "needed_by")[:limit]
+    )

@@ -51,6 +51,15 @@ from tests.factories import (
     WorkItemFactory,
 )
 from tests.factories_maps import MapStageFactory, ValueStreamMapFactory
+from tests.factories_people import (
+    CustomerFeedbackFactory,
+    ExecutiveActionTeamFactory,
+    ImpedimentFactory,
+    PIObjectiveFactory,
+    ProgramIncrementFactory,
+    ReleaseTrainFactory,
+    StreamRoleFactory,
+)
 from tests.factories_project import MilestoneFactory, ProjectPhaseFactory, ProjectPlanFactory, StageGateFactory
 from tests.factories_rhythm import ProblemWorkshopFactory, RetroNoteFactory, SystemDemoFactory
 from vmo.models import AgendaItem
@@ -153,6 +162,22 @@ def portfolio(value_stream, other_value_stream, vsm):
         "users": vsm.pk,
         "value-stream-maps": vs_map.pk,
         "map-stages": MapStageFactory(map=vs_map, position=1, tool_statuses=["in dev"]).pk,
+        # issue 20: people, obstacles, feedback, release trains
+        **_people_objects(value_stream=value_stream, quarter=quarter, epic=epic, vsm=vsm),
+    }
+
+
+def _people_objects(*, value_stream, quarter, epic, vsm):
+    eat = ExecutiveActionTeamFactory(quarter=quarter)
+    increment = ProgramIncrementFactory(train=ReleaseTrainFactory(value_stream=value_stream))
+    return {
+        "executive-action-teams": eat.pk,
+        "stream-roles": StreamRoleFactory(value_stream=value_stream, user=vsm).pk,
+        "impediments": ImpedimentFactory(value_stream=value_stream, escalated_to=eat, escalated_at=timezone.now()).pk,
+        "customer-feedback": CustomerFeedbackFactory(epic=epic).pk,
+        "release-trains": increment.train_id,
+        "program-increments": increment.pk,
+        "pi-objectives": PIObjectiveFactory(increment=increment, actual_value=3).pk,
     }
 
 

@@ -102,6 +102,20 @@ WRITES = [
     ("patch", "/api/value-stream-maps/{value_stream_map}/"),
     ("post", "/api/map-stages/"),
     ("patch", "/api/map-stages/{map_stage}/"),
+    # issue 20: people, obstacles, feedback, release trains
+    ("post", "/api/executive-action-teams/"),
+    ("patch", "/api/executive-action-teams/{executive_action_team}/"),
+    ("post", "/api/stream-roles/"),
+    ("post", "/api/impediments/"),
+    ("patch", "/api/impediments/{impediment}/"),
+    ("post", "/api/impediments/{impediment}/escalate/"),
+    ("post", "/api/impediments/{impediment}/resolve/"),
+    ("post", "/api/customer-feedback/"),
+    ("post", "/api/release-trains/"),
+    ("patch", "/api/release-trains/{release_train}/"),
+    ("post", "/api/program-increments/"),
+    ("post", "/api/pi-objectives/"),
+    ("patch", "/api/pi-objectives/{pi_objective}/"),
 ]
 # Actions that take no body (the schema says `request=None`): they never parse what is sent.
 BODYLESS = {
@@ -112,6 +126,7 @@ BODYLESS = {
     "/api/pb-sessions/{pb_session}/close/",
     "/api/pb-sessions/{pb_session}/close-round/",
     "/api/pb-sessions/{pb_session}/scenario/",
+    "/api/impediments/{impediment}/escalate/",
 }
 WEBHOOKS = ["github", "gitlab", "jira", "pagerduty"]
 SECRETS = {"github": "gh", "gitlab": "gl", "jira": "ji", "pagerduty": "pd"}
@@ -187,9 +202,27 @@ def objects(director, value_stream, quarter):
         "user": f.UserFactory().id,
         "value_stream_map": (vs_map := ValueStreamMapFactory(value_stream=value_stream)).id,
         "map_stage": MapStageFactory(map=vs_map, position=1).id,
+        **_people_objects(value_stream=value_stream, quarter=quarter),
         "pb_session": PBSession.objects.create(
             budget=budget, name="Hostile game", money_cents=100_00, ends_at=timezone.now(), created_by=director
         ).id,
+    }
+
+
+def _people_objects(*, value_stream, quarter):
+    from tests.factories_people import (
+        ExecutiveActionTeamFactory,
+        ImpedimentFactory,
+        PIObjectiveFactory,
+        ProgramIncrementFactory,
+    )
+
+    increment = ProgramIncrementFactory(train__value_stream=value_stream)
+    return {
+        "executive_action_team": ExecutiveActionTeamFactory(quarter=quarter).id,
+        "impediment": ImpedimentFactory(value_stream=value_stream).id,
+        "release_train": increment.train_id,
+        "pi_objective": PIObjectiveFactory(increment=increment).id,
     }
 
 

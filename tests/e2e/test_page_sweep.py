@@ -28,6 +28,10 @@ DETAIL_LINKS = [
     ("/value-streams/lending/", "a[href='/value-streams/lending/map/']", "a value stream map"),
     ("/funding/", "a[href^='/funding/participatory/']", "the participatory budgeting sessions"),
     ("/funding/participatory/", "#pb-sessions a[href^='/funding/participatory/']", "a closed session's outcome"),
+    ("/vmo/", "a[href='/vmo/impediments/']", "the impediment log"),
+    ("/vmo/", "a[href='/vmo/feedback/']", "customer feedback"),
+    ("/vmo/", "a[href='/vmo/executive-action-team/']", "the executive action team"),
+    ("/value-streams/payments/", "a[href^='/vmo/increments/']", "a program increment"),
 ]
 # The directors' settings pages (in a director's user menu; 403 for the other roles).
 SETTINGS_PAGES = [

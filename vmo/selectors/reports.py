@@ -31,6 +31,7 @@ from portfolio.money import cents_to_decimal
 from portfolio.selectors.benefits import benefit_monthly_series
 from vmo.exports import Table
 from vmo.selectors.overview import overview_rows, with_bands
+from vmo.selectors.people import customer_feedback_of_month, impediments_of_month
 from vmo.selectors.value import value_rows
 
 # --- features economy: value (cost of delay) against cost ------------------------------------
@@ -178,6 +179,11 @@ class MonthlyReport:
     # Governance flow (issue 18): days epics spent in reviewing, analyzing and the backlog,
     # over stays that ended in the month's quarter up to the month's end.
     governance: list = field(default_factory=list)
+    # Obstacles and what customers said (issue 20): impediments open at the month's end and
+    # resolved in it, and the month's customer feedback.
+    impediments_open: list = field(default_factory=list)
+    impediments_resolved: list = field(default_factory=list)
+    feedback: list = field(default_factory=list)
 
     @property
     def scope(self) -> str:
@@ -244,8 +250,12 @@ def monthly_report(*, month: dt.date, value_stream: ValueStream | None = None) -
             end=min(quarter.end, last_day),
             value_stream_id=value_stream.id if value_stream else None,
         )
+    impediments_open, impediments_resolved = impediments_of_month(start=start, end=end, value_stream=value_stream)
     return MonthlyReport(
         governance=governance,
+        impediments_open=impediments_open,
+        impediments_resolved=impediments_resolved,
+        feedback=customer_feedback_of_month(start=start, end=end, value_stream=value_stream),
         value_rows=value_rows(quarter=quarter, value_stream=value_stream) if quarter is not None else [],
         benefit_planned_cents=benefit["planned"][0],
         benefit_realised_cents=benefit["realised"][0],

@@ -38,6 +38,7 @@ from vmo.models import (
     PlanningEventStatus,
 )
 from vmo.plan_snapshot import plan_snapshot_take
+from vmo.selectors.people import event_invitee_ids, vmo_sync_agenda_lines
 
 # The VMO kickoff agenda (issue 5), created as a checklist with every kickoff event.
 KICKOFF_AGENDA = (
@@ -139,8 +140,10 @@ def planning_event_create(
 ) -> PlanningEvent:
     """Create a planning event. A kickoff gets the VMO kickoff agenda as a checklist; a quarterly
     planning event gets its agenda and last quarter's results as they stand now; an inspect and
-    adapt and a retrospective get their agendas with timeboxes. Only a retrospective names a
-    team (a team's retrospective; without one it is the VMO's)."""
+    adapt and a retrospective get their agendas with timeboxes; a VMO sync gets its agenda from
+    live data (`vmo.selectors.people.vmo_sync_agenda`). Only a retrospective names a team (a
+    team's retrospective; without one it is the VMO's). Without attendees named, the people whose
+    roles the kind of event needs are invited."""
     if team is not None and kind != PlanningEventKind.RETROSPECTIVE:
         raise ValidationError({"team": "Only a retrospective belongs to a team."})
     event = PlanningEvent(
@@ -152,12 +155,18 @@ def planning_event_create(
     event.save()
     if attendees:
         event.attendees.set(attendees)
+    else:
+        # Nobody named: invite the people whose roles the event needs (issue 20).
+        event.attendees.set(event_invitee_ids(kind=kind, quarter=quarter))
     agenda = {
         PlanningEventKind.KICKOFF: KICKOFF_AGENDA,
         PlanningEventKind.QUARTERLY_PLANNING: QUARTERLY_PLANNING_AGENDA,
         PlanningEventKind.INSPECT_AND_ADAPT: INSPECT_AND_ADAPT_AGENDA,
         PlanningEventKind.RETROSPECTIVE: RETROSPECTIVE_AGENDA,
     }
+    if kind == PlanningEventKind.VMO_SYNC:
+        # The VMO sync's short agenda is generated from live data as the event is opened.
+        agenda[kind] = vmo_sync_agenda_lines(quarter=quarter)
     lines = [line if isinstance(line, tuple) else (line, None) for line in agenda.get(kind, ())]
     AgendaItem.objects.bulk_create(
         [

@@ -24,6 +24,7 @@ from vmo.selectors.overview import (
     portfolio_trend,
     with_bands,
 )
+from vmo.selectors.people import impediments_escalated_open
 from vmo.selectors.value import mvp_watch, value_rows
 from vmo.services.backlog import action_item_create
 
@@ -120,6 +121,7 @@ def overview(request):
         value_rows=value_rows(quarter=quarter),
         mvp_watch=mvp_watch(today=timezone.localdate()),
         no_value_days=no_value_days(),
+        escalated_impediments=list(impediments_escalated_open()[:50]),
     )
     return render(request, "vmo/overview.html", context)
 

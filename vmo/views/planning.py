@@ -16,8 +16,9 @@ from vmo.forms import (
     PlanningEventForm,
     event_output_forms,
 )
-from vmo.models import AgendaItem, PlanningEvent
-from vmo.permissions import can_run_planning
+from vmo.models import AgendaItem, PlanningEvent, PlanningEventKind
+from vmo.permissions import can_escalate_impediment, can_run_planning
+from vmo.selectors.people import impediments_open
 from vmo.selectors.planning import (
     linkable_dependencies,
     linkable_risks,
@@ -72,6 +73,10 @@ def _workspace_context(request, pk, **forms):
         raise Http404("No such planning event.") from None
     can_plan = can_run_planning(request.user) and ws.event.status == "open"
     context = {"ws": ws, "event": ws.event, "can_plan": can_plan}
+    if ws.event.kind == PlanningEventKind.VMO_SYNC:
+        # The sync decides what to escalate: its open impediments, with the escalate button.
+        context["sync_impediments"] = list(impediments_open()[:50])
+        context["can_escalate"] = can_plan and can_escalate_impediment(request.user)
     if can_plan:
         mmp_form = forms.get("mmp_form") or PlannedMMPForm()
         mmp_form.fields["mmp"].queryset = selectable_mmps(event=ws.event)

@@ -22,6 +22,8 @@ from portfolio.models import ValueStream
 from portfolio.permissions import can_manage_value_stream
 from portfolio.selectors.base import quarter_from_code
 from portfolio.services.base import rollup_due_mark
+from vmo.forms_people import ReleaseTrainForm, StreamRoleForm
+from vmo.selectors.people import release_trains_of_stream, stream_people, train_predictability_in_quarter
 from vmo.selectors.value_streams import rollup_progress, value_stream_page
 
 TEMPLATE = "vmo/value_stream.html"
@@ -41,14 +43,27 @@ def value_stream_detail(request, slug: str):
     quarter = quarter_from_code(code=request.GET.get("quarter"))
     page = value_stream_page(value_stream=value_stream, quarter=quarter, as_of=timezone.localdate())
     since = _parse_since(request.GET.get("rollup"))
+    can_manage = can_manage_value_stream(request.user, value_stream.id)
+    # People in their roles and the stream's release trains (issue 20).
+    trains = release_trains_of_stream(value_stream_id=value_stream.id)
+    by_train = train_predictability_in_quarter(quarter=quarter) if trains and quarter else {}
+    for train in trains:
+        train.quarter_predictability = by_train.get(train.id)
+    people = {"people": stream_people(value_stream_id=value_stream.id), "trains": trains}
+    if can_manage:
+        people |= {
+            "role_form": StreamRoleForm(value_stream_id=value_stream.id),
+            "train_form": ReleaseTrainForm(value_stream_id=value_stream.id),
+        }
     return render(
         request,
         TEMPLATE,
         {
             "page": page,
             "value_stream": value_stream,
-            "can_manage": can_manage_value_stream(request.user, value_stream.id),
+            "can_manage": can_manage,
             "rollup_since": since.isoformat() if since else "",
+            **people,
         },
     )
 

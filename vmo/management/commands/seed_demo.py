@@ -17,7 +17,7 @@ from portfolio import demo_benefits, demo_delivery, demo_epics
 from portfolio.models import RollupDue
 from portfolio.services.base import rollup_nudges_paused
 from vmo import demo as vmo_demo
-from vmo import demo_maps, demo_rhythm
+from vmo import demo_maps, demo_people, demo_rhythm
 from vmo.roles import role_groups_ensure, role_groups_missing
 from vmo.services.rollups import rollup_backfill, rollup_value_streams
 
@@ -71,6 +71,7 @@ class Command(BaseCommand):
             vmo_demo.seed(ctx)
             demo_rhythm.seed_rhythm(ctx)
             demo_maps.seed_maps(ctx)
+            demo_people.seed_people(ctx)
             _planner_statistics_refresh()
             # Last: weekly snapshots of the current quarter so far (and today's), so the pages show
             # trends, and the closing figures of last quarter, so the overview can compare the two.
