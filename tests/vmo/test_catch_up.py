@@ -160,6 +160,7 @@ def test_a_forecast_run_in_process_leaves_other_threads_free_to_wait_on_results(
         return len(value_stream_ids)
 
     monkeypatch.setattr(forecasts, "forecast_value_streams", blocks_until_released)
+
     def a_rollup_committing():
         try:
             rollups.forecast_after_commit(value_stream_ids=[1])
