@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from portfolio.api import benefits, delivery, epic_parts, views, webhooks
+from portfolio.api import benefits, delivery, epic_parts, events, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -13,6 +13,7 @@ router.register("dependencies", epic_parts.DependencyViewSet, basename="dependen
 router.register("risks", epic_parts.RiskViewSet, basename="risk")
 router.register("benefits", benefits.BenefitViewSet, basename="benefit")
 router.register("benefit-measurements", benefits.BenefitMeasurementViewSet, basename="benefit-measurement")
+router.register("event-subscriptions", events.EventSubscriptionViewSet, basename="event-subscription")
 router.register("work-items", delivery.WorkItemViewSet, basename="work-item")
 router.register("deployments", delivery.DeploymentViewSet, basename="deployment")
 router.register("incidents", delivery.IncidentViewSet, basename="incident")

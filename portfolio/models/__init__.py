@@ -55,6 +55,14 @@ from portfolio.models.epics import (
     Risk,
     RoamStatus,
 )
+from portfolio.models.events import (
+    DeliveryStatus,
+    EventDelivery,
+    EventDeliveryAttempt,
+    EventSubscription,
+    EventType,
+    OutboundEvent,
+)
 from portfolio.models.forecasts import Forecast, ForecastItem
 
 __all__ = [
@@ -73,6 +81,7 @@ __all__ = [
     "DeliveryImportKind",
     "DeliveryImportStatus",
     "DeliveryMode",
+    "DeliveryStatus",
     "Dependency",
     "Deployment",
     "DeploymentDaysPeriod",
@@ -82,6 +91,10 @@ __all__ = [
     "Epic",
     "EpicKind",
     "EpicState",
+    "EventDelivery",
+    "EventDeliveryAttempt",
+    "EventSubscription",
+    "EventType",
     "FlowItemType",
     "Forecast",
     "ForecastItem",
@@ -93,6 +106,7 @@ __all__ = [
     "MvpDecision",
     "MvpEvaluation",
     "MvpResult",
+    "OutboundEvent",
     "ParkedDelivery",
     "Quarter",
     "QuarterStatus",
