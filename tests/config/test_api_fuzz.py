@@ -49,6 +49,7 @@ from tests.factories import (
     ValueStreamSnapshotFactory,
     WorkItemFactory,
 )
+from tests.factories_outbound import EventSubscriptionFactory
 
 # A handful per operation and generation mode keeps CI under a minute; API_FUZZ_EXAMPLES=100 digs deeper.
 EXAMPLES_PER_OPERATION = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
@@ -118,6 +119,9 @@ def portfolio(value_stream, other_value_stream, vsm):
         "action-items": ActionItemFactory().pk,
         "dependencies": DependencyFactory(epic=epic).pk,
         "epics": epic.pk,
+        # A receiver nobody listens at: the fuzzer never triggers a delivery (no event is raised
+        # inside its requests' commits with eager nudges... and a failed POST is only logged).
+        "event-subscriptions": EventSubscriptionFactory(url="http://127.0.0.1:9/hook").pk,
         "key-results": key_result.pk,
         "mmps": mmp.pk,
         "objectives": objective.pk,
