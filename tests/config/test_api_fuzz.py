@@ -119,8 +119,8 @@ def portfolio(value_stream, other_value_stream, vsm):
         "action-items": ActionItemFactory().pk,
         "dependencies": DependencyFactory(epic=epic).pk,
         "epics": epic.pk,
-        # A receiver nobody listens at: the fuzzer never triggers a delivery (no event is raised
-        # inside its requests' commits with eager nudges... and a failed POST is only logged).
+        # Nothing listens on port 9, and the test's transaction never commits, so the events the
+        # fuzzed writes raise are recorded but never delivered.
         "event-subscriptions": EventSubscriptionFactory(url="http://127.0.0.1:9/hook").pk,
         "key-results": key_result.pk,
         "mmps": mmp.pk,
