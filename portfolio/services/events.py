@@ -117,21 +117,34 @@ def event_record(*, event_type: str, payload: dict) -> OutboundEvent | None:
     commit or roll back with the change. One query when nobody subscribes; the event and one
     delivery per subscription otherwise, then a nudge after commit. Returns the event (None
     when nobody wanted it). `payload` must be JSON: ids, codes, amounts as strings."""
+    events = events_record(event_type=event_type, payloads=[payload])
+    return events[0] if events else None
+
+
+def events_record(*, event_type: str, payloads: list[dict]) -> list[OutboundEvent]:
+    """`event_record` for several events of one type at once (a scenario committing many
+    allocations): the same three queries however many events."""
     wanted = [
         sub_id
         for sub_id, types in EventSubscription.objects.filter(active=True).values_list("id", "event_types")
         if event_type in (types or [])
     ]
-    if not wanted:
-        return None
-    event = OutboundEvent.objects.create(event_type=event_type, payload=payload)
+    if not wanted or not payloads:
+        return []
+    events = OutboundEvent.objects.bulk_create(
+        [OutboundEvent(event_type=event_type, payload=payload) for payload in payloads]
+    )
     now = timezone.now()
     EventDelivery.objects.bulk_create(
-        [EventDelivery(event=event, subscription_id=sub_id, next_attempt_at=now) for sub_id in wanted]
+        [
+            EventDelivery(event=event, subscription_id=sub_id, next_attempt_at=now)
+            for event in events
+            for sub_id in wanted
+        ]
     )
     if not getattr(_nudges, "paused", False):
         transaction.on_commit(nudge_delivery)
-    return event
+    return events
 
 
 def nudge_delivery() -> None:

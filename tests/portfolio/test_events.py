@@ -456,3 +456,26 @@ def test_the_delete_removes_deliveries_and_their_log(api_as, director):
         0,
         0,
     )
+
+
+def test_a_committed_scenario_raises_one_event_per_allocation_it_changed(director, quarter):
+    from funding.services.scenarios import scenario_commit, scenario_create, scenario_line_set
+
+    EventSubscriptionFactory(event_types=[EventType.ALLOCATION_CHANGED])
+    budget = QuarterBudgetFactory(quarter=quarter, total_cents=10_000_00)
+    kept, grown, new = ValueStreamFactory(), ValueStreamFactory(), ValueStreamFactory()
+    allocation_set(user=director, budget=budget, value_stream=kept, amount_cents=1_000_00)
+    grown_allocation = allocation_set(user=director, budget=budget, value_stream=grown, amount_cents=2_000_00)
+    OutboundEvent.objects.all().delete()
+    scenario = scenario_create(user=director, budget=budget, name="More for growth")
+    for stream, cents in ((kept, 1_000_00), (grown, 3_000_00), (new, 500_00)):
+        scenario_line_set(user=director, scenario=scenario, value_stream=stream, amount_cents=cents)
+
+    scenario_commit(user=director, scenario=scenario)
+
+    payloads = sorted(
+        (e.payload["value_stream"], e.payload["old_amount"], e.payload["amount"]) for e in OutboundEvent.objects.all()
+    )
+    assert payloads == sorted([(grown.pk, "2000.00", "3000.00"), (new.pk, None, "500.00")])
+    assert OutboundEvent.objects.get(payload__value_stream=grown.pk).payload["allocation"] == grown_allocation.pk
+    assert EventDelivery.objects.count() == 2
