@@ -55,11 +55,18 @@ from tests.factories_outbound import EventSubscriptionFactory
 EXAMPLES_PER_OPERATION = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, response_schema_conformance]
 
-# Operations left out, each with the reason. (None today: every operation is fuzzed.)
-EXCLUDED_OPERATIONS: dict[str, str] = {}
+# Operations left out, each with the reason.
+EXCLUDED_OPERATIONS: dict[str, str] = {
+    "DELETE /api/event-subscriptions/{id}/": (
+        "removes the fixture's only subscription for good, so its later reads could only 404; "
+        "tests/portfolio/test_events.py covers it (allowed for directors, denied for the rest)"
+    ),
+}
 # 500s found in code this branch may not change, reported to its owners; still fuzzed, reported
 # as a warning instead of a failure. Remove the entry with the fix.
 KNOWN_SERVER_ERRORS: dict[str, str] = {}
+# Reads only directors may make (they name other systems' URLs): a 403 for everyone else.
+DIRECTOR_ONLY_READS = ("GET /api/event-subscriptions/",)
 # Reads that are fuzzed but need a query the generator cannot guess to answer 200.
 NO_200_FROM_GENERATED_QUERY = {
     "GET /api/scenarios/compare/": "?ids= must name existing scenarios of one budget, comma-separated",
@@ -163,7 +170,10 @@ def test_no_operation_answers_500_to_generated_input(persona, request, portfolio
     unreached = sorted(
         label
         for label, codes in statuses.items()
-        if label.startswith("GET ") and 200 not in codes and label not in NO_200_FROM_GENERATED_QUERY
+        if label.startswith("GET ")
+        and 200 not in codes
+        and label not in NO_200_FROM_GENERATED_QUERY
+        and not (persona != "director" and label.startswith(DIRECTOR_ONLY_READS))
     )
     assert unreached == []
     # ... and no response is a 500 and every response matches the schema

@@ -479,3 +479,40 @@ def test_a_committed_scenario_raises_one_event_per_allocation_it_changed(directo
     assert payloads == sorted([(grown.pk, "2000.00", "3000.00"), (new.pk, None, "500.00")])
     assert OutboundEvent.objects.get(payload__value_stream=grown.pk).payload["allocation"] == grown_allocation.pk
     assert EventDelivery.objects.count() == 2
+
+
+def test_the_task_asks_celery_for_the_next_retry_before_beats_tick(receiver, monkeypatch):
+    from celery import current_app
+
+    from portfolio.tasks import events_deliver_task
+
+    sent = []
+    monkeypatch.setattr(current_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(current_app, "send_task", lambda name, **kwargs: sent.append((name, kwargs)))
+    receiver.answers = [500]
+    EventDeliveryFactory(subscription__url=receiver.url)
+
+    assert events_deliver_task() == {"delivered": 0, "failed": 1}
+
+    # the retry falls due in 30 s, before beat's next minute: a countdown message asks for it
+    [(name, kwargs)] = sent
+    assert name == "portfolio.tasks.events_deliver_task"
+    assert kwargs["countdown"] in (30, 31)  # the seconds left, rounded up
+    assert kwargs["ignore_result"] is True
+
+
+def test_a_retry_later_than_beats_tick_is_left_to_beat(receiver, monkeypatch, settings):
+    from celery import current_app
+
+    from portfolio.tasks import events_deliver_task
+
+    settings.EVENTS_RETRY_BASE_SECONDS = 600
+    sent = []
+    monkeypatch.setattr(current_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(current_app, "send_task", lambda name, **kwargs: sent.append((name, kwargs)))
+    receiver.answers = [500]
+    EventDeliveryFactory(subscription__url=receiver.url)
+
+    events_deliver_task()
+
+    assert sent == []
