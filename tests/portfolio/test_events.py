@@ -487,7 +487,7 @@ def test_the_task_asks_celery_for_the_next_retry_before_beats_tick(receiver, mon
     from portfolio.tasks import events_deliver_task
 
     sent = []
-    monkeypatch.setattr(current_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
     monkeypatch.setattr(current_app, "send_task", lambda name, **kwargs: sent.append((name, kwargs)))
     receiver.answers = [500]
     EventDeliveryFactory(subscription__url=receiver.url)
@@ -508,7 +508,7 @@ def test_a_retry_later_than_beats_tick_is_left_to_beat(receiver, monkeypatch, se
 
     settings.EVENTS_RETRY_BASE_SECONDS = 600
     sent = []
-    monkeypatch.setattr(current_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
     monkeypatch.setattr(current_app, "send_task", lambda name, **kwargs: sent.append((name, kwargs)))
     receiver.answers = [500]
     EventDeliveryFactory(subscription__url=receiver.url)
