@@ -66,11 +66,14 @@ def _check_event_types(event_types) -> list[str]:
 
 
 @transaction.atomic
-def subscription_create(*, user, name: str, url: str, secret: str, event_types) -> EventSubscription:
-    """A director subscribes a receiver to some event types (http or https URLs only)."""
+def subscription_create(
+    *, user, name: str, url: str, secret: str, event_types, active: bool = True
+) -> EventSubscription:
+    """A director subscribes a receiver to some event types (http or https URLs only); it may
+    start turned off."""
     require_events_admin(user)
     subscription = EventSubscription(
-        name=name, url=url, secret=secret, event_types=_check_event_types(event_types), created_by=user
+        name=name, url=url, secret=secret, event_types=_check_event_types(event_types), active=active, created_by=user
     )
     subscription.full_clean()
     subscription.save()

@@ -516,3 +516,14 @@ def test_a_retry_later_than_beats_tick_is_left_to_beat(receiver, monkeypatch, se
     events_deliver_task()
 
     assert sent == []
+
+
+def test_a_subscription_may_be_created_turned_off(api_as, director):
+    # The fuzzer found this one: `active` in the body of a create reached the service as an
+    # argument it did not take (a 500).
+    body = {"name": "ERP", "url": "https://erp.example.com/", "secret": "k", "event_types": ["epic.moved"]}
+
+    response = api_as(director).post("/api/event-subscriptions/", {**body, "active": False}, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert list(EventSubscription.objects.values_list("name", "active")) == [("ERP", False)]
