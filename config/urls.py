@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config.views import DocsView, SchemaView, favicon
+from config.views import ApiIndexView, DocsView, SchemaView, favicon
 
 # A database failure outside any view (the session lookup before it) is a 503, not a 500.
 handler500 = "core.unavailable.server_error"
 
 api_urlpatterns = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("", include("portfolio.api.urls")),
     path("", include("funding.api.urls")),
     path("", include("okrs.api.urls")),

@@ -26,6 +26,7 @@ from portfolio.money import format_amount
 from portfolio.permissions import can_manage_value_stream, is_director
 from portfolio.selectors.projects import implementing_gate_unmet
 from portfolio.services.base import rollup_due_mark
+from portfolio.services.events import EventType, event_record
 
 
 class MoveRefused(Exception):
@@ -231,6 +232,20 @@ def epic_move(
     if funding_override:
         funding_override_record(user=user, epic=epic, reason=reason)
     rollup_due_mark(value_stream_ids=[epic.value_stream_id])
+    event_record(
+        event_type=EventType.EPIC_MOVED,
+        payload={
+            "epic": epic.id,
+            "key": epic.key,
+            "value_stream": epic.value_stream_id,
+            "from_state": from_state,
+            "to_state": to_state,
+            "version": version + 1,
+            "by": user.pk,
+            "reason": reason,
+            "at": now.isoformat(),
+        },
+    )
     epic.state = to_state
     epic.version = version + 1
     epic.state_changed_at = now

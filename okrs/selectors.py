@@ -353,3 +353,12 @@ def key_results_awaiting_check_in(*, quarter: Quarter, before) -> QuerySet:
         .order_by("id")
         .values("id", "title", "last_check_in", owner_id=F("objective__owner_id"))
     )
+
+
+def key_results_history(*, quarter: Quarter) -> list:
+    """Every change of the quarter's key results, by KR then oldest first, labelled with the
+    KR's title as it was (`portfolio.history` entries): one query, for the OKRs export's sheet."""
+    from portfolio.history import entries_of_many, history_rows_for
+
+    rows = history_rows_for(KeyResult, objects=KeyResult.objects.filter(objective__quarter=quarter))
+    return [(entry.record.title, entry) for entry in entries_of_many(KeyResult, rows)]

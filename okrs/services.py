@@ -30,6 +30,7 @@ from portfolio.models import BenefitHypothesis, Epic
 from portfolio.permissions import can_manage_value_stream
 from portfolio.services.base import rollup_due_mark
 from portfolio.services.benefits import BENEFIT_DENIED
+from portfolio.services.events import EventType, event_record
 
 KR_FIELDS = ("title", "unit", "direction", "baseline", "target", "current", "weight", "commitment", "metric")
 
@@ -232,6 +233,19 @@ def check_in_record(
     KeyResult.objects.filter(pk=kr.pk).update(current=latest["value"], confidence=latest["confidence"])
     key_result.current, key_result.confidence = latest["value"], latest["confidence"]
     _mark(kr.objective)
+    event_record(
+        event_type=EventType.KEY_RESULT_CHECKED_IN,
+        payload={
+            "key_result": kr.pk,
+            "objective": kr.objective_id,
+            "check_in": check_in.pk,
+            "date": check_in.date.isoformat(),
+            "value": format(check_in.value, "f"),
+            "confidence": check_in.confidence,
+            "current": format(latest["value"], "f"),
+            "by": getattr(author, "pk", None),
+        },
+    )
     return check_in
 
 

@@ -84,3 +84,30 @@ def delivery_import_catch_up_task() -> int:
     for import_id in ids:  # one message per import: each runs in its own task
         publish(DELIVERY_IMPORT_TASK, kwargs={"import_id": import_id})
     return len(ids)
+
+
+@shared_task(
+    name="portfolio.tasks.events_deliver_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def events_deliver_task() -> dict:
+    """Deliver the outbound events that are due, then ask for another run when a retry falls
+    due before beat's next tick (beat's minute covers the longer waits)."""
+    from celery import current_app as app
+    from django.conf import settings
+
+    from portfolio.services.events import EVENTS_DELIVER_TASK, _embedded_later, events_deliver
+
+    result = events_deliver()
+    wait = result.next_due_in
+    if wait is not None and wait < settings.EVENTS_BEAT_SECONDS:
+        if not app.conf.task_always_eager:
+            app.send_task(EVENTS_DELIVER_TASK, countdown=int(wait) + 1, ignore_result=True)
+        elif settings.EVENTS_EMBEDDED_DELIVERY_DELAY:
+            _embedded_later(wait + 1)  # embedded mode: no worker, no beat; a timer stands in
+    return {"delivered": result.delivered, "failed": result.failed}

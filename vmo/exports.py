@@ -11,6 +11,7 @@ Column kinds (`Table.kinds`, one per header; text when not given):
   number   a measured value (Decimal or float): CSV plain digits, never an exponent
   integer  a whole number; count: a whole number that adds up (summed in the totals row)
   date     a date: CSV "2026-07-31"; XLSX a date; month: CSV "2026-07"; XLSX a date shown as a month
+  datetime a naive local date and time: CSV "2026-07-31T14:05:00"; XLSX shown to the minute
 XLSX sheets have the header row frozen, an auto filter, column widths from their content and,
 where a table has money or count columns, a totals row of SUBTOTAL formulas (they follow the
 filter). CSVs have no totals row, so every line is a record.
@@ -40,6 +41,7 @@ XLSX_FORMATS = {
     "count": "#,##0",
     "date": "yyyy-mm-dd",
     "month": "yyyy-mm",
+    "datetime": "yyyy-mm-dd hh:mm",
 }
 SUMMED = ("money", "count")
 MAX_WIDTH = 60
@@ -54,6 +56,8 @@ class Table:
     headers: Sequence[str]
     rows: Iterable[Sequence[object]]
     kinds: Sequence[str] = ()
+    # Further sheets of the XLSX (the history of the rows); a CSV has one table only.
+    sheets: Sequence["Table"] = ()
 
     def kind(self, index: int) -> str:
         return self.kinds[index] if index < len(self.kinds) else "text"
@@ -118,14 +122,25 @@ def _display_width(value: object, kind: str) -> int:
         return len(f"{value:,.2f}") + 4  # the currency
     if kind == "percent":
         return 7
+    if isinstance(value, dt.datetime):
+        return 16
     if isinstance(value, dt.date):
         return 10
     return len(str(value))
 
 
 def xlsx_response(table: Table, *, filename: str) -> HttpResponse:
+    """The table as the first sheet, then each of `table.sheets` (a history sheet) after it."""
     workbook = Workbook()
-    sheet = workbook.active
+    _write_sheet(workbook.active, table)
+    for extra in table.sheets:
+        _write_sheet(workbook.create_sheet(), extra)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE), filename)
+
+
+def _write_sheet(sheet, table: Table) -> None:
     sheet.title = safe_filename(table.title)[:31]
     money_format = f'#,##0.00 "{settings.CURRENCY}"'
     headers = list(table.headers)
@@ -164,9 +179,6 @@ def xlsx_response(table: Table, *, filename: str) -> HttpResponse:
             cell.number_format = money_format if table.kind(index) == "money" else XLSX_FORMATS["count"]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE), filename)
 
 
 def table_response(table: Table, *, fmt: str, filename: str) -> HttpResponse:

@@ -19,7 +19,11 @@ logger = logging.getLogger(__name__)
 # What a worker sends itself when it starts or reconnects to the broker: the work that waited in
 # the database (rollup outbox, pending imports) while no message could reach it. No need to wait
 # for beat's next tick; the drain is safe from several workers at once (SKIP LOCKED).
-CATCH_UP_TASKS = [ROLLUP_OUTBOX_DRAIN_TASK, "portfolio.tasks.delivery_import_catch_up_task"]
+CATCH_UP_TASKS = [
+    ROLLUP_OUTBOX_DRAIN_TASK,
+    "portfolio.tasks.delivery_import_catch_up_task",
+    "portfolio.tasks.events_deliver_task",  # outbound events recorded while no worker ran
+]
 
 TASK_OPTIONS = {
     "acks_late": True,

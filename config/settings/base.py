@@ -292,6 +292,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Deliver outbound events whose retry fell due; the after-commit nudge usually came first.
+    "events-deliver": {
+        "task": "portfolio.tasks.events_deliver_task",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     # Nightly snapshot of every value stream, so trends have a point per day even without writes.
     "rollup-nightly": {
         "task": "vmo.tasks.rollup_all_task",
@@ -317,6 +323,22 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60 * 60 * 23},
     },
 }
+
+# --- Outbound events (subscriptions, docs/outbound-events.md) ----------------------------------
+# Every POST to a receiver gives up after this long (connect and read).
+EVENTS_REQUEST_TIMEOUT_SECONDS = env.float("EVENTS_REQUEST_TIMEOUT_SECONDS", default=5.0)
+# A failed delivery is retried after base x 2^(failures-1) seconds, at most the max, and given
+# up after EVENTS_MAX_ATTEMPTS tries.
+EVENTS_RETRY_BASE_SECONDS = env.int("EVENTS_RETRY_BASE_SECONDS", default=30)
+EVENTS_RETRY_MAX_SECONDS = env.int("EVENTS_RETRY_MAX_SECONDS", default=3600)
+EVENTS_MAX_ATTEMPTS = env.int("EVENTS_MAX_ATTEMPTS", default=8)
+# A subscription whose deliveries failed this many times in a row is disabled until a director
+# turns it back on.
+EVENTS_DISABLE_AFTER_FAILURES = env.int("EVENTS_DISABLE_AFTER_FAILURES", default=20)
+# Beat's period for the delivery task; shorter retries are scheduled with a countdown.
+EVENTS_BEAT_SECONDS = 60
+# Embedded mode (no worker): deliveries run in a timer thread this many seconds after commit.
+EVENTS_EMBEDDED_DELIVERY_DELAY = env.float("EVENTS_EMBEDDED_DELIVERY_DELAY", default=1.0)
 
 # --- Faults and hostile input -----------------------------------------------------------------
 # A database outage answers 503 with this Retry-After (seconds).

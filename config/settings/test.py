@@ -9,6 +9,8 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 CELERY_TASK_ALWAYS_EAGER = True
 # ... and drain the rollup outbox inline after commit, so a test sees its snapshot at once.
 ROLLUP_EMBEDDED_DRAIN_DELAY = 0
+# ... and outbound events delivered inline after commit, with no retry timers (tests move time).
+EVENTS_EMBEDDED_DELIVERY_DELAY = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -38,6 +38,7 @@ from funding.selectors.participatory import (
 from funding.selectors.scenarios import scenario_compare
 from funding.selectors.spend import spend_list
 from funding.selectors.teams import team_list, team_sprints
+from portfolio.api.history import HistoryMixin
 from portfolio.api.permissions import ReadOrDirector
 from portfolio.filters.base import MAX_ID
 from portfolio.selectors.base import quarter_from_code
@@ -53,6 +54,7 @@ class _ConflictAs409:
 
 
 class _FundingViewSet(
+    HistoryMixin,
     _ConflictAs409,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -183,7 +185,12 @@ class TeamSprintViewSet(
 
 
 class SpendViewSet(
-    _ConflictAs409, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+    HistoryMixin,
+    _ConflictAs409,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Spend is recorded and voided, never edited or deleted."""
 
@@ -289,7 +296,12 @@ class ScenarioViewSet(_FundingViewSet):
 
 
 class PBSessionViewSet(
-    _ConflictAs409, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+    HistoryMixin,
+    _ConflictAs409,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Participatory budgeting sessions. A running session is visible to its participants and the
     directors; a closed one to everyone. `pledges` and `offers` show the caller's table only

@@ -158,3 +158,14 @@ def allocation_drift(*, start: dt.datetime, end: dt.datetime):
         queryset=rows,
         shown={"amount_cents": ("amount", format_amount)},
     )
+
+
+def allocations_history(*, quarter) -> list:
+    """Every change of the quarter's allocations, by allocation then oldest first, labelled with
+    the value stream's name (`portfolio.history` entries): one query, for the export's sheet."""
+    from portfolio.history import entries_of_many, history_rows_for
+
+    rows = history_rows_for(
+        Allocation, objects=Allocation.objects.filter(budget__quarter=quarter), related=("value_stream",)
+    )
+    return [(entry.record.value_stream.name, entry) for entry in entries_of_many(Allocation, rows)]

@@ -29,8 +29,9 @@ from funding.services.common import (
     revision_for,
 )
 from portfolio.models import Epic, Quarter, ValueStream
-from portfolio.money import format_amount
+from portfolio.money import cents_to_text, format_amount
 from portfolio.services.base import rollup_due_mark
+from portfolio.services.events import EventType, event_record
 
 # --- budgets -------------------------------------------------------------------------------------
 
@@ -77,6 +78,7 @@ def budget_approve(*, user, budget: QuarterBudget) -> QuarterBudget:
     budget.approved_at = timezone.now()
     audit(budget, user=user, reason="approved")
     budget.save()
+    _budget_event(EventType.BUDGET_APPROVED, budget, user)
     return budget
 
 
@@ -90,7 +92,21 @@ def budget_close(*, user, budget: QuarterBudget) -> QuarterBudget:
     budget.status = BudgetStatus.CLOSED
     audit(budget, user=user, reason="closed")
     budget.save()
+    _budget_event(EventType.BUDGET_CLOSED, budget, user)
     return budget
+
+
+def _budget_event(event_type: str, budget: QuarterBudget, user) -> None:
+    event_record(
+        event_type=event_type,
+        payload={
+            "budget": budget.pk,
+            "quarter": budget.quarter_id,
+            "total": cents_to_text(budget.total_cents),
+            "status": budget.status,
+            "by": user.pk,
+        },
+    )
 
 
 # --- allocations ---------------------------------------------------------------------------------
@@ -132,6 +148,7 @@ def allocation_set(
     if allocation is not None and allocation.amount_cents == amount_cents and (note is None or note == allocation.note):
         return allocation
     revision_for(budget, user=user, reason=reason)
+    old_cents = None if allocation is None else allocation.amount_cents
     if allocation is None:
         allocation = Allocation(budget=budget, value_stream=value_stream)
     allocation.amount_cents = amount_cents
@@ -141,6 +158,19 @@ def allocation_set(
     audit(allocation, user=user, reason=reason)
     allocation.save()
     rollup_due_mark(value_stream_ids=[value_stream.pk], since=allocation_since(budget))
+    event_record(
+        event_type=EventType.ALLOCATION_CHANGED,
+        payload={
+            "allocation": allocation.pk,
+            "budget": budget.pk,
+            "quarter": budget.quarter_id,
+            "value_stream": value_stream.pk,
+            "old_amount": None if old_cents is None else cents_to_text(old_cents),
+            "amount": cents_to_text(amount_cents),
+            "by": user.pk,
+            "reason": reason,
+        },
+    )
     return allocation
 
 

@@ -19,8 +19,9 @@ from funding.services.common import (
     revision_for,
 )
 from portfolio.models import ValueStream
-from portfolio.money import format_amount
+from portfolio.money import cents_to_text, format_amount
 from portfolio.services.base import rollup_due_mark
+from portfolio.services.events import EventType, events_record
 
 
 @transaction.atomic
@@ -86,6 +87,7 @@ def scenario_commit(*, user, scenario: Scenario, reason: str = "") -> Scenario:
     reason = (reason or "").strip() or f"Scenario {scenario.name} committed"
     revision_for(budget, user=user, reason=reason)
     changed = []
+    events = []
     existing = {a.value_stream_id: a for a in Allocation.objects.filter(budget=budget, value_stream_id__in=lines)}
     for vs_id, amount in sorted(lines.items()):
         allocation = existing.get(vs_id)
@@ -95,13 +97,28 @@ def scenario_commit(*, user, scenario: Scenario, reason: str = "") -> Scenario:
             if amount == 0:
                 continue
             allocation = Allocation(budget=budget, value_stream_id=vs_id)
+        old_cents = allocation.amount_cents if allocation.pk else None
         allocation.amount_cents = amount
         allocation.full_clean()
         audit(allocation, user=user, reason=reason)
         allocation.save()
         changed.append(vs_id)
+        events.append(
+            {
+                "allocation": allocation.pk,
+                "budget": budget.pk,
+                "quarter": budget.quarter_id,
+                "value_stream": vs_id,
+                "old_amount": None if old_cents is None else cents_to_text(old_cents),
+                "amount": cents_to_text(amount),
+                "by": user.pk,
+                "reason": reason,
+                "scenario": scenario.pk,
+            }
+        )
     scenario.committed_by, scenario.committed_at = user, timezone.now()
     audit(scenario, user=user, reason="committed")
     scenario.save()
     rollup_due_mark(value_stream_ids=changed, since=allocation_since(budget))
+    events_record(event_type=EventType.ALLOCATION_CHANGED, payloads=events)
     return scenario

@@ -27,6 +27,7 @@ from kanban.api.serializers import (
     epic_list_rows,
 )
 from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation_record
+from portfolio.api.history import HistoryMixin
 from portfolio.api.permissions import ReadOrValueStreamManager
 from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
 from portfolio.querysets import RANK_ORDER
@@ -54,6 +55,7 @@ class NullsLastOrderingFilter(OrderingFilter):
 
 
 class EpicViewSet(
+    HistoryMixin,
     AsOfListMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,

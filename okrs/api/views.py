@@ -18,9 +18,10 @@ from okrs.filters import KeyResultAsOfFilter, KeyResultFilter, ObjectiveFilter
 from okrs.models import CheckIn, KeyResult, KeyResultBenefit, Objective
 from okrs.permissions import can_check_in, can_manage_objective
 from okrs.selectors import key_results_as_of, key_results_scored
+from portfolio.api.history import HistoryMixin
 
 
-class ObjectiveViewSet(NoDeleteViewSet):
+class ObjectiveViewSet(HistoryMixin, NoDeleteViewSet):
     serializer_class = ObjectiveSerializer
     filterset_class = ObjectiveFilter
     ordering_fields = ["title", "id", "score"]
@@ -36,7 +37,7 @@ class ObjectiveViewSet(NoDeleteViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[AS_OF_PARAMETER]))
-class KeyResultViewSet(AsOfListMixin, NoDeleteViewSet):
+class KeyResultViewSet(HistoryMixin, AsOfListMixin, NoDeleteViewSet):
     serializer_class = KeyResultSerializer
     filterset_class = KeyResultFilter
     ordering_fields = ["id", "title", "grade_value", "progress_value"]

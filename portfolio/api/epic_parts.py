@@ -6,6 +6,7 @@ from rest_framework import serializers, viewsets
 
 from core.viewsets import NoDeleteViewSet
 from portfolio.api.fields import MoneyField
+from portfolio.api.history import HistoryMixin
 from portfolio.api.permissions import ReadOrRiskRecorder, ReadOrValueStreamManager
 from portfolio.filters.epics import DependencyFilter, MMPFilter, RiskFilter
 from portfolio.models import MMP, Dependency, Epic, Quarter, Risk, ValueStream
@@ -81,7 +82,7 @@ class RiskSerializer(serializers.ModelSerializer):
         return services.risk_update(user=self.context["request"].user, risk=instance, **validated_data)
 
 
-class MMPViewSet(NoDeleteViewSet):
+class MMPViewSet(HistoryMixin, NoDeleteViewSet):
     queryset = MMP.objects.select_related("epic")
     serializer_class = MMPSerializer
     permission_classes = [ReadOrValueStreamManager]
@@ -108,7 +109,7 @@ class DependencyViewSet(viewsets.ModelViewSet):
         services.dependency_delete(user=self.request.user, dependency=instance)
 
 
-class RiskViewSet(NoDeleteViewSet):
+class RiskViewSet(HistoryMixin, NoDeleteViewSet):
     queryset = Risk.objects.all()
     serializer_class = RiskSerializer
     permission_classes = [ReadOrRiskRecorder]

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from portfolio.api import benefits, delivery, epic_parts, maps, projects, settings, views, webhooks
+from portfolio.api import benefits, delivery, epic_parts, events, maps, projects, settings, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -17,6 +17,7 @@ router.register("project-plans", projects.ProjectPlanViewSet, basename="project-
 router.register("phases", projects.PhaseViewSet, basename="phase")
 router.register("milestones", projects.MilestoneViewSet, basename="milestone")
 router.register("stage-gates", projects.StageGateViewSet, basename="stage-gate")
+router.register("event-subscriptions", events.EventSubscriptionViewSet, basename="event-subscription")
 router.register("work-items", delivery.WorkItemViewSet, basename="work-item")
 router.register("deployments", delivery.DeploymentViewSet, basename="deployment")
 router.register("incidents", delivery.IncidentViewSet, basename="incident")

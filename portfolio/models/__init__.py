@@ -55,6 +55,14 @@ from portfolio.models.epics import (
     Risk,
     RoamStatus,
 )
+from portfolio.models.events import (
+    DeliveryStatus,
+    EventDelivery,
+    EventDeliveryAttempt,
+    EventSubscription,
+    EventType,
+    OutboundEvent,
+)
 from portfolio.models.forecasts import Forecast, ForecastItem
 from portfolio.models.maps import MapStage, MapState, ValueStreamMap
 from portfolio.models.projects import (
@@ -85,6 +93,7 @@ __all__ = [
     "DeliveryImportKind",
     "DeliveryImportStatus",
     "DeliveryMode",
+    "DeliveryStatus",
     "Dependency",
     "Deployment",
     "DeploymentDaysPeriod",
@@ -95,6 +104,10 @@ __all__ = [
     "Epic",
     "EpicKind",
     "EpicState",
+    "EventDelivery",
+    "EventDeliveryAttempt",
+    "EventSubscription",
+    "EventType",
     "FlowItemType",
     "Forecast",
     "ForecastItem",
@@ -112,6 +125,7 @@ __all__ = [
     "MvpEvaluation",
     "MvpResult",
     "OrgSettings",
+    "OutboundEvent",
     "ParkedDelivery",
     "ProjectPhase",
     "ProjectPlan",

@@ -71,3 +71,14 @@ def epic_drift(*, start: dt.datetime, end: dt.datetime):
         label="{row.key} {row.title}",
         shown={"estimated_cost_cents": ("estimate", format_amount), "target_quarter": ("target quarter id", None)},
     )
+
+
+def epics_history() -> list:
+    """Every change of every epic, by epic then oldest first (`portfolio.history` entries,
+    each labelled with the epic's key): one query, for the epics export's history sheet."""
+    from portfolio.history import entries_of_many, history_rows_for
+    from portfolio.models import Epic
+
+    return [
+        (entry.record.key, entry) for entry in entries_of_many(Epic, history_rows_for(Epic, objects=Epic.objects.all()))
+    ]

@@ -51,6 +51,7 @@ from tests.factories import (
     WorkItemFactory,
 )
 from tests.factories_maps import MapStageFactory, ValueStreamMapFactory
+from tests.factories_outbound import EventSubscriptionFactory
 from tests.factories_people import (
     CustomerFeedbackFactory,
     ExecutiveActionTeamFactory,
@@ -68,17 +69,24 @@ from vmo.models import AgendaItem
 EXAMPLES_PER_OPERATION = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, response_schema_conformance]
 
-# Operations left out, each with the reason. (None today: every operation is fuzzed.)
-EXCLUDED_OPERATIONS: dict[str, str] = {}
+# Operations left out, each with the reason.
+EXCLUDED_OPERATIONS: dict[str, str] = {
+    "DELETE /api/event-subscriptions/{id}/": (
+        "removes the fixture's only subscription for good, so its later reads could only 404; "
+        "tests/portfolio/test_events.py covers it (allowed for directors, denied for the rest)"
+    ),
+}
 # 500s found in code this branch may not change, reported to its owners; still fuzzed, reported
 # as a warning instead of a failure. Remove the entry with the fix.
 KNOWN_SERVER_ERRORS: dict[str, str] = {}
+# Reads only directors may make (they name other systems' URLs): a 403 for everyone else.
 # Reads that are fuzzed but need a query the generator cannot guess to answer 200.
 NO_200_FROM_GENERATED_QUERY = {
     "GET /api/scenarios/compare/": "?ids= must name existing scenarios of one budget, comma-separated",
 }
-# Reads only directors may make (users with their e-mail, the settings audit log): 403 for others.
-DIRECTOR_ONLY_READS = {"GET /api/users/", "GET /api/users/{id}/", "GET /api/setting-changes/"}
+# Reads only directors may make (users with their e-mail, the settings audit log, outbound event
+# subscriptions): 403 for others. Prefixes of operation labels.
+DIRECTOR_ONLY_READS = ("GET /api/users/", "GET /api/setting-changes/", "GET /api/event-subscriptions/")
 
 
 @pytest.fixture
@@ -147,6 +155,9 @@ def portfolio(value_stream, other_value_stream, vsm):
         "retrospective-notes": RetroNoteFactory(event__quarter=quarter).pk,
         "dependencies": DependencyFactory(epic=epic).pk,
         "epics": epic.pk,
+        # Nothing listens on port 9, and the test's transaction never commits, so the events the
+        # fuzzed writes raise are recorded but never delivered.
+        "event-subscriptions": EventSubscriptionFactory(url="http://127.0.0.1:9/hook").pk,
         "key-results": key_result.pk,
         "mmps": mmp.pk,
         "objectives": objective.pk,
@@ -215,7 +226,7 @@ def test_no_operation_answers_500_to_generated_input(persona, request, portfolio
         if label.startswith("GET ")
         and 200 not in codes
         and label not in NO_200_FROM_GENERATED_QUERY
-        and not (persona != "director" and label in DIRECTOR_ONLY_READS)
+        and not (persona != "director" and label.startswith(DIRECTOR_ONLY_READS))
     )
     assert unreached == []
     # ... and no response is a 500 and every response matches the schema
@@ -273,6 +284,6 @@ def _fuzz(operation, mode, headers, known_ids, failures, statuses):
     try:
         call()
     except Unsatisfiable:
-        # An operation without parameters or body (GET /api/org-settings/) has nothing to make invalid.
+        # An operation without parameters or body (GET /api/, GET /api/org-settings/) has nothing to make invalid.
         if mode != GenerationMode.NEGATIVE:
             raise

@@ -33,6 +33,7 @@ def test_a_worker_that_starts_sends_the_catch_up_tasks():
     assert app.sent == [
         ("vmo.tasks.rollup_outbox_drain_task", {"ignore_result": True}),
         ("portfolio.tasks.delivery_import_catch_up_task", {"ignore_result": True}),
+        ("portfolio.tasks.events_deliver_task", {"ignore_result": True}),
     ]
 
 

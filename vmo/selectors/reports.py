@@ -23,12 +23,14 @@ from django.utils import timezone
 
 from funding.selectors import allocations_of_quarter, spend_by_value_stream, spend_rows
 from funding.selectors.actuals import cost_reconciliation
+from funding.selectors.history import allocations_history
 from kanban.selectors import epics_done_between, governance_flow_days, last_value_release, no_value_days
 from okrs.scoring import band_label, score_band
-from okrs.selectors import key_results_of_quarter
+from okrs.selectors import key_results_history, key_results_of_quarter
 from portfolio.models import MMP, BenefitHypothesis, BenefitKind, Epic, EpicState, MMPStatus, Quarter, ValueStream
 from portfolio.money import cents_to_decimal
 from portfolio.selectors.benefits import benefit_monthly_series
+from portfolio.selectors.history import epics_history
 from vmo.exports import Table
 from vmo.selectors.overview import overview_rows, with_bands
 from vmo.selectors.people import customer_feedback_of_month, impediments_of_month
@@ -287,6 +289,31 @@ SPEND_KINDS = ("month", "text", "text", "text", "money", "text", "text")
 OKRS_KINDS = ("text",) * 5 + ("number", "number", "number", "text", "percent", "percent", "text")
 
 
+HISTORY_HEADERS = ["Record", "Id", "When", "Who", "Change", "Field", "Old", "New", "Reason"]
+HISTORY_KINDS = ("text", "integer", "datetime", "text", "text", "text", "text", "text", "text")
+
+
+def _history_value(value) -> str:
+    return "" if value is None else str(value)
+
+
+def history_table(*, title: str, entries: list) -> Table:
+    """A history sheet: one row per field changed (who, when, old, new, reason), by record then
+    oldest first; a save that changed no tracked field (or a deletion) is one row without one.
+    `entries` are (label, `portfolio.history.HistoryEntry`) pairs from the owning app."""
+    rows = []
+    for label, entry in entries:
+        when = timezone.localtime(entry.when).replace(tzinfo=None)  # spreadsheets know no zones
+        head = [label, entry.object_id, when, entry.who, entry.kind]
+        changes = entry.changes or [None]
+        for change in changes:
+            if change is None:
+                rows.append([*head, "", "", "", entry.reason])
+            else:
+                rows.append([*head, change.field, _history_value(change.old), _history_value(change.new), entry.reason])
+    return Table(title=title, headers=HISTORY_HEADERS, rows=rows, kinds=HISTORY_KINDS)
+
+
 def overview_table(*, quarter: Quarter) -> Table:
     rows = with_bands(overview_rows(quarter=quarter))
     return Table(
@@ -356,6 +383,7 @@ def epics_table(*, quarter: Quarter) -> Table:
             for epic in epics
         ],
         kinds=EPICS_KINDS,
+        sheets=[history_table(title="Epics history", entries=epics_history())],
     )
 
 
@@ -368,6 +396,9 @@ def allocations_table(*, quarter: Quarter) -> Table:
             for row in allocations_of_quarter(quarter=quarter)
         ],
         kinds=ALLOCATIONS_KINDS,
+        sheets=[
+            history_table(title=f"Allocations history {quarter.code}", entries=allocations_history(quarter=quarter))
+        ],
     )
 
 
@@ -427,6 +458,7 @@ def okrs_table(*, quarter: Quarter) -> Table:
             for kr in key_results
         ],
         kinds=OKRS_KINDS,
+        sheets=[history_table(title=f"KR history {quarter.code}", entries=key_results_history(quarter=quarter))],
     )
 
 

@@ -27,6 +27,7 @@ from okrs.services import key_results_check_in_rollup
 from portfolio.models import Quarter, RollupDue, ValueStream
 from portfolio.selectors.base import quarter_current
 from portfolio.selectors.delivery import delivery_figures, window_for
+from portfolio.services.events import EventType, event_record
 from vmo.models import SNAPSHOT_DELIVERY_FIGURES, ValueStreamSnapshot
 from vmo.services.value_figures import value_figures
 
@@ -132,6 +133,17 @@ def rollup_value_streams(
             unique_fields=["value_stream", "quarter", "as_of"],
             update_fields=SNAPSHOT_FIGURES,
         )
+        if as_of == timezone.localdate():
+            # Today's figures only: a backfill recomputing past days is not news to receivers.
+            event_record(
+                event_type=EventType.SNAPSHOT_COMPUTED,
+                payload={
+                    "quarter": quarter.code,
+                    "as_of": as_of.isoformat(),
+                    "computed_at": computed_at.isoformat(),
+                    "value_streams": ids,
+                },
+            )
     if as_of == timezone.localdate():
         forecast_after_commit(value_stream_ids=ids)
     progress(total_stages, total_stages, "done")
