@@ -34,6 +34,7 @@ DETAIL_LINKS = [
     ("/value-streams/payments/", "a[href^='/vmo/increments/']", "a program increment"),
 ]
 # The directors' settings pages (in a director's user menu; 403 for the other roles).
+# Pages of the directors' user menu.
 SETTINGS_PAGES = [
     "/settings/",
     "/settings/value-streams/",
@@ -42,6 +43,7 @@ SETTINGS_PAGES = [
     "/settings/display/",
     "/settings/sources/",
     "/settings/users/",
+    "/events/",  # outbound event subscriptions, also the directors'
 ]
 PLANNING_EVENT = re.compile(r"^/vmo/planning/\d+/$")
 
