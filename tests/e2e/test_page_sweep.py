@@ -33,8 +33,7 @@ DETAIL_LINKS = [
     ("/vmo/", "a[href='/vmo/executive-action-team/']", "the executive action team"),
     ("/value-streams/payments/", "a[href^='/vmo/increments/']", "a program increment"),
 ]
-# The directors' settings pages (in a director's user menu; 403 for the other roles).
-# Pages of the directors' user menu.
+# The directors' settings and outbound event pages (in a director's user menu; 403 for the other roles).
 SETTINGS_PAGES = [
     "/settings/",
     "/settings/value-streams/",
@@ -43,7 +42,7 @@ SETTINGS_PAGES = [
     "/settings/display/",
     "/settings/sources/",
     "/settings/users/",
-    "/events/",  # outbound event subscriptions, also the directors'
+    "/events/",
 ]
 PLANNING_EVENT = re.compile(r"^/vmo/planning/\d+/$")
 
