@@ -10,6 +10,7 @@ from portfolio.models import (
     WSJF_SCALE,
     BenefitHypothesis,
     BenefitKind,
+    DeliveryMode,
     Epic,
     EpicState,
     GateDecision,
@@ -70,6 +71,8 @@ class EpicForm(forms.ModelForm):
         self.fields["value_stream"].empty_label = "Choose a value stream"
         self.fields["target_quarter"].empty_label = "No target quarter yet"
         self.fields["horizon"].choices = [("", "Not set"), *self.fields["horizon"].choices[1:]]
+        if "delivery_mode" in self.fields:
+            self.fields["delivery_mode"].choices = [("", "The value stream's mode"), *DeliveryMode.choices]
 
     def _post_clean(self):
         # The service validates and saves (full_clean inside); skip ModelForm's instance writes.

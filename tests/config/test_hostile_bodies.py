@@ -17,6 +17,7 @@ from funding.models import PBSession
 from portfolio.models import SourceRule, StatusMapping
 from tests import factories as f
 from tests.factories_maps import MapStageFactory, ValueStreamMapFactory
+from tests.factories_outbound import EventSubscriptionFactory
 from tests.factories_rhythm import ProblemWorkshopFactory
 from vmo.models import AgendaItem
 
@@ -102,6 +103,19 @@ WRITES = [
     ("patch", "/api/value-stream-maps/{value_stream_map}/"),
     ("post", "/api/map-stages/"),
     ("patch", "/api/map-stages/{map_stage}/"),
+    # issue 18: project mode
+    ("post", "/api/project-plans/"),
+    ("patch", "/api/project-plans/{project_plan}/"),
+    ("post", "/api/phases/"),
+    ("patch", "/api/phases/{phase}/"),
+    ("post", "/api/milestones/"),
+    ("patch", "/api/milestones/{milestone}/"),
+    ("post", "/api/stage-gates/"),
+    ("patch", "/api/stage-gates/{stage_gate}/"),
+    ("post", "/api/stage-gates/{stage_gate}/decide/"),
+    # issue 19: outbound events
+    ("post", "/api/event-subscriptions/"),
+    ("patch", "/api/event-subscriptions/{event_subscription}/"),
     # issue 20: people, obstacles, feedback, release trains
     ("post", "/api/executive-action-teams/"),
     ("patch", "/api/executive-action-teams/{executive_action_team}/"),
@@ -202,10 +216,23 @@ def objects(director, value_stream, quarter):
         "user": f.UserFactory().id,
         "value_stream_map": (vs_map := ValueStreamMapFactory(value_stream=value_stream)).id,
         "map_stage": MapStageFactory(map=vs_map, position=1).id,
+        **_project_objects(epic=epic),
+        "event_subscription": EventSubscriptionFactory().id,
         **_people_objects(value_stream=value_stream, quarter=quarter),
         "pb_session": PBSession.objects.create(
             budget=budget, name="Hostile game", money_cents=100_00, ends_at=timezone.now(), created_by=director
         ).id,
+    }
+
+
+def _project_objects(*, epic):
+    from tests.factories_project import MilestoneFactory, ProjectPhaseFactory, ProjectPlanFactory, StageGateFactory
+
+    return {
+        "project_plan": ProjectPlanFactory(epic=epic).id,
+        "phase": ProjectPhaseFactory(epic=epic).id,
+        "milestone": MilestoneFactory(epic=epic).id,
+        "stage_gate": StageGateFactory(epic=epic, key="planning", name="Planning").id,
     }
 
 

@@ -75,8 +75,9 @@ def test_the_continuous_page_shows_run_change_instead_of_a_finish(
     client.force_login(executive)
     client.get("/value-streams/payments/")  # warm the session
 
-    # The agile page's 29 (with the currency label, issue 19) - its sprint panel (4) + run/change (2).
-    with django_assert_num_queries(27) as small:
+    # The agile page's 31 (the currency label, issue 19; people and trains, issue 20) - its sprint
+    # panel (4) + run/change (2).
+    with django_assert_num_queries(29) as small:
         html = client.get("/value-streams/payments/").content.decode()
     for n in range(10):
         SpendFactory(value_stream=vs, month=month, amount_cents=n, epic=EpicFactory(value_stream=vs))

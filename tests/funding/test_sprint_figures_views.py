@@ -91,8 +91,9 @@ def test_the_agile_stream_page_shows_the_sprint_panel_at_constant_queries(
     TeamSprintFactory(team=team, start=today - dt.timedelta(days=13), end=today, committed_size=10, done_size=5)
     client.get("/value-streams/payments/")  # warm the session
 
-    # The stream page with its sprint panel (4 queries) and the currency label (1, issue 19)
-    with django_assert_num_queries(29) as small:
+    # The stream page with its sprint panel (4 queries), the currency label (1, issue 19), people in
+    # their roles and release trains (2, issue 20)
+    with django_assert_num_queries(31) as small:
         html = client.get("/value-streams/payments/").content.decode()
     for n in range(6):
         more = TeamFactory(value_stream=value_stream, name=f"Team {n}")

@@ -176,8 +176,9 @@ def test_page_shows_plan_changes_with_constant_queries(client, executive, quarte
     client.force_login(executive)
     client.get("/?quarter=2026-Q1")
 
-    # 16 + value figures, unevaluated MVPs, MVP decisions (issue 12), the currency label (issue 19)
-    with django_assert_num_queries(20):
+    # 16 + value figures, unevaluated MVPs, MVP decisions (issue 12), the currency label (issue 19),
+    # the escalated impediments (issue 20)
+    with django_assert_num_queries(21):
         response = client.get("/?quarter=2026-Q1")
 
     html = response.content.decode()
