@@ -32,7 +32,7 @@ def test_executive_changes_quarter_opens_a_stream_and_downloads_the_csv(
     rows = page.locator("#overview-table tbody tr[data-value-stream]")
     expect(rows).to_have_count(8)
     shown = {
-        rows.nth(i).locator("th").inner_text().strip(): rows.nth(i).locator("td").nth(1).inner_text().strip()
+        rows.nth(i).locator("th a").inner_text().strip(): rows.nth(i).locator("td").nth(1).inner_text().strip()
         for i in range(rows.count())
     }
 

@@ -28,6 +28,7 @@ CANVASES = [
     "chart-burn",
     "chart-benefit",
     "chart-predictability",
+    "chart-sprint-burnup",  # the factory's stream is agile (issue 18: agile streams show sprints)
 ]
 
 
@@ -62,7 +63,7 @@ def test_executive_sees_the_value_stream_charts_drawn(live_server, page, current
     expect(page.locator("#dora-level")).to_have_text("Elite")
     for canvas in CANVASES:
         expect(page.locator(f"canvas#{canvas}")).to_be_visible()
-    page.wait_for_function("() => window.vmoCharts && Object.keys(window.vmoCharts).length === 7")
+    page.wait_for_function("() => window.vmoCharts && Object.keys(window.vmoCharts).length === 8")
     drawn = page.evaluate(
         """(ids) => ids.map((id) => {
             const chart = Chart.getChart(document.getElementById(id));
@@ -78,6 +79,7 @@ def test_executive_sees_the_value_stream_charts_drawn(live_server, page, current
         ["chart-burn", "line", 3],
         ["chart-benefit", "bar", 2],
         ["chart-predictability", "line", 3],
+        ["chart-sprint-burnup", "line", 2],
     ]
     trend = page.evaluate("() => Chart.getChart(document.getElementById('chart-flow-trend')).data.datasets[0].data")
     assert trend[-1] == 8

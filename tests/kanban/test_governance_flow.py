@@ -96,8 +96,11 @@ def test_the_governance_panel_on_the_kanban(client, executive, quarter, governan
     assert 'id="governance-panel"' in html
     assert '<tr id="governance-reviewing"><th scope="row">Reviewing</th><td>5</td>' in html
     assert "<td>4.0</td><td>14.0</td>" in html
+    # the panel on the board keeps a way to the page, which has the other quarters
+    assert '<a href="/kanban/governance/">Governance flow by quarter</a>' in html
     page = client.get("/kanban/governance/?quarter=2026-Q3").content.decode()
     assert "<html" in page
+    assert "Governance flow by quarter" not in page
 
 
 @pytest.mark.parametrize("quarter", ["2026-Q3"], indirect=True)
