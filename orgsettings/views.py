@@ -41,6 +41,7 @@ from portfolio.services import settings as portfolio_settings
 from portfolio.services.ingestion import PayloadInvalid
 from portfolio.services.settings import settings_gate
 from vmo.services.users import USER_FIELDS, user_save
+from vmo.sso import sso_enabled
 
 
 def _post(request, *, form, write: Callable, page: Callable, message: Callable, to: str):
@@ -319,7 +320,8 @@ def user_index(request):
     form = UserForm(request.POST or None)
 
     def page(status=200):
-        return render(request, "orgsettings/users.html", {"users": settings_users(), "form": form}, status=status)
+        context = {"users": settings_users(), "form": form, "sso_enabled": sso_enabled()}
+        return render(request, "orgsettings/users.html", context, status=status)
 
     if request.method != "POST":
         return page()
