@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend, default_username_algo
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -223,6 +223,10 @@ class SSOCallbackView(OIDCAuthenticationCallbackView):
             logger.warning("single sign-on: callback refused: %s", exc)
             self.user = None
             return self.login_failure()
+
+    @property
+    def failure_url(self):
+        return resolve_url(settings.LOGIN_REDIRECT_URL_FAILURE)
 
     def login_failure(self):
         messages.error(self.request, "Single sign-on did not log you in. Try again, or ask a director.")
