@@ -234,3 +234,20 @@ def test_the_users_page_says_the_claim_wins_while_sso_is_on(client, settings, di
 
     assert 'id="sso-roles-note"' in page
     assert "a role changed here lasts only until that user's next login" in page
+
+
+def test_the_system_checks_report_a_wrong_role_map_and_a_login_nobody_can_use(settings):
+    from vmo.checks import sso_settings_check
+
+    settings.SSO_ENABLED = False
+    settings.PASSWORD_LOGIN = True
+    settings.OIDC_ROLE_MAP = {}
+    assert sso_settings_check(None) == []
+
+    settings.OIDC_ROLE_MAP = {"admins": "root"}
+    settings.PASSWORD_LOGIN = False
+    assert [problem.id for problem in sso_settings_check(None)] == ["vmo.E001", "vmo.E002"]
+
+    settings.SSO_ENABLED = True
+    settings.OIDC_ROLE_MAP = {}
+    assert [problem.id for problem in sso_settings_check(None)] == ["vmo.W001"]
