@@ -335,6 +335,12 @@ def user_index(request):
     )
 
 
+SSO_ROLES_NOTE = (
+    "Single sign-on is on: at each login this user's roles are set from their identity provider's groups, "
+    "so a role changed here lasts only until their next login."
+)
+
+
 def user_edit(request, user_id: int):
     settings_gate(request.user)
     target = get_object_or_404(get_user_model().objects.prefetch_related("groups"), pk=user_id)
@@ -344,6 +350,8 @@ def user_edit(request, user_id: int):
 
     def page(status=200):
         context = {"object": target, "form": form, "title": f"User {target.username}"}
+        if sso_enabled():
+            context["note"] = SSO_ROLES_NOTE
         return render(request, "orgsettings/edit.html", context, status=status)
 
     if request.method != "POST":

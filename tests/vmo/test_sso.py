@@ -251,3 +251,14 @@ def test_the_system_checks_report_a_wrong_role_map_and_a_login_nobody_can_use(se
     settings.SSO_ENABLED = True
     settings.OIDC_ROLE_MAP = {}
     assert [problem.id for problem in sso_settings_check(None)] == ["vmo.W001"]
+
+
+def test_a_user_s_edit_page_says_the_claim_wins_while_sso_is_on(client, settings, director, executive):
+    client.force_login(director)
+    settings.SSO_ENABLED = False
+    assert 'id="settings-note"' not in client.get(f"/settings/users/{executive.pk}/").content.decode()
+
+    settings.SSO_ENABLED = True
+    page = client.get(f"/settings/users/{executive.pk}/").content.decode()
+
+    assert "a role changed here lasts only until their next login" in page
