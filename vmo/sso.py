@@ -162,7 +162,9 @@ class OIDCBackend(OIDCAuthenticationBackend):
             return None
 
     def verify_claims(self, claims):
-        return bool(claims.get("email"))
+        # Accounts are matched by e-mail: an address the provider says it has not verified could
+        # be anyone's, so it logs nobody in. Providers that send no email_verified are trusted.
+        return bool(claims.get("email")) and claims.get("email_verified", True) is not False
 
     def get_username(self, claims):
         return username_for(claims.get("email"), claims)

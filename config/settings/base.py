@@ -134,7 +134,8 @@ OIDC_OP_TOKEN_ENDPOINT = env("OIDC_TOKEN_ENDPOINT", default="")
 OIDC_OP_USER_ENDPOINT = env("OIDC_USERINFO_ENDPOINT", default="")
 OIDC_OP_JWKS_ENDPOINT = env("OIDC_JWKS_ENDPOINT", default="")
 OIDC_RP_SIGN_ALGO = env("OIDC_SIGN_ALGO", default="RS256")
-OIDC_RP_SCOPES = env("OIDC_SCOPES", default="openid email profile groups")
+# Add the provider's groups scope ("... groups") when it sends the roles claim only for it.
+OIDC_RP_SCOPES = env("OIDC_SCOPES", default="openid email profile")
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 # The claim that carries the user's groups, and which claim value gives which of the four roles

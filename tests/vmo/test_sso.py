@@ -126,6 +126,17 @@ def test_a_claim_without_email_is_refused(sso_on, monkeypatch):
     assert not get_user_model().objects.filter(username="x").exists()
 
 
+def test_an_unverified_email_logs_nobody_in_not_even_the_account_with_that_email(sso_on, monkeypatch):
+    user = UserFactory(username="fay", email="fay@example.com", roles=[roles.DIRECTOR])
+    backend = sso.OIDCBackend()
+    claims = {"email": "fay@example.com", "email_verified": False, "groups": ["pmo"]}
+    monkeypatch.setattr(backend, "get_userinfo", lambda *args: claims)
+
+    with pytest.raises(Exception, match="Claims verification failed"):
+        backend.get_or_create_user("access", "id", {})
+    assert role_names(user) == {roles.DIRECTOR}
+
+
 def test_a_role_map_to_an_unknown_role_is_a_configuration_error(sso_on):
     sso_on.OIDC_ROLE_MAP = {"admins": "superuser"}
 

@@ -128,6 +128,7 @@ def sso_settings(settings, provider, live_server):
     settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
     for name in sso.DISCOVERED:
         setattr(settings, name, "")  # every endpoint from the discovery document
+    settings.OIDC_RP_SCOPES = "openid email profile groups"
     settings.OIDC_ROLES_CLAIM = "groups"
     settings.OIDC_ROLE_MAP = {"vmo-directors": "director", "pmo": "program_manager"}
     sso._discovery_cache.clear()
