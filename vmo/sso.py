@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
+from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, resolve_url
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend, default_username_algo
@@ -114,7 +114,12 @@ def op_setting(attr, *default):
 def username_for(email, claims):
     """The provider's preferred_username when it is free, else mozilla-django-oidc's hash."""
     preferred = (claims or {}).get("preferred_username") or ""
-    if preferred and len(preferred) <= 150 and not get_user_model().objects.filter(username=preferred).exists():
+    User = get_user_model()
+    try:
+        User.username_validator(preferred)
+    except ValidationError:
+        preferred = ""
+    if preferred and len(preferred) <= 150 and not User.objects.filter(username=preferred).exists():
         return preferred
     return default_username_algo(email, claims)
 
@@ -160,6 +165,18 @@ class OIDCBackend(OIDCAuthenticationBackend):
             # A refused code or an unreachable provider is a failed login, not a 500.
             logger.warning("single sign-on: token or userinfo request failed: %s", exc)
             return None
+
+    def verify_token(self, token, **kwargs):
+        """The signature and nonce (mozilla-django-oidc), then the audience and the issuer, which
+        it leaves out and OpenID Connect Core 3.1.3.7 asks of every client."""
+        payload = super().verify_token(token, **kwargs)
+        audience = payload.get("aud")
+        audiences = [audience] if isinstance(audience, str) else list(audience or ())
+        if settings.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("The id token was not issued for this client.")
+        if settings.OIDC_ISSUER and payload.get("iss", "").rstrip("/") != settings.OIDC_ISSUER:
+            raise SuspiciousOperation("The id token comes from another issuer.")
+        return payload
 
     def verify_claims(self, claims):
         # Accounts are matched by e-mail: an address the provider says it has not verified could

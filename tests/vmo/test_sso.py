@@ -4,10 +4,11 @@ tests/vmo/test_sso_end_to_end.py; here the provider's answer (the userinfo claim
 
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 
 from portfolio import roles
 from portfolio.models import SettingChange
@@ -135,6 +136,40 @@ def test_an_unverified_email_logs_nobody_in_not_even_the_account_with_that_email
     with pytest.raises(Exception, match="Claims verification failed"):
         backend.get_or_create_user("access", "id", {})
     assert role_names(user) == {roles.DIRECTOR}
+
+
+def test_a_username_the_provider_spells_badly_falls_back_to_a_hash(sso_on, monkeypatch):
+    user = login_with_claims(monkeypatch, {"email": "gus@example.com", "preferred_username": "Gus Smith"})
+
+    assert " " not in user.username
+    user.full_clean()
+
+
+SECRET = "an-hs256-client-secret-of-32-bytes-at-least"
+
+
+@pytest.mark.parametrize(
+    ("claims", "accepted"),
+    [
+        ({"aud": "vmo", "iss": "https://idp.example"}, True),
+        ({"aud": ["other", "vmo"], "iss": "https://idp.example/"}, True),
+        ({"aud": "other", "iss": "https://idp.example"}, False),
+        ({"iss": "https://idp.example"}, False),
+        ({"aud": "vmo", "iss": "https://evil.example"}, False),
+    ],
+)
+def test_an_id_token_for_another_client_or_from_another_issuer_is_refused(sso_on, claims, accepted):
+    sso_on.OIDC_ISSUER = "https://idp.example"
+    backend = sso.OIDCBackend()
+    backend.OIDC_RP_SIGN_ALGO = "HS256"
+    backend.OIDC_RP_CLIENT_SECRET = SECRET
+    token = jwt.encode({**claims, "nonce": "n1", "sub": "1"}, SECRET, algorithm="HS256")
+
+    if accepted:
+        assert backend.verify_token(token, nonce="n1")["sub"] == "1"
+    else:
+        with pytest.raises(SuspiciousOperation):
+            backend.verify_token(token, nonce="n1")
 
 
 def test_a_role_map_to_an_unknown_role_is_a_configuration_error(sso_on):
