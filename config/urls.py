@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from config.views import ApiIndexView, DocsView, SchemaView, favicon
+from vmo.sso import SSOAuthenticateView, SSOCallbackView
+from vmo.views.login import LoginView
 
 # A database failure outside any view (the session lookup before it) is a 503, not a 500.
 handler500 = "core.unavailable.server_error"
@@ -23,7 +26,11 @@ api_urlpatterns = [
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
+    # Single sign-on (vmo/sso.py): both answer 404 while it is not configured. mozilla-django-oidc
+    # reverses these two names.
+    path("oidc/authenticate/", login_not_required(SSOAuthenticateView.as_view()), name="oidc_authentication_init"),
+    path("oidc/callback/", login_not_required(SSOCallbackView.as_view()), name="oidc_authentication_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include(api_urlpatterns)),
     path("", include("portfolio.urls")),

@@ -41,6 +41,7 @@ from portfolio.services import settings as portfolio_settings
 from portfolio.services.ingestion import PayloadInvalid
 from portfolio.services.settings import settings_gate
 from vmo.services.users import USER_FIELDS, user_save
+from vmo.sso import sso_enabled
 
 
 def _post(request, *, form, write: Callable, page: Callable, message: Callable, to: str):
@@ -319,7 +320,8 @@ def user_index(request):
     form = UserForm(request.POST or None)
 
     def page(status=200):
-        return render(request, "orgsettings/users.html", {"users": settings_users(), "form": form}, status=status)
+        context = {"users": settings_users(), "form": form, "sso_enabled": sso_enabled()}
+        return render(request, "orgsettings/users.html", context, status=status)
 
     if request.method != "POST":
         return page()
@@ -333,6 +335,12 @@ def user_index(request):
     )
 
 
+SSO_ROLES_NOTE = (
+    "Single sign-on is on: at each login this user's roles are set from their identity provider's groups, "
+    "so a role changed here lasts only until their next login."
+)
+
+
 def user_edit(request, user_id: int):
     settings_gate(request.user)
     target = get_object_or_404(get_user_model().objects.prefetch_related("groups"), pk=user_id)
@@ -342,6 +350,8 @@ def user_edit(request, user_id: int):
 
     def page(status=200):
         context = {"object": target, "form": form, "title": f"User {target.username}"}
+        if sso_enabled():
+            context["note"] = SSO_ROLES_NOTE
         return render(request, "orgsettings/edit.html", context, status=status)
 
     if request.method != "POST":

@@ -123,9 +123,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Single sign-on (OpenID Connect, mozilla-django-oidc; vmo/sso.py) -------------------------
+# On when a client id and either the issuer (its /.well-known/openid-configuration is read on
+# the first login) or the three endpoints are set. Explicit endpoints win over discovery.
+OIDC_ISSUER = env("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_SIGN_ALGO", default="RS256")
+# Add the provider's groups scope ("... groups") when it sends the roles claim only for it.
+OIDC_RP_SCOPES = env("OIDC_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+# The claim that carries the user's groups, and which claim value gives which of the four roles
+# ("vmo-directors=director,vsm=value_stream_manager,execs=executive,pmo=program_manager").
+# Applied at every login: the claim wins over roles set on the users page while SSO is on.
+OIDC_ROLES_CLAIM = env("OIDC_ROLES_CLAIM", default="groups")
+OIDC_ROLE_MAP = env.dict("OIDC_ROLE_MAP", default={})
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID and (OIDC_ISSUER or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT)))
+# Off: the login page offers only single sign-on and every password login is refused (pages,
+# admin). API tokens are not passwords and keep working.
+PASSWORD_LOGIN = env.bool("PASSWORD_LOGIN", default=True)
+OIDC_AUTHENTICATE_CLASS = "vmo.sso.SSOAuthenticateView"
+OIDC_CALLBACK_CLASS = "vmo.sso.SSOCallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "login"
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend that refuses every password while PASSWORD_LOGIN is off.
+    "vmo.sso.PasswordBackend",
+    # Answers only the OpenID Connect callback (a code and a state), and only when SSO is on.
+    "vmo.sso.OIDCBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"

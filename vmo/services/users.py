@@ -63,3 +63,25 @@ def user_save(*, user, target=None, roles: list[str] | None = None, **fields):
         target.__dict__.pop("_role_cache", None)
     audit_record(user=user, kind="user", obj=target, action=action, before=before, after=_user_state(target))
     return target
+
+
+@transaction.atomic
+def user_roles_from_sso(*, target, roles: set[str]):
+    """Set a user's roles to exactly those their identity provider's claim gives, at each login.
+
+    Single sign-on is the source of truth for roles while it is on: a role added on the users
+    page is taken away at the user's next login if the claim does not carry it, and a user
+    whose claim lost a group loses the role. The change is audited like one made on the users
+    page, by the user who logged in. Groups that are not roles are left as they are.
+    """
+    unknown = set(roles) - set(role_names.ALL_ROLES)
+    if unknown:
+        raise ValidationError({"roles": f"Unknown roles: {', '.join(sorted(unknown))}."})
+    target = get_user_model().objects.select_for_update().get(pk=target.pk)
+    before = _user_state(target)
+    current = before["roles"]
+    target.groups.remove(*Group.objects.filter(name__in=current - set(roles)))
+    target.groups.add(*Group.objects.filter(name__in=set(roles) - current))
+    target.__dict__.pop("_role_cache", None)
+    audit_record(user=target, kind="user", obj=target, action="update", before=before, after=_user_state(target))
+    return target
