@@ -1,7 +1,9 @@
 """Project mode on the epic page: a value stream's manager baselines the project, adds phases and
 milestones, moves forecasts and records completion; others are refused and see no form."""
 
+import collections
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -258,3 +260,16 @@ def test_the_forms_are_shown_to_the_streams_managers_only(client, vsm, outsider,
 
     assert [f'action="{action}"' in manager_html for action in forms] == [True] * 5
     assert [f'action="{action}"' in outsider_html for action in forms] == [False] * 5
+
+
+def test_the_managers_page_has_no_duplicate_element_ids(client, vsm, epic):
+    # Several forms share field names (name, forecast dates); their ids must not collide.
+    ProjectPlanFactory(epic=epic)
+    ProjectPhaseFactory(epic=epic)
+    MilestoneFactory(epic=epic)
+    client.force_login(vsm)
+
+    html = client.get(reverse("kanban-epic", args=[epic.key])).content.decode()
+
+    ids = collections.Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [name for name, n in ids.items() if n > 1] == []
