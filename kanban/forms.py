@@ -4,13 +4,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from portfolio.form_fields import MoneyField
+from portfolio.form_fields import MoneyField, PersonChoiceField
 from portfolio.models import (
     MMP,
     WSJF_SCALE,
     BenefitHypothesis,
     BenefitKind,
     DeliveryMode,
+    EarnedValueMethod,
     Epic,
     EpicState,
     GateDecision,
@@ -103,6 +104,83 @@ class GoDecisionForm(forms.Form):
 class GateDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=GateDecision.choices)
     note = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _date_field(label, *, required=True):
+    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ProjectPlanForm(forms.Form):
+    """Baseline (or rebaseline) a project from the epic page: budget at completion, sponsor,
+    earned-value method. The service checks who may and that the epic is in project mode."""
+
+    baseline_budget_cents = MoneyInput(label="Baseline budget (BAC)")
+    sponsor = PersonChoiceField(queryset=get_user_model().objects.none(), required=False, empty_label="No sponsor")
+    ev_method = forms.ChoiceField(label="Earned value by", choices=EarnedValueMethod.choices)
+
+    def __init__(self, *args, epic: Epic, **kwargs):
+        kwargs.setdefault("auto_id", "plan_%s")  # the epic page has several forms: unique ids
+        super().__init__(*args, **kwargs)
+        # Lazy: the sponsor list is queried only when a manager's page renders the form.
+        self.fields["sponsor"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class PhaseForm(forms.Form):
+    """A phase added from the epic page; the forecast defaults to the baseline (the service)."""
+
+    name = forms.CharField(max_length=120)
+    baseline_start = _date_field("Baseline start")
+    baseline_end = _date_field("Baseline end")
+    forecast_start = _date_field("Forecast start", required=False)
+    forecast_end = _date_field("Forecast end", required=False)
+
+    def __init__(self, *args, epic: Epic, **kwargs):
+        kwargs.setdefault("auto_id", "phase_%s")  # the epic page has several forms: unique ids
+        super().__init__(*args, **kwargs)
+
+
+class PhaseForecastForm(forms.Form):
+    """A phase's forecast moved from its row of the timeline table."""
+
+    forecast_start = _date_field("Forecast start")
+    forecast_end = _date_field("Forecast end")
+
+    def __init__(self, *args, epic: Epic, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class MilestoneForm(forms.Form):
+    """A milestone added from the epic page. The phase choices come from the phases the page has
+    already read (`phases`), so the form costs no query of its own."""
+
+    name = forms.CharField(max_length=120)
+    phase = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Phase")
+    baseline_date = _date_field("Baseline date")
+    forecast_date = _date_field("Forecast date", required=False)
+    weight = forms.IntegerField(min_value=1, max_value=1000, initial=1)
+
+    def __init__(self, *args, epic: Epic, phases=None, **kwargs):
+        kwargs.setdefault("auto_id", "milestone_%s")  # the epic page has several forms: unique ids
+        super().__init__(*args, **kwargs)
+        self.epic = epic
+        if phases is None:
+            phases = list(epic.phases.all())
+        self.fields["phase"].choices = [("", "No phase"), *((p.id, p.name) for p in phases)]
+
+    def clean_phase(self):
+        # The id was one of the epic's phases (the choices); the service gets the row.
+        phase_id = self.cleaned_data["phase"]
+        return None if phase_id is None else self.epic.phases.get(id=phase_id)
+
+
+class MilestoneProgressForm(forms.Form):
+    """A milestone's forecast moved, or its completion recorded (blank: not completed)."""
+
+    forecast_date = _date_field("Forecast date")
+    completed_on = _date_field("Completed on", required=False)
+
+    def __init__(self, *args, epic: Epic, **kwargs):
+        super().__init__(*args, **kwargs)
 
 
 def form_errors_from(form: forms.Form, exc: ValidationError) -> None:

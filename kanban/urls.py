@@ -16,5 +16,18 @@ urlpatterns = [
     path("kanban/epics/<str:key>/measurements/", views.epic_measurement_add, name="kanban-epic-measurement"),
     path("kanban/epics/<str:key>/mvp-evaluation/", views.epic_mvp_evaluate, name="kanban-epic-mvp"),
     path("kanban/epics/<str:key>/gates/<int:gate_id>/decide/", views.epic_gate_decide_view, name="kanban-epic-gate"),
+    path("kanban/epics/<str:key>/project/plan/", views.epic_project_plan_view, name="kanban-epic-project-plan"),
+    path("kanban/epics/<str:key>/project/phases/", views.epic_phase_add_view, name="kanban-epic-phase-add"),
+    path(
+        "kanban/epics/<str:key>/project/phases/<int:phase_id>/",
+        views.epic_phase_forecast_view,
+        name="kanban-epic-phase-forecast",
+    ),
+    path("kanban/epics/<str:key>/project/milestones/", views.epic_milestone_add_view, name="kanban-epic-milestone-add"),
+    path(
+        "kanban/epics/<str:key>/project/milestones/<int:milestone_id>/",
+        views.epic_milestone_progress_view,
+        name="kanban-epic-milestone-progress",
+    ),
     path("kanban/epics/<str:key>/go-decision/", views.epic_go_decision_view, name="kanban-epic-go-decision"),
 ]

@@ -23,8 +23,13 @@ from kanban.forms import (
     EpicForm,
     GateDecisionForm,
     GoDecisionForm,
+    MilestoneForm,
+    MilestoneProgressForm,
     MoveForm,
     MvpEvaluationForm,
+    PhaseForecastForm,
+    PhaseForm,
+    ProjectPlanForm,
     ScoreForm,
     form_errors_from,
 )
@@ -38,7 +43,7 @@ from kanban.selectors import (
 )
 from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation_record
 from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
-from portfolio.models import EPIC_FLOW, Epic, EpicState, StageGate
+from portfolio.models import EPIC_FLOW, Epic, EpicState, Milestone, ProjectPhase, StageGate
 from portfolio.models.epics import WSJF_INPUTS
 from portfolio.permissions import can_manage_value_stream, is_director, managed_value_stream_ids
 from portfolio.selectors.benefits import benefits_of_epic, measurements_of_epic
@@ -53,7 +58,15 @@ from portfolio.selectors.history import epic_as_of, epics_as_of
 from portfolio.services.benefits import benefit_create, benefit_measurement_record
 from portfolio.services.epics import DENIED as EPIC_DENIED
 from portfolio.services.epics import epic_create, epic_go_decision_record, epic_score, epic_update
-from portfolio.services.projects import stage_gate_decide
+from portfolio.services.projects import (
+    milestone_create,
+    milestone_update,
+    phase_create,
+    phase_update,
+    project_plan_create,
+    project_plan_update,
+    stage_gate_decide,
+)
 
 
 def _board_context(request, query_string: str, *, errors=(), moved=None, as_of=None):
@@ -254,6 +267,7 @@ def _epic_page(request, epic: Epic, *, status: int = 200, as_of=None, **forms):
 def _epic_today(epic: Epic, forms: dict) -> dict:
     """What only today's epic has: its forecast, economics, benefits and MVP evaluations, and
     the forms that change them (none of it is history-tracked, so an as-of page leaves it out)."""
+    project = epic_project(epic=epic, today=timezone.localdate())
     return {
         "forecast": epic_forecast(epic_id=epic.id),
         "economics": epic_economics(epic_id=epic.id, as_of=timezone.localdate()),
@@ -265,8 +279,27 @@ def _epic_today(epic: Epic, forms: dict) -> dict:
         "benefit_form": forms.get("benefit_form") or BenefitForm(epic=epic),
         "measurement_form": forms.get("measurement_form") or BenefitMeasurementForm(epic=epic),
         "mvp_form": forms.get("mvp_form") or MvpEvaluationForm(epic=epic),
-        "project": epic_project(epic=epic, today=timezone.localdate()),
+        "project": project,
         "gate_form": GateDecisionForm(),
+        **(_project_forms(epic, project, forms) if project else {}),
+    }
+
+
+def _project_forms(epic: Epic, project, forms: dict) -> dict:
+    """The project section's forms (the template shows them to managers only); a failed POST's
+    bound form comes back with its errors, a row form with the id of the row it was for."""
+    plan = project.plan
+    initial = (
+        {"baseline_budget_cents": plan.baseline_budget_cents, "sponsor": plan.sponsor_id, "ev_method": plan.ev_method}
+        if plan
+        else {}
+    )
+    return {
+        "plan_form": forms.get("plan_form") or ProjectPlanForm(epic=epic, initial=initial),
+        "phase_form": forms.get("phase_form") or PhaseForm(epic=epic),
+        "milestone_form": forms.get("milestone_form") or MilestoneForm(epic=epic, phases=project.phases),
+        "phase_forecast_form": forms.get("phase_forecast_form"),
+        "milestone_progress_form": forms.get("milestone_progress_form"),
     }
 
 
@@ -281,18 +314,20 @@ def epic_page(request, key: str):
     return _epic_page(request, epic, as_of=as_of)
 
 
-def _epic_form_post(request, key: str, form_class, form_name: str, action, done: str):
+def _epic_form_post(request, key: str, form_class, form_name: str, action, done: str, *, anchor="", row_id=None):
     """Parse the form, call the service (it is the permission gate: a refusal is a 403 and
-    nothing is written), redirect; bad input shows the page again with the errors (400)."""
+    nothing is written), redirect; bad input shows the page again with the errors (400).
+    `row_id` marks which row of a table a per-row form's errors belong to."""
     epic = get_object_or_404(Epic, key=key)
     if not can_manage_value_stream(request.user, epic.value_stream_id):
         raise PermissionDenied("Only managers of this value stream and VMO directors may change it.")
     form = form_class(request.POST, epic=epic)
+    form.row_id = row_id
     if form.is_valid():
         try:
             action(epic, form.cleaned_data)
             messages.success(request, done)
-            return redirect("kanban-epic", key=epic.key)
+            return redirect(reverse("kanban-epic", args=[epic.key]) + anchor)
         except ValidationError as exc:
             form_errors_from(form, exc)
         except MoveRefused as exc:
@@ -330,6 +365,80 @@ def epic_mvp_evaluate(request, key: str):
         )
 
     return _epic_form_post(request, key, MvpEvaluationForm, "mvp_form", action, "MVP evaluation recorded.")
+
+
+@require_POST
+def epic_project_plan_view(request, key: str):
+    """Baseline the project (first time) or change its plan: budget, sponsor, EV method."""
+
+    def action(epic, data):
+        plan = epic.project if hasattr(epic, "project") else None
+        if plan is None:
+            project_plan_create(user=request.user, epic=epic, **data)
+        else:
+            project_plan_update(user=request.user, plan=plan, **data)
+
+    return _epic_form_post(
+        request, key, ProjectPlanForm, "plan_form", action, "Project plan saved.", anchor="#epic-project"
+    )
+
+
+@require_POST
+def epic_phase_add_view(request, key: str):
+    def action(epic, data):
+        phase_create(user=request.user, epic=epic, **data)
+
+    return _epic_form_post(request, key, PhaseForm, "phase_form", action, "Phase added.", anchor="#epic-project")
+
+
+@require_POST
+def epic_phase_forecast_view(request, key: str, phase_id: int):
+    """Move a phase's forecast dates (the baseline stays)."""
+    phase = get_object_or_404(ProjectPhase, id=phase_id, epic__key=key)
+
+    def action(epic, data):
+        phase_update(user=request.user, phase=phase, **data)
+
+    return _epic_form_post(
+        request,
+        key,
+        PhaseForecastForm,
+        "phase_forecast_form",
+        action,
+        f"{phase.name}: forecast moved.",
+        anchor="#epic-project",
+        row_id=phase.id,
+    )
+
+
+@require_POST
+def epic_milestone_add_view(request, key: str):
+    def action(epic, data):
+        milestone_create(user=request.user, epic=epic, **data)
+
+    return _epic_form_post(
+        request, key, MilestoneForm, "milestone_form", action, "Milestone added.", anchor="#epic-project"
+    )
+
+
+@require_POST
+def epic_milestone_progress_view(request, key: str, milestone_id: int):
+    """Move a milestone's forecast date or record the day it was completed (blank: not yet)."""
+    milestone = get_object_or_404(Milestone, id=milestone_id, epic__key=key)
+
+    def action(epic, data):
+        milestone_update(user=request.user, milestone=milestone, **data)
+
+    return _epic_form_post(
+        request,
+        key,
+        MilestoneProgressForm,
+        "milestone_progress_form",
+        action,
+        f"{milestone.name} saved.",
+        anchor="#epic-project",
+        row_id=milestone.id,
+    )
 
 
 def _save_epic(request, *, epic: Epic | None):
