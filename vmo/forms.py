@@ -168,3 +168,46 @@ class MapImprovementItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["map_stage"].queryset = stages
         self.fields["map_stage"].label_from_instance = lambda s: f"{s.map.get_state_display()}: {s.name}"
+
+
+class MapStageForm(forms.Form):
+    """A stage of a value stream map typed on the map page: its tool statuses as a comma-separated
+    list, and the figures used where no status history exists.
+
+    `owner_choices` is computed once per page and shared by every stage's form, so rendering a
+    dozen forms does not query the users a dozen times (the queryset only validates a POST)."""
+
+    name = forms.CharField(max_length=100)
+    owner = PersonChoiceField(queryset=_users(), required=False)
+    tool_statuses = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Tool statuses (comma-separated)",
+        widget=forms.TextInput(attrs={"placeholder": "In Review, QA"}),
+    )
+    typed_process_hours = forms.DecimalField(
+        required=False, min_value=0, max_digits=8, decimal_places=1, label="Process hours"
+    )
+    typed_wait_hours = forms.DecimalField(
+        required=False, min_value=0, max_digits=8, decimal_places=1, label="Wait hours"
+    )
+    complete_accurate_pct = forms.IntegerField(required=False, min_value=0, max_value=100, label="%C&A")
+
+    def __init__(self, *args, owner_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if owner_choices is not None:
+            self.fields["owner"].widget.choices = owner_choices
+
+    def clean_tool_statuses(self) -> list[str]:
+        return [part.strip() for part in self.cleaned_data["tool_statuses"].split(",") if part.strip()]
+
+    @staticmethod
+    def initial_for(stage) -> dict:
+        return {
+            "name": stage.name,
+            "owner": stage.owner_id,
+            "tool_statuses": ", ".join(stage.tool_statuses),
+            "typed_process_hours": stage.typed_process_hours,
+            "typed_wait_hours": stage.typed_wait_hours,
+            "complete_accurate_pct": stage.complete_accurate_pct,
+        }

@@ -66,6 +66,31 @@ urlpatterns = [
     path("value-streams/<slug:slug>/rollup/", value_streams.value_stream_rollup, name="value-stream-rollup"),
     path("value-streams/<slug:slug>/map/", value_stream_maps.value_stream_map, name="value-stream-map"),
     path(
+        "value-streams/<slug:slug>/map/create/",
+        value_stream_maps.value_stream_map_create,
+        name="value-stream-map-create",
+    ),
+    path(
+        "value-streams/<slug:slug>/map/<str:state>/stages/",
+        value_stream_maps.value_stream_map_stage_add,
+        name="value-stream-map-stage-add",
+    ),
+    path(
+        "value-streams/<slug:slug>/map/stages/<int:pk>/",
+        value_stream_maps.value_stream_map_stage_edit,
+        name="value-stream-map-stage-edit",
+    ),
+    path(
+        "value-streams/<slug:slug>/map/stages/<int:pk>/move/",
+        value_stream_maps.value_stream_map_stage_move,
+        name="value-stream-map-stage-move",
+    ),
+    path(
+        "value-streams/<slug:slug>/map/stages/<int:pk>/delete/",
+        value_stream_maps.value_stream_map_stage_delete,
+        name="value-stream-map-stage-delete",
+    ),
+    path(
         "value-streams/<slug:slug>/map/improvements/",
         value_stream_maps.value_stream_map_improvement,
         name="value-stream-map-improvement",

@@ -4,6 +4,7 @@ Maps are not financial: a stage may be deleted (its history stays with the work 
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from portfolio.models import MapStage, ValueStreamMap
 from portfolio.permissions import can_manage_value_stream
@@ -77,9 +78,12 @@ def map_update(*, user, vsm: ValueStreamMap, **values) -> ValueStreamMap:
 
 @transaction.atomic
 def stage_create(*, user, map: ValueStreamMap, **values) -> MapStage:
-    """Add a stage to a map; its tool statuses must not belong to another stage of the map."""
+    """Add a stage to a map; its tool statuses must not belong to another stage of the map.
+    Without a position the stage goes last."""
     _check(user, map.value_stream_id)
     stage = MapStage(map=map, **{k: v for k, v in values.items() if k in STAGE_FIELDS})
+    if stage.position is None:
+        stage.position = _last_position(map.pk) + 1
     stage.tool_statuses = _clean_statuses(stage.tool_statuses)
     stage.full_clean()
     _check_statuses_free(stage)
@@ -101,7 +105,32 @@ def stage_update(*, user, stage: MapStage, **values) -> MapStage:
     return stage
 
 
+def _last_position(map_id: int) -> int:
+    return MapStage.objects.filter(map_id=map_id).aggregate(last=Max("position"))["last"] or 0
+
+
+@transaction.atomic
+def stage_move(*, user, stage: MapStage, up: bool) -> MapStage:
+    """Swap a stage with its neighbour above (`up`) or below; at either end nothing changes."""
+    _check(user, stage.map.value_stream_id)
+    # Lock the map's stages in one order so two moves on one map queue instead of interleaving.
+    stages = list(MapStage.objects.select_for_update().filter(map_id=stage.map_id).order_by("position", "id"))
+    index = next(i for i, s in enumerate(stages) if s.pk == stage.pk)
+    other_index = index - 1 if up else index + 1
+    if not 0 <= other_index < len(stages):
+        return stages[index]
+    moving, other = stages[index], stages[other_index]
+    # (map, position) is unique and checked per statement: park the stage past the end first.
+    parked = stages[-1].position + 1
+    MapStage.objects.filter(pk=moving.pk).update(position=parked)
+    MapStage.objects.filter(pk=other.pk).update(position=moving.position)
+    MapStage.objects.filter(pk=moving.pk).update(position=other.position)
+    moving.position, other.position = other.position, moving.position
+    return moving
+
+
 @transaction.atomic
 def stage_delete(*, user, stage: MapStage) -> None:
+    """Remove a stage; the other stages keep their positions."""
     _check(user, stage.map.value_stream_id)
     stage.delete()
