@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from portfolio.demo_vocabulary import business_case
 from portfolio.models import (
     EPIC_FLOW,
     MMP,
@@ -41,6 +42,12 @@ STATE_MIX = (
     (EpicState.NOT_PURSUED, 10),
 )
 SCALE = (1, 2, 3, 5, 8, 13, 20)
+# The quarter (0 last, 1 current, 2 next) that funds an epic in each column: implementing epics
+# are paid from the current quarter (the funding page's "Implementing" column reads them there),
+# finished ones were paid last quarter, the analysed ones wait for the next planning.
+TARGET_QUARTER = {EpicState.ANALYZING: 2, EpicState.BACKLOG: 1, EpicState.IMPLEMENTING: 1, EpicState.DONE: 0}
+# Smaller streams get smaller epics, so what they implement fits what they are allocated.
+COST_DIVISOR = {"hr": 8, "finance": 5, "data": 2, "core-ops": 2}
 # (title, for whom, who need to, the solution, that): each value stream has its own ideas, so
 # titles and hypotheses read as that stream's work; an idea used again is its next phase.
 STREAM_IDEAS = {
@@ -414,7 +421,10 @@ def seed_epics(ctx) -> list[EpicSeed]:
         manager = users["vsm"] if stream.slug in ("payments", "onboarding", "core-ops", "finance") else users["vsm2"]
         created_at = now - dt.timedelta(days=rng.randint(20 + depth * 10, 182), hours=rng.randint(0, 23))
         scored = depth >= 2 or rng.random() < 0.5
-        cost = rng.choice((80, 150, 250, 400, 650, 900, 1200, 1800, 2500)) * 1_000_00
+        # A support stream's epics cost a fraction of a product stream's (its allocation does).
+        cost = (
+            rng.choice((80, 150, 250, 400, 650, 900, 1200, 1800, 2500)) * 1_000_00 // COST_DIVISOR.get(stream.slug, 1)
+        )
         big = cost > 1_000_000_00
         epic = Epic(
             key=key,
@@ -428,22 +438,13 @@ def seed_epics(ctx) -> list[EpicSeed]:
             hypothesis_for=idea[1] if depth >= 1 or n % 3 == 0 else "",
             hypothesis_who=idea[2] if depth >= 1 or n % 3 == 0 else "",
             hypothesis_the=idea[3] if depth >= 1 else "",
-            hypothesis_is_a="digital service" if depth >= 1 else "",
             hypothesis_that=idea[4] if depth >= 1 else "",
-            hypothesis_unlike="today's manual process" if depth >= 1 else "",
-            hypothesis_our_solution="is self-service and measurable" if depth >= 1 else "",
-            business_outcome_hypothesis=f"{idea[1].capitalize()} adopt the {idea[3]} and satisfaction rises 10 points"
-            if depth >= 2
-            else "",
-            leading_indicators="Weekly active users; completion rate; support contacts" if depth >= 2 else "",
-            nonfunctional_requirements="99.9% availability; p95 under 300 ms; GDPR compliant" if depth >= 2 else "",
+            **business_case(slug=stream.slug, key=key, idea=idea, depth=depth),
             mvp_definition=f"A pilot of the {idea[3]} with 100 {idea[1]}" if depth >= 2 else "",
-            in_scope="Retail channels" if depth >= 2 else "",
-            out_of_scope="Corporate clients" if depth >= 2 else "",
             estimated_cost_cents=cost if depth >= 2 or rng.random() < 0.3 else None,
             estimated_duration_weeks=rng.choice((6, 8, 12, 16, 26)) if depth >= 2 else None,
             cost_of_delay_per_week_cents=rng.choice((5, 10, 20, 40, 80)) * 1_000_00 if depth >= 3 else None,
-            target_quarter=quarters[min(2, max(0, depth - 2))] if depth >= 2 else None,
+            target_quarter=quarters[TARGET_QUARTER[state]] if state in TARGET_QUARTER else None,
             state=state,
             business_value=rng.choice(SCALE) if scored else None,
             time_criticality=rng.choice(SCALE) if scored else None,
@@ -525,7 +526,9 @@ def _seed_children(epics: list[Epic], *, rng: random.Random, users, quarters) ->
                 status = MMPStatus.PLANNED
                 released = None
                 if epic.state == EpicState.DONE or (epic.state == EpicState.IMPLEMENTING and i == 0):
-                    status, released = MMPStatus.RELEASED, timezone.localdate() - dt.timedelta(days=10 + 20 * i)
+                    # Releases spread over the last six months, each epic's later MMPs after its MVP.
+                    days_ago = 60 + (n * 29) % 120 - 25 * i
+                    status, released = MMPStatus.RELEASED, timezone.localdate() - dt.timedelta(days=days_ago)
                 elif epic.state == EpicState.IMPLEMENTING:
                     status = MMPStatus.IN_PROGRESS
                 mmps.append(

@@ -8,12 +8,12 @@ from django.db import connection
 from django.utils import timezone
 
 from funding import demo as funding_demo
+from funding import demo_guardrails, demo_projects
 from funding import demo_modes as funding_demo_modes
-from funding import demo_projects
 from kanban import demo as kanban_demo
 from okrs import demo as okrs_demo
 from portfolio import demo as portfolio_demo
-from portfolio import demo_benefits, demo_delivery, demo_epics
+from portfolio import demo_benefits, demo_delivery, demo_epics, demo_progress
 from portfolio.models import RollupDue
 from portfolio.services.base import rollup_nudges_paused
 from vmo import demo as vmo_demo
@@ -61,10 +61,12 @@ class Command(BaseCommand):
             # Each app adds its part, in dependency order; every seeder is idempotent.
             kanban_demo.seed_transitions(ctx, demo_epics.seed_epics(ctx))
             funding_demo.seed(ctx)  # after the epics: estimates and the guardrail mix need them
+            demo_guardrails.seed_guardrail_mix(ctx)  # after the estimates: the mix is by cost
             demo_delivery.seed_delivery(value_streams=ctx.value_streams)
             funding_demo.seed_sprints(ctx)  # after the delivery data: sprints link its work items
             funding_demo_modes.seed_agile_commitments(ctx)  # the agile streams' sprint commitments
             demo_benefits.seed_benefits(ctx)
+            demo_progress.seed_progress(ctx)  # after the sprints (actual cost), before the projects
             demo_projects.seed_projects(ctx)  # after sprints and spend: baselines are sized from actual cost
             kanban_demo.seed_mvp_pivot(ctx)
             okrs_demo.seed(ctx)
