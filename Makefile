@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help install lock audit migrate seed run serve test lint lint-imports format migrations-check pytest worker beat bench check-deploy schema clean
+.PHONY: help install lock audit migrate seed run serve test lint lint-imports format migrations-check pytest worker beat bench check-deploy schema clean screenshots
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ seed: migrate ## Load the demo portfolio (idempotent)
 run: seed ## From a fresh clone: install, migrate, load demo data and serve on http://$(HOST):$(PORT) (make run PORT=8101)
 	@echo "Serving on http://$(HOST):$(PORT)/ - log in as director, vsm, vsm2, executive or pm (password: $${DEMO_PASSWORD:-demo})"
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+screenshots: install ## Seed a throwaway demo, serve it and save the README's screenshots (Playwright, Debian chromium) in docs/screenshots/
+	CHROMIUM_PATH=$${CHROMIUM_PATH:-/usr/bin/chromium} $(BIN)/python scripts/screenshots.py
 
 serve: install ## Serve without migrating or seeding
 	$(MANAGE) runserver $(HOST):$(PORT)

@@ -36,21 +36,25 @@ M = 100_000_000  # one million in cents
 K = 100_000  # one thousand in cents
 
 # slug: (current-quarter allocation in cents, teams [(name, cost per sprint in cents, headcount)]).
-# A stream's teams cost about 85 % of its allocation (labour is most of a software budget), so
-# the labour spend below, booked from the teams' sprints, matches the fixed-cost team model.
+# A stream's teams cost about 11 % of its allocation per two-week sprint: 6.5 sprints a quarter
+# is about 75 % of it in labour (labour is most of a software budget), licences and infrastructure
+# about 10 % more, so the quarter forecast lands a little under the allocation even in a month
+# where three sprints end (the labour spend below is booked from the teams' sprints). The funding
+# page's team capacity counts whole sprints only (six), about two thirds of the allocation.
 DEMO_FUNDING = {
-    "payments": (6_500_000_00, [("Rails", 450 * K, 9), ("Ledger", 400 * K, 8)]),
-    "onboarding": (4_000_000_00, [("Welcome", 280 * K, 7), ("KYC", 240 * K, 6)]),
-    "lending": (6_000_000_00, [("Origination", 410 * K, 9), ("Decisioning", 380 * K, 8)]),
-    "mobile": (5_000_000_00, [("iOS", 330 * K, 7), ("Android", 330 * K, 7)]),
-    "data": (3_000_000_00, [("Platform", 390 * K, 6)]),
-    "core-ops": (3_000_000_00, [("Batch", 390 * K, 6)]),
-    "hr": (1_000_000_00, [("People Systems", 130 * K, 4)]),
-    "finance": (1_000_000_00, [("Controlling", 130 * K, 4)]),
+    "payments": (6_500_000_00, [("Rails", 390 * K, 9), ("Ledger", 345 * K, 8)]),
+    "onboarding": (4_000_000_00, [("Welcome", 245 * K, 7), ("KYC", 210 * K, 6)]),
+    "lending": (6_000_000_00, [("Origination", 355 * K, 9), ("Decisioning", 325 * K, 8)]),
+    "mobile": (5_000_000_00, [("iOS", 285 * K, 7), ("Android", 285 * K, 7)]),
+    "data": (3_000_000_00, [("Platform", 340 * K, 6)]),
+    "core-ops": (3_000_000_00, [("Batch", 340 * K, 6)]),
+    "hr": (1_000_000_00, [("People Systems", 115 * K, 4)]),
+    "finance": (1_000_000_00, [("Controlling", 115 * K, 4)]),
 }
 # The two months whose labour strays from the team cost, so the reconciliation has something to
-# flag: (slug, months before the current one, factor in percent).
-LABOUR_DEVIATIONS = (("payments", 1, 160), ("lending", 4, 55))
+# flag: (slug, months before the current one, factor in percent). Payments' overtime last month is
+# the one stream whose forecast runs over its allocation (by about a tenth), a real story.
+LABOUR_DEVIATIONS = (("payments", 1, 130), ("lending", 4, 55))
 
 
 def sprint_calendar(*, start: dt.date, until: dt.date, length_days: int) -> list[tuple[dt.date, dt.date]]:

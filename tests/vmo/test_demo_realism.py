@@ -21,7 +21,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.timeout(900)]
 def test_no_epic_title_is_repeated_and_business_cases_vary_by_stream(seeded_demo):
     assert not Epic.objects.values("title").annotate(n=Count("id")).filter(n__gt=1).exists()
     # the statement's free parts differ between streams: no "is a" or "unlike" shared by two
-    for field in ("hypothesis_is_a", "hypothesis_unlike", "hypothesis_our_solution", "nonfunctional_requirements"):
+    fields = ("hypothesis_is_a", "hypothesis_unlike", "hypothesis_our_solution", "business_outcome_hypothesis")
+    for field in (*fields, "nonfunctional_requirements"):
         shared = (
             Epic.objects.exclude(**{field: ""})
             .values(field)
@@ -29,8 +30,10 @@ def test_no_epic_title_is_repeated_and_business_cases_vary_by_stream(seeded_demo
             .filter(streams__gt=1)
         )
         assert list(shared) == [], field
-    outcomes = set(Epic.objects.exclude(business_outcome_hypothesis="").values_list("business_outcome_hypothesis"))
-    assert len(outcomes) == Epic.objects.exclude(business_outcome_hypothesis="").count()
+    # and within a stream they vary: 92 business cases, 84 different outcome sentences (only
+    # a few later phases of one idea promise what an earlier phase did)
+    cases = Epic.objects.exclude(business_outcome_hypothesis="")
+    assert (cases.count(), cases.values("business_outcome_hypothesis").distinct().count()) == (92, 84)
 
 
 def test_releases_are_spread_over_months(seeded_demo):
@@ -44,7 +47,7 @@ def test_releases_are_spread_over_months(seeded_demo):
 def test_implementing_epics_are_between_ten_and_ninety_five_percent_done(seeded_demo):
     epics = Epic.objects.filter(state=EpicState.IMPLEMENTING).annotate(**progress_annotations("epic"))
     shares = {e.key: Decimal(e.size_done * 100) / e.size_total for e in epics if e.size_total}
-    assert len(shares) == epics.count() == 22
+    assert len(shares) == epics.count() == 21
     assert [key for key, pct in shares.items() if not 10 <= pct <= 95] == []
 
 
@@ -66,6 +69,10 @@ def test_every_stream_with_implementing_epics_has_an_implementing_figure(seeded_
     # what a stream implements fits its allocation, and its teams cost less than it is given
     assert [r.value_stream.slug for r in rows if r.implementing_cents > r.allocated_cents] == []
     assert [r.value_stream.slug for r in rows if not 0 < r.capacity_cents <= r.allocated_cents] == []
+    # spend runs to plan but in one stream, whose overtime last month takes it a little over
+    assert [r.value_stream.slug for r in rows if r.overrun] == ["payments"]
+    payments = next(r for r in rows if r.value_stream.slug == "payments")
+    assert payments.forecast_cents * 100 < payments.allocated_cents * 115
 
 
 def test_each_demo_project_has_a_cpi(seeded_demo):
