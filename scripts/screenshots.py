@@ -27,7 +27,7 @@ PAGES = (
     ("monthly-report", "/reports/monthly/", "the monthly report"),
 )
 WIDTHS = ((1440, 900), (390, 844))
-MAX_HEIGHT = 2600
+MAX_HEIGHT = 1800  # two screens of a desktop, four of a phone
 USER = "director"
 
 
