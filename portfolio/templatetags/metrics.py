@@ -23,6 +23,22 @@ def metric_label(key: str, label: str = ""):
 
 
 @register.simple_tag
+def metric_info(key: str):
+    """A small circled "i" beside a column heading, linking to the metric's definition.
+
+    Drawn by CSS from a plain letter, not the "ⓘ" character: fonts without that glyph (headless
+    Chromium on a bare Debian) showed an empty box."""
+    metric = BY_KEY[key]
+    return format_html(
+        '<a href="{}#{}" class="metric-info" title="{}" aria-label="How {} is computed">i</a>',
+        reverse("metrics"),
+        metric.key,
+        metric.formula,
+        metric.name,
+    )
+
+
+@register.simple_tag
 def no_data(reasons, key: str):
     """'no data' with the reason a figure is null (from a snapshot's `dora_no_data`)."""
     reason = (reasons or {}).get(key, "")
