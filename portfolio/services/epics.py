@@ -190,12 +190,23 @@ def mmp_update(*, user, mmp: MMP, **fields) -> MMP:
     return mmp
 
 
+def _check_pair(dependency: Dependency) -> None:
+    """The pair rules as messages on `depends_on` (the constraints back them up): an epic does
+    not depend on itself, and a pair is recorded once."""
+    if dependency.epic_id == dependency.depends_on_id:
+        raise ValidationError({"depends_on": "An epic cannot depend on itself."})
+    twin = Dependency.objects.filter(epic_id=dependency.epic_id, depends_on_id=dependency.depends_on_id)
+    if twin.exclude(pk=dependency.pk).exists():
+        raise ValidationError({"depends_on": "This dependency is already recorded."})
+
+
 @transaction.atomic
 def dependency_create(*, user, epic: Epic, depends_on: Epic, **fields) -> Dependency:
     """Record that `epic` waits for `depends_on` (the dependent epic's managers, directors and
     program managers record it)."""
     _check_record(user, epic.value_stream_id)
     dependency = Dependency(epic=epic, depends_on=depends_on, **fields)
+    _check_pair(dependency)
     dependency.full_clean()
     dependency.save()
     return dependency
@@ -208,6 +219,7 @@ def dependency_update(*, user, dependency: Dependency, **fields) -> Dependency:
         _check_record(user, fields["epic"].value_stream_id)
     for name, value in fields.items():
         setattr(dependency, name, value)
+    _check_pair(dependency)
     dependency.full_clean()
     dependency.save()
     return dependency

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from portfolio.permissions import is_director, managed_value_stream_ids
 from vmo.filters import PlanningEventFilter
 from vmo.forms import (
     ActionItemForm,
@@ -84,6 +85,8 @@ def _workspace_context(request, pk, **forms):
         link_form.fields["risk"].queryset = linkable_risks(event=ws.event)
         link_form.fields["dependency"].queryset = linkable_dependencies(event=ws.event)
         context.update(
+            # MVPs/MMPs are written by the streams' managers and directors only (not program managers).
+            can_add_mmps=is_director(request.user) or bool(managed_value_stream_ids(request.user)),
             mmp_form=mmp_form,
             link_form=link_form,
             communication_form=forms.get("communication_form") or CommunicationItemForm(),
