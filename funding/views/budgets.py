@@ -5,6 +5,7 @@ plain POST redirects back to the quarter (or shows the page with the message, 40
 """
 
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,9 +15,11 @@ from funding import services
 from funding.forms import AllocationForm, BudgetForm, GuardrailForm, TransferForm
 from funding.models import Guardrail, QuarterBudget
 from funding.selectors import funding_overview
+from funding.selectors.budgets import budget_allocations
 from funding.services.common import require_director
-from funding.views.common import form_post
+from funding.views.common import form_post, saved
 from portfolio.models import Quarter, ValueStream
+from portfolio.money import format_amount
 from portfolio.permissions import can_manage_funding
 from portfolio.selectors.base import quarter_from_code
 
@@ -95,12 +98,50 @@ def budget_save(request, quarter_id: int):
 @require_POST
 def budget_transition(request, budget_id: int, action: str):
     budget = budget_or_404(budget_id)
-    service = {"approve": services.budget_approve, "close": services.budget_close}[action]  # set by urls.py
+    service = {"approve": services.budget_approve}[action]  # set by urls.py (a close has its confirm step)
 
     def write(_data):
         return service(user=request.user, budget=budget)
 
     return panel_post(request, budget.quarter, form=None, write=write, error_key="budget")
+
+
+def budget_close(request, budget_id: int):
+    """Close a quarter's budget in two steps: a page that names what freezes (the total and every
+    allocation), then the close itself (POST `confirmed=1`). Directors only."""
+    budget = budget_or_404(budget_id)
+    require_director(request.user)
+    quarter = budget.quarter
+
+    def confirm(errors=()):
+        allocations = budget_allocations(budget=budget)
+        count = len(allocations)
+        context = {
+            "heading": f"Close the budget of {quarter.code}?",
+            "summary": f"Closing freezes the budget of {quarter.code}: its total of "
+            f"{format_amount(budget.total_cents)} and these {count} allocation{pluralize(count)} can no longer change.",
+            "changes": allocations,
+            "old_label": "Allocated",
+            "new_label": "Frozen at",
+            "note": "Spend can still be recorded against the quarter; the allocations stay as they are.",
+            "action": reverse("funding-budget-close", args=[budget.pk]),
+            "with_reason": False,
+            "button": f"Close the {quarter.code} budget",
+            "cancel": funding_url(quarter),
+            "error": " ".join(errors),
+        }
+        return render(request, "funding/confirm.html", context, status=409 if errors else 200)
+
+    if request.method != "POST" or not request.POST.get("confirmed"):
+        return confirm()
+    return form_post(
+        form=None,
+        write=lambda _data: services.budget_close(user=request.user, budget=budget),
+        refused=confirm,
+        done=lambda _: saved(
+            request, f"The budget of {quarter.code} is closed; its figures are frozen.", funding_url(quarter)
+        ),
+    )
 
 
 @require_POST
