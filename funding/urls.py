@@ -11,12 +11,7 @@ urlpatterns = [
         {"action": "approve"},
         name="funding-budget-approve",
     ),
-    path(
-        "funding/budgets/<int:budget_id>/close/",
-        budgets.budget_transition,
-        {"action": "close"},
-        name="funding-budget-close",
-    ),
+    path("funding/budgets/<int:budget_id>/close/", budgets.budget_close, name="funding-budget-close"),
     path(
         "funding/budgets/<int:budget_id>/allocations/<int:value_stream_id>/",
         budgets.allocation_save,

@@ -36,7 +36,120 @@ class MoneyInput(MoneyField):
     """An amount typed on a page: exact decimals only (grouping accepted), kept as integer cents."""
 
 
+# The epic form's sections, in order: (id, legend, one-line introduction, field names). Every
+# editable field is in exactly one (tests/kanban/test_epic_form.py checks it).
+EPIC_FORM_SECTIONS = (
+    (
+        "identity",
+        "Identity",
+        "What the epic is called, where it lives and who looks after it.",
+        ("key", "title", "value_stream", "kind", "investment_type", "horizon", "owner", "themes", "description"),
+    ),
+    (
+        "hypothesis",
+        "Hypothesis statement",
+        "One sentence that says who the epic is for and why it beats today's alternative: "
+        "“For <customers> who <have this need>, the <solution> is a <kind of thing> that "
+        "<brings this benefit>. Unlike <the alternative>, our solution <does this better>.” "
+        "Fill each part with a few words; the epic page reads them back as one sentence.",
+        (
+            "hypothesis_for",
+            "hypothesis_who",
+            "hypothesis_the",
+            "hypothesis_is_a",
+            "hypothesis_that",
+            "hypothesis_unlike",
+            "hypothesis_our_solution",
+        ),
+    ),
+    (
+        "business-case",
+        "Business case",
+        "What success looks like, how you will see it early, and where the epic stops. The "
+        "portfolio backlog needs the MVP and a cost estimate.",
+        (
+            "business_outcome_hypothesis",
+            "leading_indicators",
+            "nonfunctional_requirements",
+            "mvp_definition",
+            "in_scope",
+            "out_of_scope",
+            "delivery_mode",
+            "target_quarter",
+        ),
+    ),
+    (
+        "wsjf",
+        "WSJF",
+        "Weighted shortest job first = cost of delay ÷ job size. Cost of delay is the sum of the "
+        "first three scores. Score each on 1, 2, 3, 5, 8, 13, 20 relative to the other epics: "
+        "the smallest epic in a column gets 1.",
+        ("business_value", "time_criticality", "risk_reduction", "job_size"),
+    ),
+    (
+        "cost",
+        "Cost and estimate",
+        "Money figures in the installation's currency; grouping such as 4,800,000.00 is accepted.",
+        ("estimated_cost_cents", "estimated_duration_weeks", "cost_of_delay_per_week_cents"),
+    ),
+)
+
+EPIC_LABELS = {
+    "key": "Key",
+    "hypothesis_for": "For (target customers)",
+    "hypothesis_who": "who (their need or problem)",
+    "hypothesis_the": "the (name of the solution)",
+    "hypothesis_is_a": "is a (kind of solution)",
+    "hypothesis_that": "that (the key benefit)",
+    "hypothesis_unlike": "Unlike (today's alternative or competitor)",
+    "hypothesis_our_solution": "our solution (how it does better)",
+    "estimated_duration_weeks": "Estimated duration (weeks)",
+    "nonfunctional_requirements": "Non-functional requirements",
+}
+
+EPIC_HELP = {
+    "key": "Leave blank for the value stream's next key (for example PAY-13); you may type your own.",
+    "title": "A short name people will recognise on the board.",
+    "value_stream": "The value stream that funds and delivers the epic.",
+    "kind": "Business epics deliver value to customers; enabler epics build the architecture or "
+    "infrastructure that future business epics need.",
+    "investment_type": "The guardrail category the epic's spend counts against.",
+    "horizon": "Investment horizon: H1 runs today's business, H2 grows an emerging one, "
+    "H3 evaluates a future one, H0 retires one.",
+    "owner": "The epic owner who writes the case and steers it through the Kanban (needed to enter Reviewing).",
+    "themes": "The strategic themes the epic serves (hold Ctrl or ⌘ to choose several).",
+    "description": "Context a reader needs beyond the title.",
+    "hypothesis_for": "The customers or users the epic serves, e.g. “small merchants”.",
+    "hypothesis_who": "What they need to do or the problem they have, e.g. “wait days for payouts”.",
+    "hypothesis_the": "The name of the solution, e.g. “instant payout”.",
+    "hypothesis_is_a": "The kind of thing it is, e.g. “real-time settlement service”.",
+    "hypothesis_that": "The value it brings them, e.g. “pays out within minutes”.",
+    "hypothesis_unlike": "What they use or suffer today, e.g. “the nightly batch”.",
+    "hypothesis_our_solution": "How the solution does better, e.g. “settles every sale as it happens”.",
+    "business_outcome_hypothesis": "The measurable business result you expect if the hypothesis holds.",
+    "leading_indicators": "Early signals that show whether the outcome is coming.",
+    "nonfunctional_requirements": "Security, performance, compliance or other qualities the solution must have.",
+    "mvp_definition": "The smallest thing you can release to test the hypothesis (needed for the portfolio backlog).",
+    "in_scope": "What the epic will do.",
+    "out_of_scope": "What it deliberately will not do.",
+    "delivery_mode": "How the epic is delivered: as a project, by agile teams or by continuous "
+    "flow; blank follows the value stream.",
+    "target_quarter": "The quarter you aim to deliver or fund it in.",
+    "business_value": "User and business value: how much customers or the business gain.",
+    "time_criticality": "How fast the value decays: a deadline, a market window, a competitor.",
+    "risk_reduction": "Risk reduction or opportunity enablement: risk it removes or options it opens.",
+    "job_size": "The effort relative to other epics (a proxy for duration): bigger is slower.",
+    "estimated_cost_cents": "The top-down cost estimate (needed for the portfolio backlog; above "
+    "the approval threshold a director's go decision is needed).",
+    "estimated_duration_weeks": "How many weeks delivery should take (used for CD3).",
+    "cost_of_delay_per_week_cents": "Money lost for every week the epic is not delivered; with "
+    "the duration it gives CD3.",
+}
+
+
 class EpicForm(forms.ModelForm):
+    """The epic create/edit page, in sections (`EPIC_FORM_SECTIONS`) with help on every field."""
+
     estimated_cost_cents = MoneyInput(label="Estimated cost", required=False)
     cost_of_delay_per_week_cents = MoneyInput(label="Cost of delay per week (for CD3)", required=False)
     business_value = _score_field("Business value")
@@ -48,6 +161,8 @@ class EpicForm(forms.ModelForm):
         model = Epic
         # The service's list of what an edit may set, so form and API cannot drift apart.
         fields = [*EPIC_EDITABLE_FIELDS, "themes"]
+        labels = EPIC_LABELS
+        help_texts = EPIC_HELP
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in (
@@ -74,6 +189,17 @@ class EpicForm(forms.ModelForm):
         self.fields["horizon"].choices = [("", "Not set"), *self.fields["horizon"].choices[1:]]
         if "delivery_mode" in self.fields:
             self.fields["delivery_mode"].choices = [("", "The value stream's mode"), *DeliveryMode.choices]
+        # A new epic may leave the key blank (the service numbers it); an existing one keeps one.
+        self.fields["key"].required = self.instance.pk is not None
+        for name, field in self.fields.items():
+            # Declared fields (money, scores) do not take Meta's help texts: set them here.
+            field.help_text = field.help_text or EPIC_HELP.get(name, "")
+
+    def sections(self):
+        """The bound fields by section, for the template: (id, legend, intro, fields)."""
+        return [
+            (sid, legend, intro, [self[name] for name in names]) for sid, legend, intro, names in EPIC_FORM_SECTIONS
+        ]
 
     def _post_clean(self):
         # The service validates and saves (full_clean inside); skip ModelForm's instance writes.

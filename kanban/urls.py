@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kanban import governance_views, views
+from kanban import governance_views, part_views, views
 
 urlpatterns = [
     path("kanban/", views.board, name="kanban-board"),
@@ -8,6 +8,12 @@ urlpatterns = [
     path("kanban/flow/", views.flow, name="kanban-flow"),
     path("kanban/governance/", governance_views.governance, name="kanban-governance"),
     path("kanban/epics/new/", views.epic_new, name="kanban-epic-new"),
+    path("kanban/mmps/new/", part_views.mmp_new, name="kanban-mmp-new"),
+    path("kanban/mmps/<int:pk>/", part_views.mmp_edit, name="kanban-mmp-edit"),
+    path("kanban/risks/new/", part_views.risk_new, name="kanban-risk-new"),
+    path("kanban/risks/<int:pk>/", part_views.risk_edit, name="kanban-risk-edit"),
+    path("kanban/dependencies/new/", part_views.dependency_new, name="kanban-dependency-new"),
+    path("kanban/dependencies/<int:pk>/", part_views.dependency_edit, name="kanban-dependency-edit"),
     path("kanban/epics/<str:key>/", views.epic_page, name="kanban-epic"),
     path("kanban/epics/<str:key>/edit/", views.epic_edit, name="kanban-epic-edit"),
     path("kanban/epics/<str:key>/move/", views.epic_move_view, name="kanban-epic-move"),

@@ -45,7 +45,12 @@ from kanban.services import MoveConflict, MoveRefused, epic_move, mvp_evaluation
 from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
 from portfolio.models import EPIC_FLOW, Epic, EpicState, Milestone, ProjectPhase, StageGate
 from portfolio.models.epics import WSJF_INPUTS
-from portfolio.permissions import can_manage_value_stream, is_director, managed_value_stream_ids
+from portfolio.permissions import (
+    can_manage_value_stream,
+    can_record_risks_and_dependencies,
+    is_director,
+    managed_value_stream_ids,
+)
 from portfolio.selectors.benefits import benefits_of_epic, measurements_of_epic
 from portfolio.selectors.epics import (
     epic_detail,
@@ -254,6 +259,8 @@ def _epic_page(request, epic: Epic, *, status: int = 200, as_of=None, **forms):
             "transitions": epic_transitions(epic=epic),
             "changes": epic_history_changes(epic=epic),
             "can_manage": can_manage,
+            # Risks and dependencies: program managers record them too (portfolio.permissions).
+            "can_record": can_record_risks_and_dependencies(request.user, epic.value_stream_id) and not as_of,
             "is_director": is_director(request.user) and not as_of,
             "move_form": MoveForm(initial={"version": epic.version}),
             "go_form": GoDecisionForm(),

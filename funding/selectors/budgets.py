@@ -125,3 +125,22 @@ def stream_rows(
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class AllocationLine:
+    """An allocation as the close confirmation lists it (old and new are the same: it freezes)."""
+
+    value_stream_name: str
+    old_cents: int
+    new_cents: int
+
+
+def budget_allocations(*, budget: QuarterBudget) -> list[AllocationLine]:
+    """The budget's allocations by value stream name, for the close confirmation (one query)."""
+    rows = (
+        Allocation.objects.filter(budget=budget)
+        .order_by("value_stream__name")
+        .values_list("value_stream__name", "amount_cents")
+    )
+    return [AllocationLine(name, cents, cents) for name, cents in rows]

@@ -103,3 +103,30 @@ def scenario_compare(*, scenarios: list[Scenario]) -> list[ScenarioCompareRow]:
             cells.append(ScenarioCell(amount, amount - vs.allocated_cents, covered, funded, wsjf_sum))
         rows.append(ScenarioCompareRow(vs, vs.allocated_cents, vs.capacity_cents, cells))
     return rows
+
+
+@dataclass(frozen=True)
+class AllocationChange:
+    """One allocation a commit would replace: today's amount (None: no allocation yet) and the new one."""
+
+    value_stream_name: str
+    old_cents: int | None
+    new_cents: int
+
+
+def scenario_commit_changes(*, scenario: Scenario) -> list[AllocationChange]:
+    """What committing `scenario` would change, for the confirm step: every line whose amount
+    differs from the stream's allocation today, as `scenario_commit` decides it (an equal amount,
+    or a zero line where no allocation exists, changes nothing). One query."""
+    current = Allocation.objects.filter(budget_id=scenario.budget_id, value_stream_id=OuterRef("value_stream_id"))
+    lines = (
+        ScenarioLine.objects.filter(scenario=scenario)
+        .annotate(old=Subquery(current.values("amount_cents")[:1]), name=F("value_stream__name"))
+        # Spelled as a filter: NOT (old = amount) is NULL, not true, where there is no allocation.
+        .filter(Q(old__isnull=True, amount_cents__gt=0) | (Q(old__isnull=False) & ~Q(old=F("amount_cents"))))
+        .order_by("value_stream__name")
+    )
+    return [
+        AllocationChange(row["name"], row["old"], row["amount_cents"])
+        for row in lines.values("name", "old", "amount_cents")
+    ]

@@ -16,4 +16,11 @@ def guardrail_save(request, budget_id: int):
         reason = fields.pop("reason")
         return services.guardrail_set(user=request.user, budget=budget, reason=reason, **fields)
 
-    return panel_post(request, budget.quarter, form=GuardrailForm(request.POST), write=write, error_key="guardrail")
+    return panel_post(
+        request,
+        budget.quarter,
+        form=GuardrailForm(request.POST),
+        write=write,
+        error_key="guardrail",
+        done_message="Guardrails saved.",
+    )

@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from funding import services
 from funding.forms import OptimiseForm, ReasonForm, ScenarioForm, ScenarioLineForm
 from funding.models import QuarterBudget, Scenario
 from funding.selectors.optimise import optimise_input_from_keys
-from funding.selectors.scenarios import scenario_compare
+from funding.selectors.scenarios import scenario_commit_changes, scenario_compare
 from funding.services.common import require_director
 from funding.views.budgets import funding_url
 from funding.views.common import form_post, saved
@@ -88,20 +90,44 @@ def scenario_detail(request, scenario_id: int):
     )
 
 
-@require_POST
 def scenario_commit(request, scenario_id: int):
+    """Commit a scenario in two steps: first a page that names every allocation the commit
+    replaces (GET, or a POST without `confirmed`), then the commit itself (POST `confirmed=1`)."""
     scenario = get_object_or_404(Scenario.objects.select_related("budget__quarter"), pk=scenario_id)
     quarter = scenario.budget.quarter
     require_director(request.user)
 
-    def refused(errors):
-        messages.error(request, " ".join(errors))
-        return redirect("funding-scenario", scenario_id=scenario.pk)
+    def confirm(errors=()):
+        changes = scenario_commit_changes(scenario=scenario)
+        count = len(changes)
+        summary = (
+            f"Committing replaces {count} allocation{pluralize(count)} in {quarter.code}:"
+            if count
+            else f"Committing changes no allocation in {quarter.code}: the scenario matches them already."
+        )
+        context = {
+            "heading": f"Commit scenario {scenario.name}?",
+            "summary": summary,
+            "changes": changes,
+            "old_label": "Today",
+            "new_label": "After the commit",
+            "note": "Value streams the scenario does not name keep their allocation. On an approved budget "
+            "the commit is recorded as one budget revision.",
+            "action": reverse("funding-scenario-commit", args=[scenario.pk]),
+            "with_reason": True,
+            "reason": request.POST.get("reason", ""),
+            "button": f"Commit: replace {count} allocation{pluralize(count)}",
+            "cancel": reverse("funding-scenario", args=[scenario.pk]),
+            "error": " ".join(errors),
+        }
+        return render(request, "funding/confirm.html", context, status=400 if errors else 200)
 
+    if request.method != "POST" or not request.POST.get("confirmed"):
+        return confirm()
     return form_post(
         form=ReasonForm(request.POST),
         write=lambda data: services.scenario_commit(user=request.user, scenario=scenario, reason=data["reason"]),
-        refused=refused,
+        refused=confirm,
         done=lambda _: saved(
             request, f"Scenario {scenario.name} is now the allocations of {quarter.code}.", funding_url(quarter)
         ),

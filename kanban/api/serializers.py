@@ -87,6 +87,14 @@ class EpicSerializer(serializers.ModelSerializer):
             "go_decision_note",
             "created_at",
         ]
+        extra_kwargs = {
+            # Blank or left out on create: the service gives the stream's next key ("PAY-13").
+            "key": {
+                "required": False,
+                "allow_blank": True,
+                "help_text": "Unique key; left out on create, the value stream's next key (PAY-13).",
+            },
+        }
 
     def get_cd3(self, epic) -> float | None:
         if hasattr(epic, "cd3"):  # annotated by the list query

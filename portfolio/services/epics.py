@@ -5,11 +5,15 @@ and the API cannot disagree: only managers of the epic's value stream and direct
 State changes are not here: the Kanban's `epic_move` is the one way an epic changes state.
 """
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField, Max
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
-from portfolio.models import MMP, Dependency, Epic, Risk
+from portfolio.models import MMP, Dependency, Epic, Risk, ValueStream
 from portfolio.models.epics import EPIC_EDITABLE_FIELDS, WSJF_INPUTS
 from portfolio.permissions import can_manage_value_stream, can_record_risks_and_dependencies
 from portfolio.services.base import rollup_due_mark
@@ -45,17 +49,68 @@ def _set_fields(epic: Epic, fields: dict) -> None:
             setattr(epic, name, value)
 
 
+# A generated key: the stream's prefix, a dash and a number ("PAY-12").
+_NUMBERED_KEY = re.compile(r"^([A-Z][A-Z0-9]*)-[0-9]+$")
+KEY_TAKEN = "This key is taken by another epic: choose another one or leave it blank for the next free key."
+# A generated key lost to a concurrent create is recomputed this many times before giving up.
+_KEY_ATTEMPTS = 5
+
+
+def epic_key_prefix(*, value_stream_id: int) -> str:
+    """The prefix of the stream's epic keys: the one its newest numbered key uses (so a stream
+    keeps the keys it already has: "OPS-7" for core-ops), else the first letters of its slug."""
+    for key in (
+        Epic.objects.filter(value_stream_id=value_stream_id)
+        .order_by("-created_at", "-id")
+        .values_list("key", flat=True)[:20]
+    ):
+        match = _NUMBERED_KEY.match(key)
+        if match:
+            return match.group(1)
+    slug = ValueStream.objects.values_list("slug", flat=True).get(id=value_stream_id)
+    letters = re.sub(r"[^A-Z0-9]", "", slug.upper())
+    return (letters[:3] or "EP") if letters[:1].isalpha() else f"E{letters[:2]}"
+
+
+def epic_key_next(*, value_stream_id: int) -> str:
+    """The next free numbered key of the stream's prefix: one past the highest number any epic
+    (of any stream) carries with that prefix, computed by the database in one aggregate."""
+    prefix = epic_key_prefix(value_stream_id=value_stream_id)
+    highest = (
+        Epic.objects.filter(key__regex=rf"^{prefix}-[0-9]+$")
+        .annotate(number=Cast(Substr("key", len(prefix) + 2), BigIntegerField()))
+        .aggregate(highest=Max("number"))["highest"]
+    )
+    return f"{prefix}-{(highest or 0) + 1}"
+
+
 @transaction.atomic
-def epic_create(*, user, value_stream, key: str, title: str, themes=None, **fields) -> Epic:
-    """Bring a new idea into the funnel of a value stream the user manages."""
+def epic_create(*, user, value_stream, title: str, key: str = "", themes=None, **fields) -> Epic:
+    """Bring a new idea into the funnel of a value stream the user manages. A blank key gets the
+    stream's next numbered key (`epic_key_next`); the unique constraint settles a race: a
+    generated key lost to a concurrent create is recomputed, a typed one is a field error."""
     _check_manage(user, _value_stream_id(value_stream))
-    epic = Epic()
-    _set_fields(epic, {"value_stream": value_stream, "key": key.strip().upper(), "title": title, **fields})
-    epic.full_clean()
-    # Name the author in the history even for token-authenticated API calls, which the history
-    # middleware (it reads the session user) cannot see.
-    epic._history_user = user
-    epic.save()
+    key = (key or "").strip().upper()
+    generated = not key
+    for _attempt in range(_KEY_ATTEMPTS):
+        epic = Epic()
+        _set_fields(epic, {"value_stream": value_stream, "title": title, **fields})
+        epic.key = epic_key_next(value_stream_id=epic.value_stream_id) if generated else key
+        epic.full_clean(validate_unique=not generated)
+        # Name the author in the history even for token-authenticated API calls, which the
+        # history middleware (it reads the session user) cannot see.
+        epic._history_user = user
+        try:
+            with transaction.atomic():  # a savepoint: a lost key leaves the outer transaction usable
+                epic.save()
+            break
+        except IntegrityError as exc:
+            if not Epic.objects.filter(key=epic.key).exists():
+                raise
+            if not generated:
+                raise ValidationError({"key": KEY_TAKEN}) from exc
+    else:
+        raise ValidationError({"key": "No free key could be generated just now: try again or type one."})
     if themes is not None:
         epic.themes.set(themes)
     rollup_due_mark(value_stream_ids=[epic.value_stream_id])
@@ -135,12 +190,23 @@ def mmp_update(*, user, mmp: MMP, **fields) -> MMP:
     return mmp
 
 
+def _check_pair(dependency: Dependency) -> None:
+    """The pair rules as messages on `depends_on` (the constraints back them up): an epic does
+    not depend on itself, and a pair is recorded once."""
+    if dependency.epic_id == dependency.depends_on_id:
+        raise ValidationError({"depends_on": "An epic cannot depend on itself."})
+    twin = Dependency.objects.filter(epic_id=dependency.epic_id, depends_on_id=dependency.depends_on_id)
+    if twin.exclude(pk=dependency.pk).exists():
+        raise ValidationError({"depends_on": "This dependency is already recorded."})
+
+
 @transaction.atomic
 def dependency_create(*, user, epic: Epic, depends_on: Epic, **fields) -> Dependency:
     """Record that `epic` waits for `depends_on` (the dependent epic's managers, directors and
     program managers record it)."""
     _check_record(user, epic.value_stream_id)
     dependency = Dependency(epic=epic, depends_on=depends_on, **fields)
+    _check_pair(dependency)
     dependency.full_clean()
     dependency.save()
     return dependency
@@ -153,6 +219,7 @@ def dependency_update(*, user, dependency: Dependency, **fields) -> Dependency:
         _check_record(user, fields["epic"].value_stream_id)
     for name, value in fields.items():
         setattr(dependency, name, value)
+    _check_pair(dependency)
     dependency.full_clean()
     dependency.save()
     return dependency

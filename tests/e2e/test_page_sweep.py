@@ -44,6 +44,15 @@ SETTINGS_PAGES = [
     "/settings/users/",
     "/events/",
 ]
+# The write forms of the epic and its parts (issue 15 point 6), for the roles that may open them
+# (the others get a 403 by design, tested in tests/kanban/test_part_pages.py).
+PART_FORMS = ["/kanban/risks/new/", "/kanban/dependencies/new/"]
+FORM_PAGES = {
+    "director": ["/kanban/epics/new/", "/kanban/mmps/new/", *PART_FORMS],
+    "vsm": ["/kanban/epics/new/", "/kanban/mmps/new/", *PART_FORMS],
+    "pm": PART_FORMS,
+    "executive": [],
+}
 PLANNING_EVENT = re.compile(r"^/vmo/planning/\d+/$")
 
 
@@ -81,7 +90,8 @@ def test_every_page_of_every_role_renders_cleanly(demo_data, live_server, login,
         assert "/kanban/" in nav and "/okrs/" in nav and "/vmo/" in nav, nav
         # (and the notification and scheduled-report pages of the user menu, issue 19)
         user_menu = ["/notifications/", "/notifications/preferences/", "/reports/schedules/"]
-        for path in [*nav, "/api/docs/", *user_menu, *(SETTINGS_PAGES if persona == "director" else [])]:
+        settings_pages = SETTINGS_PAGES if persona == "director" else []
+        for path in [*nav, "/api/docs/", *user_menu, *settings_pages, *FORM_PAGES[persona]]:
             visit(persona, path)
 
         # ... and the detail pages one click away from them
@@ -118,6 +128,8 @@ LAYOUT_PAGES = [
     "/reports/monthly/",
     "/overview/economy/",
     "/metrics/",
+    "/kanban/epics/new/",
+    "/kanban/risks/new/",
 ]
 # Wider than the page is allowed only inside these: they scroll sideways on purpose.
 SCROLLERS = ".table-scroll, main table, .kanban-board, .kanban-cards, pre"

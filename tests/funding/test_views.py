@@ -378,7 +378,7 @@ def test_director_creates_edits_compares_and_commits_a_scenario(client, director
     scenario = Scenario.objects.get()
     client.post(f"/funding/scenarios/{scenario.id}/", {"value_stream": value_stream.id, "amount": "300.00"})
     compare = client.get(f"/funding/scenarios/?quarter=2026-Q3&ids={scenario.id}").content.decode()
-    committed = client.post(f"/funding/scenarios/{scenario.id}/commit/", {"reason": "Go bold"})
+    committed = client.post(f"/funding/scenarios/{scenario.id}/commit/", {"reason": "Go bold", "confirmed": "1"})
 
     assert created.status_code == 302
     assert "300.00 (+200.00)" in compare

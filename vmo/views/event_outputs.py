@@ -24,7 +24,12 @@ def agenda_add(request, pk: int):
     event = _event_for_change(request, pk)
     form = AgendaItemForm(request.POST)
     return _done_or_reshow(
-        request, pk, "agenda_form", form, lambda data: services.agenda_item_add(event=event, by=request.user, **data)
+        request,
+        pk,
+        "agenda_form",
+        form,
+        lambda data: services.agenda_item_add(event=event, by=request.user, **data),
+        "Agenda item added.",
     )
 
 
@@ -39,7 +44,12 @@ def agenda_time(request, pk: int, item_id: int):
             for error in errors:
                 messages.error(request, f"{form.fields[field].label}: {error}" if field in form.fields else error)
     return _done_or_reshow(
-        request, pk, "time_form", form, lambda data: services.agenda_item_set_time(item=item, by=request.user, **data)
+        request,
+        pk,
+        "time_form",
+        form,
+        lambda data: services.agenda_item_set_time(item=item, by=request.user, **data),
+        "Times saved.",
     )
 
 
@@ -48,7 +58,12 @@ def demo_add(request, pk: int):
     event = _event_for_change(request, pk)
     form = SystemDemoForm(request.POST)
     return _done_or_reshow(
-        request, pk, "demo_form", form, lambda data: services.system_demo_add(event=event, by=request.user, **data)
+        request,
+        pk,
+        "demo_form",
+        form,
+        lambda data: services.system_demo_add(event=event, by=request.user, **data),
+        "System demo recorded.",
     )
 
 
@@ -62,6 +77,7 @@ def workshop_add(request, pk: int):
         "workshop_form",
         form,
         lambda data: services.problem_workshop_add(event=event, by=request.user, **data),
+        "Problem-solving workshop recorded.",
     )
 
 
@@ -75,6 +91,7 @@ def improvement_add(request, pk: int):
         "improvement_form",
         form,
         lambda data: services.improvement_item_add(by=request.user, **data),
+        "Improvement item added.",
     )
 
 
@@ -83,5 +100,10 @@ def retro_note_add(request, pk: int):
     event = _event_for_change(request, pk)
     form = RetroNoteForm(request.POST)
     return _done_or_reshow(
-        request, pk, "retro_form", form, lambda data: services.retro_note_add(event=event, by=request.user, **data)
+        request,
+        pk,
+        "retro_form",
+        form,
+        lambda data: services.retro_note_add(event=event, by=request.user, **data),
+        "Retrospective note added.",
     )

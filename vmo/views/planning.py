@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from portfolio.permissions import is_director, managed_value_stream_ids
 from vmo.filters import PlanningEventFilter
 from vmo.forms import (
     ActionItemForm,
@@ -84,6 +85,8 @@ def _workspace_context(request, pk, **forms):
         link_form.fields["risk"].queryset = linkable_risks(event=ws.event)
         link_form.fields["dependency"].queryset = linkable_dependencies(event=ws.event)
         context.update(
+            # MVPs/MMPs are written by the streams' managers and directors only (not program managers).
+            can_add_mmps=is_director(request.user) or bool(managed_value_stream_ids(request.user)),
             mmp_form=mmp_form,
             link_form=link_form,
             communication_form=forms.get("communication_form") or CommunicationItemForm(),
@@ -106,14 +109,16 @@ def _event_for_change(request, pk) -> PlanningEvent:
     return get_object_or_404(PlanningEvent.objects.select_related("quarter"), pk=pk)
 
 
-def _done_or_reshow(request, pk, form_name, form, action):
-    """Run `action` when the form is valid; else show the workspace again with the form's errors."""
+def _done_or_reshow(request, pk, form_name, form, action, done: str):
+    """Run `action` when the form is valid and say `done`; else show the workspace again with
+    the form's errors."""
     if form.is_valid():
         try:
             action(form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
+            messages.success(request, done)
             return redirect("vmo-planning-detail", pk=pk)
     # A closed event shows no forms, so say why nothing was recorded at the top of the page too.
     for message in form.non_field_errors():
@@ -127,7 +132,12 @@ def planning_add_mmp(request, pk: int):
     form = PlannedMMPForm(request.POST)
     form.fields["mmp"].queryset = selectable_mmps(event=event)
     return _done_or_reshow(
-        request, pk, "mmp_form", form, lambda data: services.planned_mmp_add(event=event, mmp=data["mmp"])
+        request,
+        pk,
+        "mmp_form",
+        form,
+        lambda data: services.planned_mmp_add(event=event, mmp=data["mmp"]),
+        "MMP selected for the plan.",
     )
 
 
@@ -138,6 +148,8 @@ def planning_remove_mmp(request, pk: int, mmp_id: int):
         services.planned_mmp_remove(event=event, mmp_id=mmp_id)
     except ValidationError as exc:
         _errors_to_messages(request, exc)
+    else:
+        messages.success(request, "MMP removed from the plan.")
     return redirect("vmo-planning-detail", pk=pk)
 
 
@@ -146,7 +158,12 @@ def planning_add_communication(request, pk: int):
     event = _event_for_change(request, pk)
     form = CommunicationItemForm(request.POST)
     return _done_or_reshow(
-        request, pk, "communication_form", form, lambda data: services.communication_item_add(event=event, **data)
+        request,
+        pk,
+        "communication_form",
+        form,
+        lambda data: services.communication_item_add(event=event, **data),
+        "Communication item added.",
     )
 
 
@@ -160,7 +177,7 @@ def planning_add_action_item(request, pk: int):
             raise ValidationError("This event is closed; its outputs are frozen.")
         backlog_services.action_item_create(created_by=request.user, source_event=event, **data)
 
-    return _done_or_reshow(request, pk, "action_form", form, create)
+    return _done_or_reshow(request, pk, "action_form", form, create, "Action item added to the VMO backlog.")
 
 
 @require_POST
@@ -175,7 +192,7 @@ def planning_link(request, pk: int):
             dependencies=[data["dependency"]] if data.get("dependency") else [],
         )
 
-    return _done_or_reshow(request, pk, "link_form", form, link)
+    return _done_or_reshow(request, pk, "link_form", form, link, "Linked to the event.")
 
 
 @require_POST
@@ -200,6 +217,8 @@ def planning_refresh_results(request, pk: int):
         services.planning_event_refresh_results(event=event)
     except ValidationError as exc:
         _errors_to_messages(request, exc)
+    else:
+        messages.success(request, "Last quarter's results taken again.")
     return redirect("vmo-planning-detail", pk=pk)
 
 
