@@ -96,7 +96,8 @@ def _seed(ids: list[int]) -> None:
         cursor.execute(
             _sequence(WORK_ITEMS)
             + "INSERT INTO portfolio_workitem (value_stream_id, source, external_id, title, item_type, size, status,"
-            " created_at, started_at, finished_at, status_changed_at, active_seconds, waiting_seconds, ingested_at)"
+            " created_at, started_at, finished_at, status_changed_at, active_seconds, waiting_seconds, ingested_at,"
+            " tool_status)"
             f" SELECT {case_vs}, 'csv', 'bench-wi-' || n, '', {item_type}, CASE WHEN n % 7 = 0 THEN NULL ELSE n % 8 + 1 END,"
             f" {status}, {created},"
             f" CASE WHEN n % 20 < 18 THEN {started} END,"
@@ -104,7 +105,7 @@ def _seed(ids: list[int]) -> None:
             f" {created},"
             " CASE WHEN n % 20 < 14 THEN ((n % 23) * 24 + n % 11) * 1440 ELSE 0 END,"
             " CASE WHEN n % 20 < 14 THEN ((n % 23) * 24 + n % 11) * 2160 ELSE 0 END,"
-            f" {_now()} FROM seq"
+            f" {_now()}, '' FROM seq"
         )
         deployed = _plus(_ts(BASE), "(n % 182) * 24 + n % 24", "hour")
         cursor.execute(

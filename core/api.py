@@ -13,6 +13,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
@@ -103,6 +104,23 @@ def _parse_decimal(text: str) -> Decimal:
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a number this API accepts")
+
+
+class QuietFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, without building the FilterSet when the request names none of its
+    filters (a plain `?page_size=20` list): the FilterSet deep-copies every filter and its
+    queryset and validates a form, about a millisecond of a list that costs a few, to change
+    nothing. A parameter that starts with a filter's name (`created_after` of `created`)
+    counts as naming it, so multi-widget filters are still validated."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        names = tuple(filterset_class.base_filters)
+        if not any(key.startswith(names) for key in request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class CappedPageNumberPagination(PageNumberPagination):

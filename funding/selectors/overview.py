@@ -34,6 +34,13 @@ class FundingOverview:
         return [row for row in self.reconciliation if row.flagged]
 
     @property
+    def reconciliation_named(self) -> list[tuple]:
+        """(row, value stream name) per reconciliation row: the names from one dict of the page's
+        streams, where the template used to scan every stream for every row (streams x rows)."""
+        names = {row.value_stream.pk: row.value_stream.name for row in self.rows}
+        return [(row, names.get(row.value_stream_id, "")) for row in self.reconciliation]
+
+    @property
     def totals(self) -> dict[str, int]:
         return {
             "allocated": sum(r.allocated_cents for r in self.rows),

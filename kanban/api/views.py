@@ -1,6 +1,5 @@
 from django.db.models import F
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,6 +7,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from core.api import QuietFilterBackend
 from core.viewsets import AS_OF_PARAMETER, AsOfListMixin
 from funding.selectors.earned_value import epic_earned_value
 from funding.selectors.economics import epic_economics
@@ -70,7 +70,7 @@ class EpicViewSet(
 
     serializer_class = EpicSerializer
     permission_classes = [ReadOrValueStreamManager]
-    filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
+    filter_backends = [QuietFilterBackend, NullsLastOrderingFilter]
     filterset_class = EpicFilter
     ordering_fields = ["wsjf", "cd3", "cost_of_delay", "job_size", "key", "title", "created_at", "state_changed_at"]
     # No default `ordering`: the queryset is already in WSJF rank order.
