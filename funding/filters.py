@@ -3,6 +3,7 @@
 import django_filters
 
 from funding.models import Allocation, Guardrail, QuarterBudget, Scenario, Spend, Team, TeamSprint
+from portfolio.filters.base import LabelledFilterSet
 
 
 class BudgetFilter(django_filters.FilterSet):
@@ -44,7 +45,7 @@ class TeamSprintFilter(django_filters.FilterSet):
         fields = ["team", "team__value_stream"]
 
 
-class SpendFilter(django_filters.FilterSet):
+class SpendFilter(LabelledFilterSet):
     month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte")
     month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte")
     voided = django_filters.BooleanFilter(field_name="voided_at", lookup_expr="isnull", exclude=True)

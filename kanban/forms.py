@@ -224,7 +224,7 @@ class MoveForm(forms.Form):
 
 
 class GoDecisionForm(forms.Form):
-    note = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "aria-label": "Go decision note"}))
 
 
 class GateDecisionForm(forms.Form):
@@ -339,7 +339,7 @@ class BenefitForm(forms.Form):
 class BenefitMeasurementForm(forms.Form):
     """A measurement appended to one of the epic's benefits."""
 
-    benefit = forms.ModelChoiceField(queryset=BenefitHypothesis.objects.none())
+    benefit = forms.ModelChoiceField(queryset=BenefitHypothesis.objects.none(), empty_label="Choose a benefit")
     measured_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     amount_cents = MoneyInput(label="Amount (money benefit)", required=False)
     value = forms.DecimalField(max_digits=18, decimal_places=4, required=False, label="Value (indicator)")
@@ -354,7 +354,7 @@ class BenefitMeasurementForm(forms.Form):
 class MvpEvaluationForm(forms.Form):
     """The verdict on a released MVP and the decision that moves the card."""
 
-    mmp = forms.ModelChoiceField(queryset=MMP.objects.none(), label="MVP")
+    mmp = forms.ModelChoiceField(queryset=MMP.objects.none(), label="MVP", empty_label="Choose an MVP")
     result = forms.ChoiceField(choices=MvpResult.choices)
     evidence = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
     decision = forms.ChoiceField(choices=MvpDecision.choices)

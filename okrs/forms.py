@@ -63,7 +63,7 @@ class ObjectiveForm(forms.Form):
 class BenefitKeyResultForm(forms.Form):
     """Tie one of an epic's benefit hypotheses to the key result it serves (none unties it)."""
 
-    benefit = forms.ModelChoiceField(queryset=BenefitHypothesis.objects.none())
+    benefit = forms.ModelChoiceField(queryset=BenefitHypothesis.objects.none(), empty_label="Choose a benefit")
     key_result = forms.ModelChoiceField(
         queryset=KeyResult.objects.none(), required=False, label="Serves key result", empty_label="None"
     )

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from okrs.querysets import KeyResultQuerySet, ObjectiveQuerySet
 from okrs.scoring import score_band
 from portfolio.models import MMP, Epic, Quarter, StrategicTheme, ValueStream
+from portfolio.people import display_name
 
 # KR values (baseline, target, current, check-ins) keep 15 significant digits, 4 of them decimals.
 # SQLite holds NUMERIC values as binary floats exact to 15 digits only: 12345678901234.5678 came
@@ -194,7 +195,7 @@ class CheckIn(models.Model):
         """Who checked in: "rollup" for the system's readings of a bound KR."""
         if self.author_id is None:
             return "rollup"
-        return self.author.get_full_name() or self.author.username
+        return display_name(self.author)
 
 
 class KeyResultBenefit(models.Model):

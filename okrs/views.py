@@ -113,8 +113,13 @@ def key_result_check_in(request, pk: int):
 
 
 def _detail_context(request, kr, check_ins, *, form=None, errors=None):
+    # Dates go out as ISO strings; the script puts them on a linear axis of days (to scale, no
+    # date adapter needed) spanning the quarter, so a gap between check-ins shows as a gap.
+    quarter = kr.objective.quarter
     chart = {
         "labels": [c.date.isoformat() for c in check_ins],
+        "start": quarter.start.isoformat(),
+        "end": quarter.end.isoformat(),
         "values": [float(c.value) for c in check_ins],
         "grades": [c.grade for c in check_ins],
         "baseline": float(kr.baseline),

@@ -79,7 +79,9 @@ class DisplaySettingsForm(forms.Form):
 class SourceRuleForm(forms.Form):
     source = forms.ChoiceField(choices=Source.choices)
     pattern = forms.CharField(max_length=200, help_text="Repository (owner/name), project key or service id.")
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.order_by("name"))
+    value_stream = forms.ModelChoiceField(
+        queryset=ValueStream.objects.order_by("name"), empty_label="Choose a value stream"
+    )
     reports_incidents = forms.BooleanField(required=False, help_text="Its incidents are the stream's incidents.")
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Model, Q, QuerySet
 
 from portfolio.money import cents_to_text
+from portfolio.people import display_name
 
 HISTORY_KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -151,7 +152,7 @@ def _entry(record, before, fields) -> HistoryEntry:
         object_id=record.id,
         when=record.history_date,
         user=user.pk if user else None,
-        who=(user.get_full_name() or user.username) if user else "system",
+        who=display_name(user) if user else "system",
         kind=kind,
         reason=record.history_change_reason or "",
         changes=changes,

@@ -23,7 +23,7 @@ class TeamChoiceField(forms.ModelChoiceField):
 
 class ImpedimentForm(forms.Form):
     title = forms.CharField(max_length=200, label="What blocks")
-    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.active())
+    value_stream = forms.ModelChoiceField(queryset=ValueStream.objects.active(), empty_label="Choose a value stream")
     team = TeamChoiceField(queryset=teams_of_value_streams(), required=False, empty_label="The whole stream")
     severity = forms.TypedChoiceField(choices=Severity.choices, coerce=int, initial=Severity.MEDIUM)
     owner = PersonChoiceField(queryset=_users(), required=False)
@@ -35,9 +35,13 @@ class ImpedimentResolveForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    epic = forms.ModelChoiceField(queryset=Epic.objects.select_related("value_stream").order_by("key"), required=False)
+    epic = forms.ModelChoiceField(
+        queryset=Epic.objects.select_related("value_stream").order_by("key"), required=False, empty_label="No epic"
+    )
     mmp = forms.ModelChoiceField(
-        queryset=MMP.objects.select_related("epic").order_by("epic__key", "id"), required=False
+        queryset=MMP.objects.select_related("epic").order_by("epic__key", "id"),
+        required=False,
+        empty_label="No MVP/MMP",
     )
     source = forms.CharField(max_length=200)
     received_on = forms.DateField(widget=DATE)
@@ -90,4 +94,6 @@ class PIObjectiveScoreForm(forms.Form):
 
 
 class QuarterPickForm(forms.Form):
-    quarter = forms.ModelChoiceField(queryset=Quarter.objects.order_by("-start"), to_field_name="code", required=False)
+    quarter = forms.ModelChoiceField(
+        queryset=Quarter.objects.order_by("-start"), to_field_name="code", required=False, empty_label="Any quarter"
+    )

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from core.history import history_as_of
 from funding.models import Allocation, Guardrail, QuarterBudget
 from portfolio.money import format_amount
+from portfolio.people import display_name
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def budget_history(*, budget: QuarterBudget, limit: int = 50) -> list[HistoryRow
 def _who(user) -> str:
     if user is None:
         return "system"
-    return user.get_full_name() or user.username
+    return display_name(user)
 
 
 # --- as of a date (see core.history) ---------------------------------------------------------

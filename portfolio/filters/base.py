@@ -13,6 +13,19 @@ from portfolio.people import display_name
 MAX_ID = 2**63 - 1
 
 
+class LabelledFilterSet(django_filters.FilterSet):
+    """A FilterSet whose controls carry their label as `aria-label`: filter bars show the
+    controls without visible labels (the empty choice reads "All value streams" and the like),
+    and a screen reader must still announce what each control filters."""
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+        return form
+
+
 class IdField(forms.IntegerField):
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 1)
@@ -42,7 +55,7 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
-class ValueStreamFilter(django_filters.FilterSet):
+class ValueStreamFilter(LabelledFilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
     manager = IdFilter(field_name="managers", label="Manager (user id)")
 

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from portfolio.filters.base import IdFilter, PersonFilter
+from portfolio.filters.base import IdFilter, LabelledFilterSet, PersonFilter
 from portfolio.models import (
     MMP,
     BenefitHypothesis,
@@ -22,7 +22,7 @@ from portfolio.models import (
 )
 
 
-class EpicFilter(django_filters.FilterSet):
+class EpicFilter(LabelledFilterSet):
     value_stream = django_filters.ModelChoiceFilter(
         queryset=ValueStream.objects.all(), label="Value stream", empty_label="All value streams"
     )

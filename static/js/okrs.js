@@ -6,18 +6,35 @@
     var source = document.getElementById("kr-chart-data");
     if (!canvas || !source || typeof Chart === "undefined") return;
     var data = JSON.parse(source.textContent);
-    var flat = function (value) { return data.labels.map(function () { return value; }); };
+    // x is days since the epoch, so check-ins sit to scale on a plain linear axis (Chart.js's
+    // time scale needs a date adapter we do not vendor); ticks are written back as dates.
+    var DAY = 86400000;
+    var day = function (iso) { return Math.round(Date.parse(iso + "T00:00:00Z") / DAY); };
+    var iso = function (days) { return new Date(days * DAY).toISOString().slice(0, 10); };
+    var points = data.labels.map(function (date, i) { return { x: day(date), y: data.values[i] }; });
+    var xs = points.map(function (p) { return p.x; });
+    var first = Math.min.apply(null, [day(data.start)].concat(xs));
+    var last = Math.max.apply(null, [day(data.end)].concat(xs));
+    var flat = function (value) { return [{ x: first, y: value }, { x: last, y: value }]; };
+    var unit = data.unit ? " (" + data.unit + ")" : "";
     new Chart(canvas, {
       type: "line",
       data: {
-        labels: data.labels,
         datasets: [
-          { label: "Value" + (data.unit ? " (" + data.unit + ")" : ""), data: data.values, borderColor: "#1565c0", tension: 0.2 },
+          { label: "Value" + unit, data: points, borderColor: "#1565c0", tension: 0.2 },
           { label: "Target", data: flat(data.target), borderColor: "#2e7d32", borderDash: [6, 4], pointRadius: 0 },
           { label: "Baseline", data: flat(data.baseline), borderColor: "#9e9e9e", borderDash: [2, 4], pointRadius: 0 }
         ]
       },
-      options: { responsive: true, maintainAspectRatio: false, animation: false }
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false, parsing: false,
+        scales: {
+          x: { type: "linear", min: first, max: last, title: { display: true, text: "Check-in date" },
+               ticks: { stepSize: 7, callback: function (value) { return iso(value); } } },
+          y: { title: { display: true, text: data.unit || "Value" } }
+        },
+        plugins: { tooltip: { callbacks: { title: function (items) { return items.length ? iso(items[0].parsed.x) : ""; } } } }
+      }
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawKrChart);

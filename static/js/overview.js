@@ -12,6 +12,9 @@
     const source = document.getElementById("overview-chart-data");
     if (!source || typeof Chart === "undefined") return;
     const data = JSON.parse(source.textContent);
+    // Units on every axis: money in the installation's currency, scores and progress in %.
+    const box = document.getElementById("overview-charts");
+    const money = box && box.dataset.currency ? box.dataset.currency : "Amount";
 
     const allocation = document.getElementById("chart-allocation-spend");
     if (allocation) {
@@ -24,7 +27,14 @@
             { label: "Spent", data: data.spent, backgroundColor: "#1565c0" },
           ],
         },
-        options: { responsive: true, animation: false, scales: { y: { beginAtZero: true } } },
+        options: {
+          responsive: true,
+          animation: false,
+          scales: {
+            x: { title: { display: true, text: "Value stream" } },
+            y: { beginAtZero: true, title: { display: true, text: money } },
+          },
+        },
       });
     }
 
@@ -42,7 +52,7 @@
         options: {
           animation: false,
           scales: {
-            x: { title: { display: true, text: "Spent" }, beginAtZero: true },
+            x: { title: { display: true, text: "Spent (" + money + ")" }, beginAtZero: true },
             y: { title: { display: true, text: "OKR score %" }, min: 0, max: 100 },
           },
           plugins: {
@@ -70,8 +80,9 @@
           animation: false,
           spanGaps: true,
           scales: {
-            money: { type: "linear", position: "left", beginAtZero: true },
-            pct: { type: "linear", position: "right", min: 0, max: 100, grid: { drawOnChartArea: false } },
+            x: { title: { display: true, text: "Quarter" } },
+            money: { type: "linear", position: "left", beginAtZero: true, title: { display: true, text: money } },
+            pct: { type: "linear", position: "right", min: 0, max: 100, grid: { drawOnChartArea: false }, title: { display: true, text: "%" } },
           },
         },
       });

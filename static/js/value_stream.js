@@ -26,9 +26,17 @@
     return { label: label, data: data, borderColor: color, backgroundColor: color, yAxisID: axis || "y", tension: 0.2, spanGaps: true };
   }
 
+  // An axis title, so every axis says its unit.
+  function titled(text, extra) {
+    return Object.assign({ beginAtZero: true, title: { display: true, text: text } }, extra || {});
+  }
+
   function init() {
     window.vmoCharts = window.vmoCharts || {};
     const data = readData();
+    const currencyNode = document.getElementById("value-stream-currency");
+    const money = currencyNode && currencyNode.textContent.trim() ? currencyNode.textContent.trim() : "Amount";
+    const right = { position: "right", grid: { drawOnChartArea: false } };
     const trend = data.trend || [];
     const days = trend.map(function (row) { return row.as_of; });
     const pick = function (name) { return trend.map(function (row) { return row[name]; }); };
@@ -46,7 +54,7 @@
       },
       options: {
         responsive: true,
-        scales: { y: { beginAtZero: true, position: "left" }, y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } },
+        scales: { x: titled("Snapshot date"), y: titled("items", { position: "left" }), y1: titled("days", right) },
       },
     });
 
@@ -73,7 +81,7 @@
       },
       options: {
         responsive: true,
-        scales: { y: { beginAtZero: true, position: "left" }, y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } },
+        scales: { x: titled("Snapshot date"), y: titled("deployments per week", { position: "left" }), y1: titled("hours", right) },
       },
     });
 
@@ -88,7 +96,7 @@
           return { label: band.label, data: band.counts, borderColor: color, backgroundColor: color, fill: true, pointRadius: 0, tension: 0 };
         }),
       },
-      options: { responsive: true, scales: { y: { beginAtZero: true, title: { display: true, text: "epics" } } } },
+      options: { responsive: true, scales: { x: titled("Date"), y: titled("epics") } },
     });
 
     // Money arrives in currency units, as in every chart (the server converts cents once).
@@ -103,7 +111,7 @@
           line("Forecast at quarter end", burn.labels.map(function () { return burn.forecast; }), COLORS[2]),
         ],
       },
-      options: { responsive: true, scales: { y: { beginAtZero: true } } },
+      options: { responsive: true, scales: { y: titled(money) } },
     });
 
     const benefit = data.benefit || { labels: [], planned: [], realised: [] };
@@ -116,7 +124,7 @@
           { label: "Realised benefit", data: benefit.realised, backgroundColor: COLORS[1] },
         ],
       },
-      options: { responsive: true, scales: { y: { beginAtZero: true } } },
+      options: { responsive: true, scales: { y: titled(money) } },
     });
 
     // Predictability as a percentage; the SAFe band 80-100 % drawn as two flat lines.
@@ -132,7 +140,7 @@
           line("Band high (100 %)", pred.labels.map(function () { return pct(pred.band[1]); }), "#9e9e9e"),
         ],
       },
-      options: { responsive: true, scales: { y: { beginAtZero: true } } },
+      options: { responsive: true, scales: { y: titled("%") } },
     });
 
     const rc = data.run_change;
@@ -146,7 +154,7 @@
             { label: "Run (keep the lights on)", data: rc.run, backgroundColor: "#9e9e9e", stack: "spend" },
           ],
         },
-        options: { responsive: true, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+        options: { responsive: true, scales: { x: { stacked: true }, y: titled(money, { stacked: true }) } },
       });
     }
   }

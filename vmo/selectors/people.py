@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from funding.selectors.guardrails import guardrail_drift
 from portfolio.models import Quarter
+from portfolio.people import display_name
 from portfolio.selectors.benefits import mvps_unevaluated
 from portfolio.selectors.epics import epics_blocked
 from vmo.models import PlanningEventKind
@@ -245,7 +246,10 @@ def vmo_sync_agenda(*, quarter: Quarter, today: dt.date | None = None) -> list[A
         _section(
             "overdue",
             "Overdue actions",
-            [f"{a.title} (due {a.due.isoformat()}, {a.owner.username if a.owner else 'no owner'})" for a in overdue],
+            [
+                f"{a.title} (due {a.due.isoformat()}, {display_name(a.owner) if a.owner else 'no owner'})"
+                for a in overdue
+            ],
             len(overdue),
         ),
         _section(
