@@ -220,6 +220,9 @@ def scoring(request):
 
 @require_POST
 def epic_score_view(request, key: str):
+    """Save one row's WSJF inputs. By htmx the answer is only out-of-band figures (that row's cost
+    of delay and WSJF, every row's rank, the column warnings): nothing the user may be choosing
+    in is replaced, so quick successive choices are all kept."""
     epic = get_object_or_404(Epic, key=key)
     if not can_manage_value_stream(request.user, epic.value_stream_id):
         raise PermissionDenied(EPIC_DENIED)
@@ -227,8 +230,10 @@ def epic_score_view(request, key: str):
     form = ScoreForm(request.POST)
     status, errors = 200, {}
     if form.is_valid():
+        # Only the inputs sent: a post of one column must not clear the others.
+        scores = {name: value for name, value in form.cleaned_data.items() if name in request.POST}
         try:
-            epic_score(user=request.user, epic=epic, **form.cleaned_data)
+            epic = epic_score(user=request.user, epic=epic, **scores)
         except ValidationError as exc:
             form_errors_from(form, exc)
     if form.errors:
@@ -236,8 +241,9 @@ def epic_score_view(request, key: str):
     if not request.htmx and status == 200:
         return redirect(f"{reverse('kanban-scoring')}?{query}" if query else reverse("kanban-scoring"))
     context = _scoring_context(request, query, errors=errors)
-    template = "kanban/scoring.html#scoring" if request.htmx else "kanban/scoring.html"
-    return render(request, template, context, status=status)
+    if not request.htmx:
+        return render(request, "kanban/scoring.html", context, status=status)
+    return render(request, "kanban/scoring.html#row_saved", {**context, "saved": epic}, status=status)
 
 
 def _epic_page(request, epic: Epic, *, status: int = 200, as_of=None, **forms):
