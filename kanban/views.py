@@ -34,6 +34,7 @@ from kanban.forms import (
     form_errors_from,
 )
 from kanban.selectors import (
+    CARDS_PER_COLUMN,
     board_columns,
     board_columns_as_of,
     epic_cumulative_flow,
@@ -83,7 +84,11 @@ def _board_context(request, query_string: str, *, errors=(), moved=None, as_of=N
         epics = filterset.qs if filterset.is_valid() else Epic.objects.none()
     value_stream = filterset.form.cleaned_data.get("value_stream") if filterset.is_valid() else None
     read_columns = board_columns_as_of if as_of is not None else board_columns
-    columns = read_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None)
+    # `?show=<state>` opens one column past its first cards (an unknown state opens none).
+    show = params.get("show") or None
+    columns = read_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None, show=show)
+    unshown = params.copy()
+    unshown.pop("show", None)
     if as_of is None:
         _with_p85(columns)
     return {
@@ -95,6 +100,9 @@ def _board_context(request, query_string: str, *, errors=(), moved=None, as_of=N
         # The board's script reads the forward order from here (the one home is EPIC_FLOW).
         "flow": ",".join(EPIC_FLOW),
         "query": query_string,
+        # The filters without `show`: each column's "Show all" / "Show fewer" link adds its own.
+        "unshown_query": unshown.urlencode(),
+        "column_cut": CARDS_PER_COLUMN,
         # Cards link to "<epic_url><key>/" (and move through "<key>/move/"): one reverse()
         # for the page rather than two per card.
         "epic_url": reverse("kanban-epic", args=["KEY"]).removesuffix("KEY/"),

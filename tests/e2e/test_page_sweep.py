@@ -81,7 +81,9 @@ def test_every_page_of_every_role_renders_cleanly(demo_data, live_server, login,
         assert "/kanban/" in nav and "/okrs/" in nav and "/vmo/" in nav, nav
         # (and the notification and scheduled-report pages of the user menu, issue 19)
         user_menu = ["/notifications/", "/notifications/preferences/", "/reports/schedules/"]
-        for path in [*nav, "/api/docs/", *user_menu, *(SETTINGS_PAGES if persona == "director" else [])]:
+        # (and the global search of the header, empty and with results of every kind, issue 15)
+        search = ["/search/", "/search/?q=pay"]
+        for path in [*nav, "/api/docs/", *user_menu, *search, *(SETTINGS_PAGES if persona == "director" else [])]:
             visit(persona, path)
 
         # ... and the detail pages one click away from them
@@ -118,6 +120,7 @@ LAYOUT_PAGES = [
     "/reports/monthly/",
     "/overview/economy/",
     "/metrics/",
+    "/search/?q=pay",
 ]
 # Wider than the page is allowed only inside these: they scroll sideways on purpose.
 SCROLLERS = ".table-scroll, main table, .kanban-board, .kanban-cards, pre"

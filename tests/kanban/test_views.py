@@ -99,7 +99,62 @@ def test_board_runs_the_same_number_of_queries_for_10_and_2000_epics(
         response = client.get("/kanban/")
 
     assert response.status_code == 200
-    assert len(_card_keys(response.content.decode(), "funnel")) == min(count, 100)
+    assert len(_card_keys(response.content.decode(), "funnel")) == min(count, 25)
+
+
+@pytest.mark.parametrize("count", [30, 1500])
+def test_a_shown_column_costs_no_more_queries(client, vsm, value_stream, django_assert_num_queries, count):
+    _bulk_epics(count, [value_stream, ValueStreamFactory()], StrategicThemeFactory())
+    client.force_login(vsm)
+
+    with django_assert_num_queries(13):
+        response = client.get("/kanban/?show=funnel")
+
+    assert len(_card_keys(response.content.decode(), "funnel")) == min(count, 1000)
+
+
+def test_a_column_shows_its_best_25_cards_and_a_link_to_all_of_them(client, executive, value_stream):
+    for n in range(25):
+        EpicFactory(key=f"F-{n:02}", value_stream=value_stream, **ready_epic_fields())
+    EpicFactory.create_batch(2, value_stream=value_stream)  # unscored: ranked last
+    EpicFactory.create_batch(3, value_stream=value_stream, state="reviewing")
+    client.force_login(executive)
+
+    html = client.get(f"/kanban/?value_stream={value_stream.id}").content.decode()
+
+    funnel = _card_keys(html, "funnel")
+    assert len(funnel) == 25
+    assert funnel == [f"F-{n:02}" for n in range(25)]  # scored, oldest first on a tie; not the unscored
+    assert f'2 more · <a href="?value_stream={value_stream.id}&amp;show=funnel#column-funnel">Show all 27</a>' in html
+    assert len(_card_keys(html, "reviewing")) == 3
+    assert 'id="more-reviewing"' not in html
+
+
+def test_show_opens_one_column_keeping_the_filters_and_offers_the_way_back(client, executive, value_stream):
+    for n in range(27):
+        EpicFactory(key=f"F-{n:02}", value_stream=value_stream)
+        EpicFactory(key=f"R-{n:02}", value_stream=value_stream, state="reviewing")
+    client.force_login(executive)
+
+    html = client.get(f"/kanban/?value_stream={value_stream.id}&show=funnel").content.decode()
+
+    assert (len(_card_keys(html, "funnel")), len(_card_keys(html, "reviewing"))) == (27, 25)
+    assert 'id="more-funnel"' not in html
+    assert f'<a href="?value_stream={value_stream.id}#column-funnel">Show the first 25</a>' in html
+    # The other column's link opens it instead, with the same filters.
+    assert f'href="?value_stream={value_stream.id}&amp;show=reviewing#column-reviewing">Show all 27</a>' in html
+
+
+@pytest.mark.parametrize("show", ["nonsense", "", "%00", "x" * 5000])
+def test_an_unknown_column_to_show_opens_none(client, executive, value_stream, show):
+    for n in range(26):
+        EpicFactory(key=f"F-{n:02}", value_stream=value_stream)
+    client.force_login(executive)
+
+    response = client.get(f"/kanban/?show={show}")
+
+    assert response.status_code == 200
+    assert len(_card_keys(response.content.decode(), "funnel")) == 25
 
 
 def test_a_card_form_moves_without_javascript(client, vsm, value_stream):
