@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import Lead, RowNumber
 from django.utils import timezone
 
@@ -15,9 +15,11 @@ from portfolio.models import BOARD_STATES, EPIC_FLOW, MMP, Epic, EpicState, MMPS
 from portfolio.querysets import RANK_ORDER
 from portfolio.selectors.delivery import MEDIAN, P85, SecondsBetween, percentiles_by_value_stream, percentiles_sql
 
-# A column shows its best-ranked cards; the rest are counted ("and 340 more"). Done keeps
-# growing forever, and a page of thousands of cards helps nobody.
-CARDS_PER_COLUMN = 100
+# A column shows its best-ranked cards; the rest are counted with a "Show all 143" link that
+# opens that one column (`?show=<state>`). Even an opened column stops at SHOWN_MAX: done keeps
+# growing forever, and a page of thousands of cards helps nobody ("and 340 more").
+CARDS_PER_COLUMN = 25
+SHOWN_MAX = 1000
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Column:
     wip: int = 0  # epics in the column within the WIP limit's scope
     limit: int | None = None
     limit_scope: str = ""
+    expanded: bool = False  # the column the reader opened with "Show all"
 
     @property
     def hidden(self) -> int:
@@ -47,17 +50,24 @@ class Column:
         return self.state == EpicState.NOT_PURSUED
 
 
-def _columns_with_cards(epics: QuerySet) -> dict[str, Column]:
+def _columns_with_cards(epics: QuerySet, show: str | None = None) -> dict[str, Column]:
     """The columns in flow order with their best-ranked cards and filtered counts, two queries:
     a window function numbers the cards within each column so the database cuts each column at
-    CARDS_PER_COLUMN, and one grouped count. `epics` are live epics or history rows of a day."""
+    CARDS_PER_COLUMN (the `show` column at SHOWN_MAX), and one grouped count. `epics` are live
+    epics or history rows of a day."""
     ranked = (
         epics.select_related("value_stream", "owner")
-        .annotate(column_rank=Window(RowNumber(), partition_by=[F("state")], order_by=list(RANK_ORDER)))
-        .filter(column_rank__lte=CARDS_PER_COLUMN)
+        .annotate(
+            column_rank=Window(RowNumber(), partition_by=[F("state")], order_by=list(RANK_ORDER)),
+            # One comparison against the window (an OR mixing it with a column is not supported).
+            column_cut=Case(When(state=show, then=Value(SHOWN_MAX)), default=Value(CARDS_PER_COLUMN)),
+        )
+        .filter(column_rank__lte=F("column_cut"))
         .order_by("state", "column_rank")
     )
     columns = {state: Column(state=state, label=EpicState(state).label) for state in BOARD_STATES}
+    if show in columns:
+        columns[show].expanded = True
     for epic in ranked:
         columns[epic.state].cards.append(epic)
     for row in epics.order_by().values("state").annotate(n=Count("id")):
@@ -81,14 +91,16 @@ def _apply_wip_limits(columns: dict[str, Column], value_stream_id: int | None) -
     return stream_limited
 
 
-def board_columns(*, epics: QuerySet[Epic], value_stream_id: int | None = None) -> list[Column]:
+def board_columns(
+    *, epics: QuerySet[Epic], value_stream_id: int | None = None, show: str | None = None
+) -> list[Column]:
     """The board: columns in flow order with their best-ranked cards, counts and WIP.
 
     Four queries whatever the number of epics: the ranked cards, the filtered counts per column,
     the WIP limits and the WIP counts per column (of all epics, or of the chosen stream where
     its own limit applies).
     """
-    columns = _columns_with_cards(epics)
+    columns = _columns_with_cards(epics, show)
     stream_limited = _apply_wip_limits(columns, value_stream_id)
     wip = (
         Epic.objects.order_by()
@@ -101,11 +113,13 @@ def board_columns(*, epics: QuerySet[Epic], value_stream_id: int | None = None) 
     return list(columns.values())
 
 
-def board_columns_as_of(*, epics: QuerySet, value_stream_id: int | None = None) -> list[Column]:
+def board_columns_as_of(
+    *, epics: QuerySet, value_stream_id: int | None = None, show: str | None = None
+) -> list[Column]:
     """The board as it stood: `epics` are history rows as of a day (`portfolio.selectors.history.
     epics_as_of`, filtered). Same shape as `board_columns`, one query fewer: WIP is the count of
     that day's epics in the column, against today's limits (WIP limits are not history-tracked)."""
-    columns = _columns_with_cards(epics)
+    columns = _columns_with_cards(epics, show)
     _apply_wip_limits(columns, value_stream_id)
     for column in columns.values():
         column.wip = column.count

@@ -34,6 +34,7 @@ from kanban.forms import (
     form_errors_from,
 )
 from kanban.selectors import (
+    CARDS_PER_COLUMN,
     board_columns,
     board_columns_as_of,
     epic_cumulative_flow,
@@ -88,7 +89,11 @@ def _board_context(request, query_string: str, *, errors=(), moved=None, as_of=N
         epics = filterset.qs if filterset.is_valid() else Epic.objects.none()
     value_stream = filterset.form.cleaned_data.get("value_stream") if filterset.is_valid() else None
     read_columns = board_columns_as_of if as_of is not None else board_columns
-    columns = read_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None)
+    # `?show=<state>` opens one column past its first cards (an unknown state opens none).
+    show = params.get("show") or None
+    columns = read_columns(epics=epics, value_stream_id=value_stream.id if value_stream else None, show=show)
+    unshown = params.copy()
+    unshown.pop("show", None)
     if as_of is None:
         _with_p85(columns)
     return {
@@ -100,6 +105,9 @@ def _board_context(request, query_string: str, *, errors=(), moved=None, as_of=N
         # The board's script reads the forward order from here (the one home is EPIC_FLOW).
         "flow": ",".join(EPIC_FLOW),
         "query": query_string,
+        # The filters without `show`: each column's "Show all" / "Show fewer" link adds its own.
+        "unshown_query": unshown.urlencode(),
+        "column_cut": CARDS_PER_COLUMN,
         # Cards link to "<epic_url><key>/" (and move through "<key>/move/"): one reverse()
         # for the page rather than two per card.
         "epic_url": reverse("kanban-epic", args=["KEY"]).removesuffix("KEY/"),
@@ -225,6 +233,9 @@ def scoring(request):
 
 @require_POST
 def epic_score_view(request, key: str):
+    """Save one row's WSJF inputs. By htmx the answer is only out-of-band figures (that row's cost
+    of delay and WSJF, every row's rank, the column warnings): nothing the user may be choosing
+    in is replaced, so quick successive choices are all kept."""
     epic = get_object_or_404(Epic, key=key)
     if not can_manage_value_stream(request.user, epic.value_stream_id):
         raise PermissionDenied(EPIC_DENIED)
@@ -232,8 +243,10 @@ def epic_score_view(request, key: str):
     form = ScoreForm(request.POST)
     status, errors = 200, {}
     if form.is_valid():
+        # Only the inputs sent: a post of one column must not clear the others.
+        scores = {name: value for name, value in form.cleaned_data.items() if name in request.POST}
         try:
-            epic_score(user=request.user, epic=epic, **form.cleaned_data)
+            epic = epic_score(user=request.user, epic=epic, **scores)
         except ValidationError as exc:
             form_errors_from(form, exc)
     if form.errors:
@@ -241,8 +254,9 @@ def epic_score_view(request, key: str):
     if not request.htmx and status == 200:
         return redirect(f"{reverse('kanban-scoring')}?{query}" if query else reverse("kanban-scoring"))
     context = _scoring_context(request, query, errors=errors)
-    template = "kanban/scoring.html#scoring" if request.htmx else "kanban/scoring.html"
-    return render(request, template, context, status=status)
+    if not request.htmx:
+        return render(request, "kanban/scoring.html", context, status=status)
+    return render(request, "kanban/scoring.html#row_saved", {**context, "saved": epic}, status=status)
 
 
 def _epic_page(request, epic: Epic, *, status: int = 200, as_of=None, **forms):

@@ -10,6 +10,7 @@ from okrs.querysets import objective_score_subquery
 from okrs.scoring import grade_expression, progress_expression, score_band
 from portfolio.models import MMP, Quarter
 from portfolio.people import display_name
+from portfolio.selectors.search import Found, found, matching
 
 # Sparklines are drawn in this box (SVG user units); the page scales them with CSS.
 SPARK_WIDTH, SPARK_HEIGHT = 100, 24
@@ -362,3 +363,12 @@ def key_results_history(*, quarter: Quarter) -> list:
 
     rows = history_rows_for(KeyResult, objects=KeyResult.objects.filter(objective__quarter=quarter))
     return [(entry.record.title, entry) for entry in entries_of_many(KeyResult, rows)]
+
+
+def key_result_search(*, terms: list[str], limit: int = 10) -> Found:
+    """Key results by title or their objective's title (each KR has its page, readable by all),
+    newest quarter first; the number of matches rides on the rows (one query)."""
+    key_results = KeyResult.objects.filter(matching(terms, "title", "objective__title")).select_related(
+        "objective__quarter", "objective__value_stream"
+    )
+    return found(key_results.order_by("-objective__quarter__start", "objective_id", "id"), limit=limit)

@@ -10,12 +10,14 @@ from vmo.views import (
     people,
     planning,
     reports,
+    search,
     value_stream_maps,
     value_streams,
 )
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
+    path("search/", search.search, name="search"),
     path("overview/action-items/", overview.action_item, name="overview-action-item"),
     path("overview/economy/", reports.economy, name="overview-economy"),
     path("reports/monthly/", reports.monthly_report_page, name="report-monthly"),

@@ -91,7 +91,9 @@ def test_every_page_of_every_role_renders_cleanly(demo_data, live_server, login,
         # (and the notification and scheduled-report pages of the user menu, issue 19)
         user_menu = ["/notifications/", "/notifications/preferences/", "/reports/schedules/"]
         settings_pages = SETTINGS_PAGES if persona == "director" else []
-        for path in [*nav, "/api/docs/", *user_menu, *settings_pages, *FORM_PAGES[persona]]:
+        # (and the global search of the header, empty and with results of every kind, issue 15)
+        search = ["/search/", "/search/?q=pay"]
+        for path in [*nav, "/api/docs/", *user_menu, *search, *settings_pages, *FORM_PAGES[persona]]:
             visit(persona, path)
 
         # ... and the detail pages one click away from them
@@ -130,6 +132,7 @@ LAYOUT_PAGES = [
     "/metrics/",
     "/kanban/epics/new/",
     "/kanban/risks/new/",
+    "/search/?q=pay",
 ]
 # Wider than the page is allowed only inside these: they scroll sideways on purpose.
 SCROLLERS = ".table-scroll, main table, .kanban-board, .kanban-cards, pre"

@@ -41,7 +41,8 @@ def test_implementing_cards_show_their_p85_in_one_query(client, vsm, value_strea
     # the board's 13 queries (see test_views) and one for the forecasts of the implementing cards
     with django_assert_num_queries(14):
         response = client.get("/kanban/")
-    assert response.content.decode().count("P85 2026-07-27") == count
+    # A column shows its best 25 cards (issue 15): the 30-card case shows 25 dates.
+    assert response.content.decode().count("P85 2026-07-27") == min(count, 25)
 
 
 def test_epic_page_shows_the_three_dates_and_the_chart(client, executive, value_stream):

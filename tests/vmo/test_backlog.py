@@ -1,6 +1,7 @@
 """The VMO backlog: order, filters, overdue flag, htmx quick add and status change, API, roles."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -113,12 +114,12 @@ def test_backlog_page_runs_a_constant_number_of_queries(client, executive, vsm, 
     client.force_login(executive)
     client.get("/vmo/")
     # session, user, items, roles, user menu groups, owners + streams for the filter form and for the
-    # quick-add form, events, and the two horizons' counts (issue 20)
-    with django_assert_num_queries(11):
+    # quick-add form, events, the two horizons' counts (issue 20), and the count for the pages (issue 15)
+    with django_assert_num_queries(12):
         client.get("/vmo/")
-    ActionItemFactory.create_batch(25, owner=vsm, source_event=event, due=days(-1))
-    with django_assert_num_queries(11):
-        client.get("/vmo/")
+    ActionItemFactory.create_batch(125, owner=vsm, source_event=event, due=days(-1))
+    with django_assert_num_queries(12):
+        client.get("/vmo/?page=2")
 
 
 # --- API -----------------------------------------------------------------------------------------
@@ -215,3 +216,70 @@ def test_vsm_cannot_reorder_the_backlog(client, vsm):
 
     assert response.status_code == 403
     assert list(ActionItem.objects.order_by("id").values_list("rank", flat=True)) == [1, 2]
+
+
+# --- paging (issue 15 point 8) --------------------------------------------------------------------
+
+
+def _item_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<tr id="action-item-(\d+)"', html)]
+
+
+def test_backlog_pages_by_50_in_backlog_order(client, executive):
+    items = [ActionItemFactory(title=f"Item {n:03}", rank=n) for n in range(120)]
+    client.force_login(executive)
+
+    first = client.get("/vmo/").content.decode()
+    third = client.get("/vmo/?page=3").content.decode()
+
+    assert _item_ids(first) == [item.id for item in items[:50]]
+    assert _item_ids(third) == [item.id for item in items[100:]]
+    assert "Items 101 to 120 of 120" in third
+    assert '<strong aria-current="page">3</strong>' in third
+    # The horizons' counts cover every item, not only the page's.
+    assert "<strong>120</strong> open" in third
+
+
+def test_page_links_keep_the_filters(client, executive, vsm):
+    for n in range(60):
+        ActionItemFactory(title=f"Budget {n}", owner=vsm, rank=n)
+    ActionItemFactory(title="Other")
+    client.force_login(executive)
+
+    html = client.get(f"/vmo/?q=budget&owner={vsm.id}").content.decode()
+
+    assert len(_item_ids(html)) == 50
+    assert f'<a href="?q=budget&amp;owner={vsm.id}&amp;page=2" rel="next">Next</a>' in html
+    html = client.get(f"/vmo/?q=budget&owner={vsm.id}&page=2").content.decode()
+    assert len(_item_ids(html)) == 10
+    assert f'<a href="?q=budget&amp;owner={vsm.id}&amp;page=1" rel="prev">Previous</a>' in html
+
+
+def test_one_page_shows_no_page_links(client, executive):
+    ActionItemFactory.create_batch(3)
+    client.force_login(executive)
+
+    assert 'id="backlog-pages"' not in client.get("/vmo/").content.decode()
+
+
+@pytest.mark.parametrize(("page", "shown"), [("0", 2), ("-1", 2), ("abc", 1), ("999", 2), ("%00", 1), ("9" * 400, 2)])
+def test_an_odd_page_number_shows_the_first_or_last_page(client, executive, page, shown):
+    ActionItemFactory.create_batch(60)
+    client.force_login(executive)
+
+    response = client.get(f"/vmo/?page={page}")
+
+    assert response.status_code == 200
+    assert f'<strong aria-current="page">{shown}</strong>' in response.content.decode()
+
+
+def test_a_move_on_page_two_answers_page_two(client, director):
+    items = [ActionItemFactory(title=f"Item {n:03}", rank=n) for n in range(60)]
+    client.force_login(director)
+
+    response = client.post(
+        f"/vmo/action-items/{items[55].id}/move/?page=2", {"direction": "up"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert len(_item_ids(response.content.decode())) == 10

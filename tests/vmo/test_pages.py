@@ -4,7 +4,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/kanban/", "/funding/", "/okrs/", "/value-streams/", "/vmo/"]
+PAGES = ["/", "/kanban/", "/funding/", "/okrs/", "/value-streams/", "/vmo/", "/search/", "/search/?q=pay"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -3,6 +3,7 @@ status change."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -24,15 +25,27 @@ def _annotate_rights(items, user):
     return items
 
 
+# Items per page of the backlog: a busy VMO keeps hundreds; the horizons' counts cover them all.
+BACKLOG_PAGE_SIZE = 50
+
+
 def _context(request, *, form=None):
     filterset = ActionItemFilter(request.GET or None, queryset=action_item_list())
-    items = _annotate_rights(list(filterset.qs), request.user)
+    # get_page: a missing, non-numeric or too large ?page= shows the first or last page, never a 404.
+    page = Paginator(filterset.qs, BACKLOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = _annotate_rights(list(page.object_list), request.user)
     summaries = backlog_horizons()
     # The two horizons as two lists, each in backlog order (one query's rows, split in two).
     for summary in summaries:
         summary.items = [item for item in items if item.horizon == summary.horizon]
+    # Page links keep the filters.
+    filters = request.GET.copy()
+    filters.pop("page", None)
     return {
         "filter": filterset,
+        "page": page,
+        "page_numbers": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        "filter_query": filters.urlencode(),
         "items": items,
         "horizons": summaries,
         "form": form or ActionItemForm(),
