@@ -54,6 +54,9 @@ def test_director_optimises_a_scenario_and_commits_it(live_server, page, console
 
     # when: the director commits it as usual
     page.get_by_role("button", name="Commit: make these the allocations").click()
+    # and confirms the step that names the allocations it replaces
+    expect(page.locator("main")).to_contain_text("replaces 2 allocations")
+    page.get_by_role("button", name="Commit: replace 2 allocations").click()
 
     # then: its amounts are the allocations
     expect(page.locator(".message").first).to_contain_text("Base optimised")
