@@ -55,6 +55,8 @@ def _columns_with_cards(epics: QuerySet, show: str | None = None) -> dict[str, C
     a window function numbers the cards within each column so the database cuts each column at
     CARDS_PER_COLUMN (the `show` column at SHOWN_MAX), and one grouped count. `epics` are live
     epics or history rows of a day."""
+    if show not in BOARD_STATES:
+        show = None  # only a column's own state reaches the query (a NUL would be a 500 on PostgreSQL)
     ranked = (
         epics.select_related("value_stream", "owner")
         .annotate(

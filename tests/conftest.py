@@ -201,8 +201,8 @@ def real_broker():
 # A transactional test (`django_db(transaction=True)`, `transactional_db`, `live_server`) ends with
 # a flush of every table. Django's post_migrate signal brings content types and permissions back,
 # but not the rows our data migrations wrote: the role groups (`vmo.roles`) and the DORA benchmarks
-# (portfolio 0003). They are put back here, and only here, so tests never restore them themselves
-# and pass in any order.
+# (portfolio 0003, with 0007's deployment-day thresholds). They are put back here, and only here,
+# so tests never restore them themselves and pass in any order.
 
 _FLUSH_PENDING = pytest.StashKey[object]()
 
@@ -216,7 +216,14 @@ def _migrated_data_restore() -> None:
     from vmo.roles import role_groups_ensure
 
     role_groups_ensure()
-    importlib.import_module("portfolio.migrations.0003_dora_benchmark_data").load(apps, None)
+    # Every data migration that writes the benchmark rows, in migration order: 0003 alone left the
+    # deployment-day thresholds empty, so after any flush every stream graded "elite" and the
+    # DORA tests failed whenever a transactional test ran before them.
+    for migration in MIGRATED_DATA:
+        importlib.import_module(f"portfolio.migrations.{migration}").load(apps, None)
+
+
+MIGRATED_DATA = ("0003_dora_benchmark_data", "0007_dora_deployment_days")
 
 
 def _is_transactional(request) -> bool:

@@ -80,6 +80,8 @@ def test_two_participants_fund_an_epic_and_the_director_commits_the_outcome(live
     expect(page.locator("#pb-outcome")).to_contain_text("Table A: PAY-7")
     page.get_by_role("button", name="Turn the outcome into a scenario").click()
     page.get_by_role("button", name="Commit").click()
+    # and confirms the step that names the allocations the commit replaces
+    page.locator("#confirm-form button[type=submit]").click()
 
     # then: Payments gets its allocation plus the funded epic
     expect(page.locator("#stream-payments")).to_contain_text("650.00")
