@@ -4,7 +4,7 @@ then a replay of the same batch. A measuring harness, not a test (nothing assert
     DATABASE_URL=postgres://... DJANGO_SETTINGS_MODULE=config.settings.test \
         python -m bench.ingest_profile [--profile] [--api]
 
-It creates (or keeps) the test database of the configured backend, empties the work-item tables
+It creates (or keeps) its own database (`ingest_profile`) of the configured backend, empties the work-item tables
 there, and prints rows/s per phase; `--profile` adds the cProfile top functions, `--api` also
 posts the same batch through the bulk API in process (serializer + view + service).
 """
@@ -41,6 +41,10 @@ def _rows(vs_id: int, prefix: str) -> list[dict]:
     ]
 
 
+def _api_name(name: str) -> str:
+    return "value_stream" if name == "value_stream_id" else name
+
+
 def _timed(label: str, call, profile: bool) -> None:
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
@@ -61,11 +65,10 @@ def _timed(label: str, call, profile: bool) -> None:
 def main() -> int:
     django.setup()
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import setup_test_environment
 
     from portfolio import roles
     from portfolio.models import ValueStream, WorkItem, WorkItemStatusChange
@@ -76,6 +79,8 @@ def main() -> int:
     # the response, so it is not part of a batch's time (the tests' setting runs it inline).
     settings.ROLLUP_EMBEDDED_DRAIN_DELAY = 3600
     setup_test_environment()
+    # Its own database, so the rows left here never reach the test suite's reused one.
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "ingest_profile"
     connection.creation.create_test_db(verbosity=0, keepdb=True)
     print(f"backend: {connection.vendor}")
     WorkItemStatusChange.objects.all().delete()
@@ -87,8 +92,14 @@ def main() -> int:
     work_items_upsert(rows=_rows(vs.id, "warm")[:10], user=user)  # connection, caches, roles
     for run in range(REPEAT):
         show = profile and run == REPEAT - 1
-        _timed(f"new rows (run {run + 1})", lambda: work_items_upsert(rows=_rows(vs.id, f"r{run}"), user=user), show)
-        _timed(f"replay (run {run + 1})", lambda: work_items_upsert(rows=_rows(vs.id, f"r{run}"), user=user), show)
+        _timed(
+            f"new rows (run {run + 1})",
+            lambda run=run: work_items_upsert(rows=_rows(vs.id, f"r{run}"), user=user),
+            show,
+        )
+        _timed(
+            f"replay (run {run + 1})", lambda run=run: work_items_upsert(rows=_rows(vs.id, f"r{run}"), user=user), show
+        )
     if "--api" in sys.argv:
         from rest_framework.test import APIClient
 
@@ -97,7 +108,7 @@ def main() -> int:
 
         def post(prefix):
             rows = [
-                {("value_stream" if k == "value_stream_id" else k): v.isoformat() if isinstance(v, dt.datetime) else v for k, v in row.items()}
+                {_api_name(k): v.isoformat() if isinstance(v, dt.datetime) else v for k, v in row.items()}
                 for row in _rows(vs.id, prefix)
             ]
             body = client.post("/api/work-items/", rows, format="json").json()
@@ -106,8 +117,8 @@ def main() -> int:
             return body["created"], body["updated"], body["unchanged"]
 
         for run in range(REPEAT):
-            _timed(f"API new rows (run {run + 1})", lambda: post(f"api{run}"), False)
-            _timed(f"API replay (run {run + 1})", lambda: post(f"api{run}"), False)
+            _timed(f"API new rows (run {run + 1})", lambda run=run: post(f"api{run}"), False)
+            _timed(f"API replay (run {run + 1})", lambda run=run: post(f"api{run}"), False)
     return 0
 
 
