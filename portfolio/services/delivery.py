@@ -141,8 +141,9 @@ def _check_permission(user, rows: list[dict], existing: dict) -> None:
 def _finish(
     model, objects: list, fields: list[str], result: IngestResult, keys: list[tuple[str, str]], existing: dict
 ) -> set[tuple[str, str]]:
-    """Write `objects` with one upsert per batch and set `result.ids` in the batch's order;
-    returns the keys actually written.
+    """Write `objects` (dicts of attribute names: source, external_id and the fields given)
+    with one upsert per batch and set `result.ids` in the batch's order; returns the keys
+    actually written.
 
     Ids come from the rows written (RETURNING) and the stored rows already read, so there is no
     second read. On PostgreSQL the upsert is one `INSERT ... SELECT FROM unnest(...)` whose
@@ -154,6 +155,7 @@ def _finish(
     if objects and _unnest_upsert():
         written = _pg_upsert(model, objects, fields)
     elif objects:
+        objects = [model(**values) for values in objects]
         model.objects.bulk_create(
             objects,
             batch_size=500,
@@ -180,16 +182,18 @@ def _unnest_upsert() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _pg_arrays(model, columns: list[str], objects: list) -> tuple[str, list[list]]:
+def _pg_arrays(model, columns: list[str], objects: list[dict]) -> tuple[str, list[list]]:
     """`unnest(%s::type[], ...)` over these columns and one Python list per column: psycopg
     binds each list as one array parameter, so a batch has a handful of parameters, not
-    thousands, and Django's per-value preparation is skipped (the values are already the model's
-    Python values: aware datetimes, ints, str, bool, None)."""
+    thousands, and neither model instances nor Django's per-value preparation are needed (the
+    values are already the model's Python values: aware datetimes, ints, str, bool, None). A
+    field a row does not give takes the model's default, as a model instance would."""
     casts, arrays = [], []
     for name in columns:
         model_field = model._meta.get_field(name)
         casts.append(f"%s::{model_field.db_type(connection)}[]")
-        values = [getattr(obj, model_field.attname) for obj in objects]
+        attname, default = model_field.attname, model_field.get_default()
+        values = [obj.get(attname, default) for obj in objects]
         if isinstance(model_field, models.DateTimeField):
             # As Django's own preparation does: a naive time is in the default time zone (the
             # connection's zone is UTC, which would otherwise read it differently).
@@ -204,7 +208,7 @@ def _aware(value):
     return timezone.make_aware(value, timezone.get_default_timezone())
 
 
-def _pg_upsert(model, objects: list, fields: list[str]) -> dict[tuple[str, str], int]:
+def _pg_upsert(model, objects: list[dict], fields: list[str]) -> dict[tuple[str, str], int]:
     """One INSERT ... ON CONFLICT DO UPDATE for the batch; returns {(source, external_id): id}
     of the rows inserted or updated (a row the ordering rule refused is not returned)."""
     names = ["source", "external_id"] + [f.removesuffix("_id") if f.endswith("_id") else f for f in fields]
@@ -315,7 +319,7 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
             values.setdefault("active_seconds", 0)
             values.setdefault("waiting_seconds", 0)
             result.created += 1
-            item = WorkItem(source=row["source"], external_id=row["external_id"], **values)
+            item = {"source": row["source"], "external_id": row["external_id"], **values}
             changes.append((key, "", row["status"], values["status_changed_at"], values.get("tool_status", "")))
         elif _is_stale(row, old):
             result.unchanged += 1
@@ -349,11 +353,11 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
             result.updated += 1
             touched.add(old.value_stream_id)
             finished.append(old.finished_at)
-            item = WorkItem(source=row["source"], external_id=row["external_id"], **merged)
-        finished.append(item.finished_at)
+            item = {"source": row["source"], "external_id": row["external_id"], **merged}
+        finished.append(item.get("finished_at"))
         # No full_clean() per row: every caller hands over checked rows (the API's serializer,
         # the CSV parser, the webhook adapters), and the database's constraints hold the rest.
-        touched.add(item.value_stream_id)
+        touched.add(item["value_stream_id"])
         to_write.append(item)
     written = _finish(WorkItem, to_write, WORK_ITEM_FIELDS, result, keys, existing)
     # Only the rows written changed status (a row the database's ordering check refused did not).
@@ -361,20 +365,22 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
     if changes:
         ids = dict(zip(keys, result.ids, strict=True))
         history = [
-            WorkItemStatusChange(work_item_id=ids[key], from_status=old, to_status=new, changed_at=at, tool_status=tool)
+            {"work_item_id": ids[key], "from_status": old, "to_status": new, "changed_at": at, "tool_status": tool}
             for key, old, new, at, tool in changes
         ]
         if _unnest_upsert():
             _pg_history(history)
         else:
-            WorkItemStatusChange.objects.bulk_create(history, ignore_conflicts=True)
+            WorkItemStatusChange.objects.bulk_create(
+                [WorkItemStatusChange(**change) for change in history], ignore_conflicts=True
+            )
     # Flow figures count an item on the day it finished: an item finished last quarter (or moved
     # from one finish day to another) makes that quarter's snapshots due again.
     rollup_due_mark(value_stream_ids=touched, since=_earliest(finished))
     return result
 
 
-def _pg_history(history: list) -> None:
+def _pg_history(history: list[dict]) -> None:
     """The status changes of a batch in one INSERT ... SELECT FROM unnest (a change already
     recorded, by a replayed delivery, is skipped by the unique constraint)."""
     names = ["work_item", "from_status", "to_status", "changed_at", "tool_status"]
@@ -406,7 +412,7 @@ def _simple_upsert(
         given = {name: row[name] for name in fields if name in row}
         if old is None:
             result.created += 1
-            obj = model(source=row["source"], external_id=row["external_id"], **given)
+            obj = {"source": row["source"], "external_id": row["external_id"], **given}
         elif _is_stale(row, old):
             result.unchanged += 1
             continue
@@ -418,9 +424,9 @@ def _simple_upsert(
             result.updated += 1
             touched.add(old.value_stream_id)
             moments.append(getattr(old, dated))
-            obj = model(source=row["source"], external_id=row["external_id"], **merged)
-        touched.add(obj.value_stream_id)
-        moments.append(getattr(obj, dated))
+            obj = {"source": row["source"], "external_id": row["external_id"], **merged}
+        touched.add(obj["value_stream_id"])
+        moments.append(obj.get(dated))
         to_write.append(obj)
     _finish(model, to_write, fields, result, keys, existing)
     return touched, _earliest(moments)

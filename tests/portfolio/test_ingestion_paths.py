@@ -119,16 +119,15 @@ def test_the_database_refuses_an_older_event_even_when_python_did_not_see_the_ne
     work_items_upsert(rows=[_row(value_stream, 1, "new", 0)])
     stored = WorkItem.objects.get()
     newer = T0 + dt.timedelta(hours=8)
-    late = WorkItem(
-        source="jira",
-        external_id="PAY-1",
-        value_stream_id=value_stream.id,
-        title="Late",
-        item_type="feature",
-        status="active",
-        created_at=T0,
-        source_updated_at=T0 + dt.timedelta(hours=2),
-    )
+    late = {
+        "source": "jira",
+        "external_id": "PAY-1",
+        "value_stream_id": value_stream.id,
+        "title": "Late",
+        "status": "active",
+        "created_at": T0,
+        "source_updated_at": T0 + dt.timedelta(hours=2),
+    }
     WorkItem.objects.filter(pk=stored.pk).update(source_updated_at=newer, status="done", title="Newer")
     result = delivery.IngestResult()
 
