@@ -13,9 +13,10 @@ efficiency is a plain sum; each change is also kept as a `WorkItemStatusChange` 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -94,8 +95,9 @@ def _error(errors: dict, index: int, name: str, message: str) -> None:
     errors.setdefault(index, {}).setdefault(name, []).append(message)
 
 
-def _existing(model, rows: list[dict]) -> dict[tuple[str, str], object]:
-    """Stored rows with the batch's (source, external_id) keys, one query."""
+def _existing(model, rows: list[dict]) -> dict[tuple[str, str], SimpleNamespace]:
+    """Stored rows with the batch's (source, external_id) keys, one query, as plain records with
+    the model's attribute names and `pk` (building 1,000 model instances cost more than the read)."""
     by_source: dict[str, list[str]] = {}
     for row in rows:
         by_source.setdefault(row["source"], []).append(row["external_id"])
@@ -104,7 +106,10 @@ def _existing(model, rows: list[dict]) -> dict[tuple[str, str], object]:
         condition |= Q(source=source, external_id__in=external_ids)
     if not by_source:
         return {}
-    return {(obj.source, obj.external_id): obj for obj in model.objects.filter(condition)}
+    return {
+        (values["source"], values["external_id"]): SimpleNamespace(pk=values["id"], **values)
+        for values in model.objects.filter(condition).values()
+    }
 
 
 def _check_duplicates(rows: list[dict], errors: dict) -> None:
@@ -138,8 +143,24 @@ def _check_permission(user, rows: list[dict], existing: dict) -> None:
         )
 
 
-def _finish(model, objects: list, fields: list[str], result: IngestResult, keys: list[tuple[str, str]]) -> None:
-    if objects:
+def _finish(
+    model, objects: list, fields: list[str], result: IngestResult, keys: list[tuple[str, str]], existing: dict
+) -> set[tuple[str, str]]:
+    """Write `objects` (dicts of attribute names: source, external_id and the fields given)
+    with one upsert per batch and set `result.ids` in the batch's order; returns the keys
+    actually written.
+
+    Ids come from the rows written (RETURNING) and the stored rows already read, so there is no
+    second read. On PostgreSQL the upsert is one `INSERT ... SELECT FROM unnest(...)` whose
+    ON CONFLICT update only applies when the incoming event is not older than the stored one
+    (the ordering rule, held by the database too, so a newer write committed meanwhile wins);
+    elsewhere (SQLite, the embedded default) it is `bulk_create(update_conflicts=True)`.
+    """
+    written: dict[tuple[str, str], int] = {}
+    if objects and _unnest_upsert():
+        written = _pg_upsert(model, objects, fields)
+    elif objects:
+        objects = [model(**values) for values in objects]
         model.objects.bulk_create(
             objects,
             batch_size=500,
@@ -147,11 +168,74 @@ def _finish(model, objects: list, fields: list[str], result: IngestResult, keys:
             unique_fields=["source", "external_id"],
             update_fields=[f.removesuffix("_id") if f.endswith("_id") else f for f in fields] + ["ingested_at"],
         )
-    if keys:
-        ids = {
-            (s, e): pk for pk, s, e in model.objects.filter(_keys_q(keys)).values_list("id", "source", "external_id")
+        written = {(obj.source, obj.external_id): obj.pk for obj in objects}
+    ids = {key: obj.pk for key, obj in existing.items()} | written
+    missing = [key for key in keys if ids.get(key) is None]
+    if missing:
+        # Only when a concurrent batch inserted one of our new keys with a newer event.
+        ids |= {
+            (s, e): pk for pk, s, e in model.objects.filter(_keys_q(missing)).values_list("id", "source", "external_id")
         }
-        result.ids = [ids[key] for key in keys]
+    result.ids = [ids[key] for key in keys]
+    return set(written)
+
+
+def _unnest_upsert() -> bool:
+    """PostgreSQL writes a batch with one unnest statement per table; other databases (SQLite,
+    the embedded default) use bulk_create. Both give the same rows (tests/portfolio/
+    test_ingestion_paths.py runs one scenario through both)."""
+    return connection.vendor == "postgresql"
+
+
+def _pg_arrays(model, columns: list[str], objects: list[dict]) -> tuple[str, list[list]]:
+    """`unnest(%s::type[], ...)` over these columns and one Python list per column: psycopg
+    binds each list as one array parameter, so a batch has a handful of parameters, not
+    thousands, and neither model instances nor Django's per-value preparation are needed (the
+    values are already the model's Python values: aware datetimes, ints, str, bool, None). A
+    field a row does not give takes the model's default, as a model instance would."""
+    casts, arrays = [], []
+    for name in columns:
+        model_field = model._meta.get_field(name)
+        casts.append(f"%s::{model_field.db_type(connection)}[]")
+        attname, default = model_field.attname, model_field.get_default()
+        values = [obj.get(attname, default) for obj in objects]
+        if isinstance(model_field, models.DateTimeField):
+            # As Django's own preparation does: a naive time is in the default time zone (the
+            # connection's zone is UTC, which would otherwise read it differently).
+            values = [_aware(value) for value in values]
+        arrays.append(values)
+    return ", ".join(casts), arrays
+
+
+def _aware(value):
+    if value is None or timezone.is_aware(value):
+        return value
+    return timezone.make_aware(value, timezone.get_default_timezone())
+
+
+def _pg_upsert(model, objects: list[dict], fields: list[str]) -> dict[tuple[str, str], int]:
+    """One INSERT ... ON CONFLICT DO UPDATE for the batch; returns {(source, external_id): id}
+    of the rows inserted or updated (a row the ordering rule refused is not returned)."""
+    names = ["source", "external_id"] + [f.removesuffix("_id") if f.endswith("_id") else f for f in fields]
+    columns = [model._meta.get_field(name).column for name in names]
+    unnest, arrays = _pg_arrays(model, names, objects)
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = [connection.ops.quote_name(column) for column in columns]
+    updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in quoted[2:])
+    sql = (
+        # Only the model's own quoted table and column names are interpolated; values are bound.
+        f"INSERT INTO {table} ({', '.join(quoted)}, ingested_at) "  # noqa: S608
+        f"SELECT *, %s FROM unnest({unnest}) "
+        "ON CONFLICT (source, external_id) DO UPDATE SET "
+        f"{updates}, ingested_at = EXCLUDED.ingested_at "
+        # The ordering rule (see _is_stale): an event older than the stored one changes nothing.
+        f"WHERE EXCLUDED.source_updated_at IS NULL OR {table}.source_updated_at IS NULL "
+        f"OR EXCLUDED.source_updated_at >= {table}.source_updated_at "
+        "RETURNING id, source, external_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [timezone.now(), *arrays])  # ingested_at comes first in the SQL
+        return {(source, external_id): pk for pk, source, external_id in cursor.fetchall()}
 
 
 def _keys_q(keys: Iterable[tuple[str, str]]) -> Q:
@@ -240,7 +324,7 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
             values.setdefault("active_seconds", 0)
             values.setdefault("waiting_seconds", 0)
             result.created += 1
-            item = WorkItem(source=row["source"], external_id=row["external_id"], **values)
+            item = {"source": row["source"], "external_id": row["external_id"], **values}
             changes.append((key, "", row["status"], values["status_changed_at"], values.get("tool_status", "")))
         elif _is_stale(row, old):
             result.unchanged += 1
@@ -274,28 +358,43 @@ def work_items_upsert(*, rows: list[dict], user=None, now: dt.datetime | None = 
             result.updated += 1
             touched.add(old.value_stream_id)
             finished.append(old.finished_at)
-            item = WorkItem(source=row["source"], external_id=row["external_id"], **merged)
-        finished.append(item.finished_at)
+            item = {"source": row["source"], "external_id": row["external_id"], **merged}
+        finished.append(item.get("finished_at"))
         # No full_clean() per row: every caller hands over checked rows (the API's serializer,
         # the CSV parser, the webhook adapters), and the database's constraints hold the rest.
-        touched.add(item.value_stream_id)
+        touched.add(item["value_stream_id"])
         to_write.append(item)
-    _finish(WorkItem, to_write, WORK_ITEM_FIELDS, result, keys)
+    written = _finish(WorkItem, to_write, WORK_ITEM_FIELDS, result, keys, existing)
+    # Only the rows written changed status (a row the database's ordering check refused did not).
+    changes = [change for change in changes if change[0] in written]
     if changes:
         ids = dict(zip(keys, result.ids, strict=True))
-        WorkItemStatusChange.objects.bulk_create(
-            [
-                WorkItemStatusChange(
-                    work_item_id=ids[key], from_status=old, to_status=new, changed_at=at, tool_status=tool
-                )
-                for key, old, new, at, tool in changes
-            ],
-            ignore_conflicts=True,
-        )
+        history = [
+            {"work_item_id": ids[key], "from_status": old, "to_status": new, "changed_at": at, "tool_status": tool}
+            for key, old, new, at, tool in changes
+        ]
+        if _unnest_upsert():
+            _pg_history(history)
+        else:
+            WorkItemStatusChange.objects.bulk_create(
+                [WorkItemStatusChange(**change) for change in history], ignore_conflicts=True
+            )
     # Flow figures count an item on the day it finished: an item finished last quarter (or moved
     # from one finish day to another) makes that quarter's snapshots due again.
     rollup_due_mark(value_stream_ids=touched, since=_earliest(finished))
     return result
+
+
+def _pg_history(history: list[dict]) -> None:
+    """The status changes of a batch in one INSERT ... SELECT FROM unnest (a change already
+    recorded, by a replayed delivery, is skipped by the unique constraint)."""
+    names = ["work_item", "from_status", "to_status", "changed_at", "tool_status"]
+    unnest, arrays = _pg_arrays(WorkItemStatusChange, names, history)
+    columns = ", ".join(connection.ops.quote_name(WorkItemStatusChange._meta.get_field(n).column) for n in names)
+    table = connection.ops.quote_name(WorkItemStatusChange._meta.db_table)
+    with connection.cursor() as cursor:
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({unnest}) ON CONFLICT DO NOTHING"  # noqa: S608
+        cursor.execute(sql, arrays)
 
 
 def _earliest(moments) -> dt.datetime | None:
@@ -318,7 +417,7 @@ def _simple_upsert(
         given = {name: row[name] for name in fields if name in row}
         if old is None:
             result.created += 1
-            obj = model(source=row["source"], external_id=row["external_id"], **given)
+            obj = {"source": row["source"], "external_id": row["external_id"], **given}
         elif _is_stale(row, old):
             result.unchanged += 1
             continue
@@ -330,11 +429,11 @@ def _simple_upsert(
             result.updated += 1
             touched.add(old.value_stream_id)
             moments.append(getattr(old, dated))
-            obj = model(source=row["source"], external_id=row["external_id"], **merged)
-        touched.add(obj.value_stream_id)
-        moments.append(getattr(obj, dated))
+            obj = {"source": row["source"], "external_id": row["external_id"], **merged}
+        touched.add(obj["value_stream_id"])
+        moments.append(obj.get(dated))
         to_write.append(obj)
-    _finish(model, to_write, fields, result, keys)
+    _finish(model, to_write, fields, result, keys, existing)
     return touched, _earliest(moments)
 
 
