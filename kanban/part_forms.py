@@ -7,6 +7,7 @@ a 403 from the service, the same answer the API gives, not a "not one of the cho
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.models import model_to_dict
 
 from kanban.forms import MoneyInput
 from portfolio.form_fields import PersonChoiceField
@@ -38,6 +39,11 @@ class _PartForm(forms.Form):
     streams the user may write (or of every stream: `any_stream`) and the row's own epic."""
 
     record = False  # risks and dependencies: program managers record them too
+
+    def __init__(self, *args, instance=None, **kwargs):
+        if instance is not None:  # editing: the row's own values, as a ModelForm would show them
+            kwargs["initial"] = {**model_to_dict(instance, fields=list(self.base_fields)), **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
 
     def _pick_epic(self, name, user, *, current_id, empty_label, any_stream=False):
         epics = Epic.objects.open()
@@ -80,7 +86,7 @@ class MMPForm(_PartForm):
     )
 
     def __init__(self, *args, user, instance: MMP | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, instance=instance, **kwargs)
         self._pick_epic("epic", user, current_id=instance and instance.epic_id, empty_label="Choose an epic")
 
 
@@ -119,7 +125,7 @@ class RiskForm(_PartForm):
     )
 
     def __init__(self, *args, user, instance: Risk | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, instance=instance, **kwargs)
         self._pick_epic(
             "epic", user, current_id=instance and instance.epic_id, empty_label="No epic (the whole stream)"
         )
@@ -156,7 +162,7 @@ class DependencyForm(_PartForm):
     resolved = forms.BooleanField(required=False, help_text="Tick when the dependency no longer blocks anything.")
 
     def __init__(self, *args, user, instance: Dependency | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, instance=instance, **kwargs)
         self._pick_epic(
             "epic", user, current_id=instance and instance.epic_id, empty_label="Choose the epic that waits"
         )

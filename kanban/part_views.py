@@ -100,17 +100,7 @@ def mmp_edit(request, pk: int):
     mmp = get_object_or_404(MMP.objects.select_related("epic"), pk=pk)
     if not can_manage_value_stream(request.user, mmp.epic.value_stream_id):
         raise PermissionDenied(DENIED)
-    initial = {
-        "epic": mmp.epic_id,
-        "kind": mmp.kind,
-        "title": mmp.title,
-        "description": mmp.description,
-        "target_quarter": mmp.target_quarter_id,
-        "status": mmp.status,
-        "released_on": mmp.released_on,
-        "cost_estimate_cents": mmp.cost_estimate_cents,
-    }
-    form = MMPForm(request.POST or None, user=request.user, instance=mmp, initial=initial)
+    form = MMPForm(request.POST or None, user=request.user, instance=mmp)
 
     def save(data):
         return mmp_update(user=request.user, mmp=mmp, **data)
@@ -150,15 +140,7 @@ def risk_edit(request, pk: int):
     risk = get_object_or_404(Risk.objects.select_related("epic", "value_stream"), pk=pk)
     if not can_record_risks_and_dependencies(request.user, risk.value_stream_id):
         raise PermissionDenied(RECORD_DENIED)
-    initial = {
-        "title": risk.title,
-        "value_stream": risk.value_stream_id,
-        "epic": risk.epic_id,
-        "roam_status": risk.roam_status,
-        "owner": risk.owner_id,
-        "description": risk.description,
-    }
-    form = RiskForm(request.POST or None, user=request.user, instance=risk, initial=initial)
+    form = RiskForm(request.POST or None, user=request.user, instance=risk)
 
     def save(data):
         return risk_update(user=request.user, risk=risk, **_risk_data(data))
@@ -194,14 +176,7 @@ def dependency_edit(request, pk: int):
     dependency = get_object_or_404(Dependency.objects.select_related("epic", "depends_on"), pk=pk)
     if not can_record_risks_and_dependencies(request.user, dependency.epic.value_stream_id):
         raise PermissionDenied(RECORD_DENIED)
-    initial = {
-        "epic": dependency.epic_id,
-        "depends_on": dependency.depends_on_id,
-        "needed_by": dependency.needed_by,
-        "description": dependency.description,
-        "resolved": dependency.resolved,
-    }
-    form = DependencyForm(request.POST or None, user=request.user, instance=dependency, initial=initial)
+    form = DependencyForm(request.POST or None, user=request.user, instance=dependency)
 
     def save(data):
         return dependency_update(user=request.user, dependency=dependency, **data)

@@ -200,6 +200,7 @@ def test_the_program_manager_records_and_edits_a_dependency(client, program_mana
         {"epic": epic.id, "depends_on": other_epic.id, "needed_by": "2026-09-01", "description": "KYC API"},
     )
     dependency = Dependency.objects.get()
+    form = client.get(f"/kanban/dependencies/{dependency.id}/").content.decode()
     edited = client.post(
         f"/kanban/dependencies/{dependency.id}/",
         {"epic": epic.id, "depends_on": other_epic.id, "needed_by": "2026-09-15", "resolved": "on"},
@@ -213,6 +214,9 @@ def test_the_program_manager_records_and_edits_a_dependency(client, program_mana
         "2026-09-15",
         True,
     )
+    # the edit form opened with the row's own values
+    assert 'value="2026-09-01"' in form and 'value="KYC API"' in form
+    assert f'<option value="{other_epic.id}" selected>' in form
 
 
 @pytest.mark.parametrize(
