@@ -5,12 +5,7 @@ from funding.views import budgets, guardrails, participatory, scenarios, spend, 
 urlpatterns = [
     path("funding/", budgets.funding_home, name="funding-home"),
     path("funding/quarters/<int:quarter_id>/budget/", budgets.budget_save, name="funding-budget-save"),
-    path(
-        "funding/budgets/<int:budget_id>/approve/",
-        budgets.budget_transition,
-        {"action": "approve"},
-        name="funding-budget-approve",
-    ),
+    path("funding/budgets/<int:budget_id>/approve/", budgets.budget_approve, name="funding-budget-approve"),
     path("funding/budgets/<int:budget_id>/close/", budgets.budget_close, name="funding-budget-close"),
     path(
         "funding/budgets/<int:budget_id>/allocations/<int:value_stream_id>/",

@@ -115,12 +115,12 @@ def budget_save(request, quarter_id: int):
 
 
 @require_POST
-def budget_transition(request, budget_id: int, action: str):
+def budget_approve(request, budget_id: int):
+    """Approve a draft budget (directors only); a close goes through `budget_close`'s confirm step."""
     budget = budget_or_404(budget_id)
-    service = {"approve": services.budget_approve}[action]  # set by urls.py (a close has its confirm step)
 
     def write(_data):
-        return service(user=request.user, budget=budget)
+        return services.budget_approve(user=request.user, budget=budget)
 
     return panel_post(
         request,
