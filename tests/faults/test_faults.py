@@ -28,11 +28,11 @@ from portfolio.services.base import rollup_due_mark
 from tests.factories import ValueStreamSnapshotFactory, WorkItemFactory
 from tests.faults.conftest import (
     BASE_DIR,
-    LATENCY_BOUND,
     app_broker,
     figure,
     timings_figure,
     wait_until,
+    within_bound,
     worker_database_url,
 )
 from vmo.models import ValueStreamSnapshot
@@ -157,7 +157,7 @@ def test_with_the_broker_down_pages_and_writes_answer_as_fast_and_a_starting_wor
     assert traffic.server_errors() == {}
     assert set(traffic.statuses) == {200, 201, 302}  # pages, API writes, "Roll up now"
     ratios = {kind: timings_figure(f"broker {fault}: {kind}", base[kind], faulted[kind]) for kind in base}
-    assert all(ratio <= LATENCY_BOUND for ratio in ratios.values()), ratios
+    assert all(within_bound(base[kind], faulted[kind]) for kind in base), ratios
     # Every write recorded the stream in the outbox; nothing ran it (no worker yet), one row.
     assert list(RollupDue.objects.values_list("value_stream_id", flat=True)) == [value_stream.id]
 
@@ -182,7 +182,7 @@ def test_a_burst_of_writes_with_the_broker_down_costs_nothing_and_is_rolled_up_o
     assert traffic.server_errors() == {}
     assert traffic.statuses == Counter({201: 100 + BURST})
     ratio = timings_figure(f"burst of {BURST} writes, broker stopped", base, faulted)
-    assert ratio <= LATENCY_BOUND
+    assert within_bound(base, faulted), ratio
     assert RollupDue.objects.count() == 1  # a thousand writes, one outbox row
 
     start_worker()
@@ -329,5 +329,5 @@ def test_with_postgresql_stopped_pages_and_api_answer_503_and_the_next_request_a
     ratios = {kind: timings_figure(f"postgres stopped: {kind} (503 vs 200)", base[kind], down[kind]) for kind in base}
     # The bound is for pages and API calls; /readyz is a probe whose failure path logs a
     # traceback, a few milliseconds on a 15 ms answer: reported, not bounded.
-    assert ratios["page"] <= LATENCY_BOUND, ratios
-    assert ratios["api"] <= LATENCY_BOUND, ratios
+    assert within_bound(base["page"], down["page"]), ratios
+    assert within_bound(base["api"], down["api"]), ratios
