@@ -11,8 +11,13 @@ measured minutes apart on the same data, holds on a noisy 2-core box. How it mea
   and p90 over RUNS requests after WARMUP unmeasured ones.
 - Floors: the best hand-written SQL for the same rows (its plan checked with EXPLAIN, the top
   node printed on PostgreSQL) plus the cost of encoding them (json.dumps for an API, a minimal
-  Django template for a page), timed the same way in the bench process.
-Each section is a module with `run(report)`; SECTIONS lists them in order.
+  Django template for a page), served by the same gunicorn over the same socket (`bench/wsgi.py`
+  answers FLOOR_PREFIX paths itself, before Django's middleware, URLs or authentication), so a
+  ratio compares our stack with hand-written code on equal transport. The transport alone (an
+  empty answer) is printed as its own figure.
+Each section is a module with `run(report, server)`; SECTIONS lists them in order. A section's
+floors are functions registered with `@floor(name)`: they take the request's query parameters
+and return the content type and body.
 """
 
 import json
@@ -28,8 +33,11 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
+from urllib.parse import urlencode
 
 SECTIONS: list[str] = ["epics", "okrs", "funding", "rollups", "forecast", "overview"]
+FLOOR_PREFIX = "/bench-floor/"
+FLOORS: dict[str, Callable[[dict[str, str]], tuple[str, bytes]]] = {}
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 WARMUP = 3
@@ -58,6 +66,33 @@ def timed(fn: Callable[[], object], *, runs: int = RUNS, warmup: int = WARMUP) -
     return Timing(cold=cold, p50=statistics.median(timings), p90=deciles[8])
 
 
+# --- the floors ---------------------------------------------------------------------------------
+
+
+def floor(name: str):
+    """Register a floor, served by the bench's gunicorn at FLOOR_PREFIX + name."""
+
+    def register(fn):
+        FLOORS[name] = fn
+        return fn
+
+    return register
+
+
+@floor("empty")
+def empty_floor(params: dict[str, str]) -> tuple[str, bytes]:
+    """Nothing: what the socket, HTTP and gunicorn cost by themselves."""
+    return "text/plain", b""
+
+
+def html(body: str) -> tuple[str, bytes]:
+    return "text/html; charset=utf-8", body.encode()
+
+
+def json_body(data) -> tuple[str, bytes]:
+    return "application/json", json.dumps(data, default=str).encode()
+
+
 # --- the server ---------------------------------------------------------------------------------
 
 
@@ -79,7 +114,7 @@ class Server:
         self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
             [
                 os.path.join(os.path.dirname(sys.executable), "gunicorn"),
-                "config.wsgi",
+                "bench.wsgi",
                 "--workers=2",
                 f"--bind=127.0.0.1:{self.port}",
                 "--log-level=warning",
@@ -99,6 +134,12 @@ class Server:
     def __exit__(self, *exc):
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
+
+    def floor(self, name: str, **params) -> Callable[[], bytes]:
+        """A request to the floor `name` through this server, for `timed`."""
+        client = Http(self)
+        path = f"{FLOOR_PREFIX}{name}?{urlencode(params)}"
+        return lambda: client.get(path)
 
 
 class Http:

@@ -7,7 +7,7 @@ from django.db import connection
 from django.template import Context, Engine
 from django.utils import timezone
 
-from bench import Http, Server, explain, log_in, timed
+from bench import Http, Server, explain, floor, html, log_in, timed
 
 SQL = (
     "SELECT vs.id, vs.name,"
@@ -22,6 +22,14 @@ TEMPLATE = Engine().from_string(
 )
 
 
+@floor("funding")
+def funding_floor(params: dict[str, str]):
+    with connection.cursor() as cursor:
+        cursor.execute(SQL, [params["quarter"], params["start"], params["today"]])
+        rows = cursor.fetchall()
+    return html(TEMPLATE.render(Context({"rows": rows})))
+
+
 def run(report, server: Server) -> None:
     from portfolio.selectors.base import quarter_current
 
@@ -30,16 +38,10 @@ def run(report, server: Server) -> None:
     params = [quarter.pk, quarter.start, today]
     page = Http(server, session_key=log_in(get_user_model().objects.get(username="vsm")))
 
-    def floor():
-        with connection.cursor() as cursor:
-            cursor.execute(SQL, params)
-            rows = cursor.fetchall()
-        return TEMPLATE.render(Context({"rows": rows}))
-
     report.ratio(
         "/funding/ (current quarter)",
         ours=timed(lambda: page.get(f"/funding/?quarter={quarter.code}")),
-        floor=timed(floor),
+        floor=timed(server.floor("funding", quarter=quarter.pk, start=quarter.start, today=today)),
         floor_is="SQL sums of allocation and spend + minimal template",
         goal=3,
     )

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.template import Context, Engine
 
-from bench import Http, Server, explain, log_in, timed
+from bench import Http, Server, explain, floor, html, log_in, timed
 
 SCALE = int(os.environ.get("BENCH_DEMO_SCALE", "5"))
 SQL = (
@@ -24,6 +24,14 @@ TEMPLATE = Engine().from_string(
 )
 
 
+@floor("okrs")
+def okrs_floor(params: dict[str, str]):
+    with connection.cursor() as cursor:
+        cursor.execute(SQL, [params["quarter"]])
+        rows = cursor.fetchall()
+    return html(TEMPLATE.render(Context({"rows": rows})))
+
+
 def run(report, server: Server) -> None:
     from okrs.models import KeyResult
     from portfolio.selectors.base import quarter_current
@@ -35,16 +43,10 @@ def run(report, server: Server) -> None:
     )
     page = Http(server, session_key=log_in(get_user_model().objects.get(username="vsm")))
 
-    def floor():
-        with connection.cursor() as cursor:
-            cursor.execute(SQL, [quarter.id])
-            rows = cursor.fetchall()
-        return TEMPLATE.render(Context({"rows": rows}))
-
     report.ratio(
         "/okrs/ (current quarter)",
         ours=timed(lambda: page.get(f"/okrs/?quarter={quarter.code}")),
-        floor=timed(floor),
+        floor=timed(server.floor("okrs", quarter=quarter.id)),
         floor_is="SQL of objectives and KRs + minimal template",
         goal=None,
     )

@@ -147,8 +147,8 @@ class EpicListSerializer(EpicSerializer):
         fields = EPIC_LIST_FIELDS
 
 
-def epic_list_rows(values: list[dict], *, theme_ids: dict[int, list[int]]) -> list[dict]:
-    """List rows from `.values(*EPIC_LIST_COLUMNS)`: no model instances and no field objects per row
+def epic_list_rows(values: list[dict]) -> list[dict]:
+    """List rows from `epic_list_values(..., *EPIC_LIST_COLUMNS)`: no model instances and no field objects per row
     (DRF's ModelSerializer spent most of a 500-row page on them). Same text as the serializer:
     money as two-decimal strings, datetimes as DRF writes them, cd3 in money per week per week."""
     datetime_text = serializers.DateTimeField().to_representation
@@ -179,7 +179,7 @@ def epic_list_rows(values: list[dict], *, theme_ids: dict[int, list[int]]) -> li
                 "estimated_cost": cents_to_text(cost) if cost is not None else None,
                 "estimated_duration_weeks": v["estimated_duration_weeks"],
                 "cost_of_delay_per_week": cents_to_text(cod_week) if cod_week is not None else None,
-                "themes": theme_ids.get(v["id"], []),
+                "themes": v["theme_ids"],
                 "target_quarter": v["target_quarter_id"],
                 "go_decision_at": datetime_text(v["go_decision_at"]) if v["go_decision_at"] else None,
                 "created_at": datetime_text(v["created_at"]),

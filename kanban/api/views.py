@@ -31,7 +31,7 @@ from portfolio.api.history import HistoryMixin
 from portfolio.api.permissions import ReadOrValueStreamManager
 from portfolio.filters.epics import EpicAsOfFilter, EpicFilter
 from portfolio.querysets import RANK_ORDER
-from portfolio.selectors.epics import epic_list, epic_theme_ids
+from portfolio.selectors.epics import epic_list, epic_list_plain, epic_list_values, theme_ids_attach
 from portfolio.selectors.history import epics_as_of
 from portfolio.services.epics import epic_go_decision_record
 
@@ -79,7 +79,17 @@ class EpicViewSet(
     as_of_filterset_class = EpicAsOfFilter
 
     def get_queryset(self):
+        if self.plain_list():
+            return epic_list_plain()
         return epic_list()
+
+    def plain_list(self) -> bool:
+        """A list read as plain values: not `?expand=business_case`, not `?as_of=`."""
+        return (
+            self.action == "list"
+            and self.request.query_params.get("expand") != "business_case"
+            and self.as_of_day() is None
+        )
 
     def as_of_queryset(self, day):
         return epics_as_of(day=day).select_related("value_stream", "owner", "target_quarter").order_by(*RANK_ORDER)
@@ -102,13 +112,11 @@ class EpicViewSet(
 
         The rows come from `.values()` rather than model instances: serialising 500 full
         epics spent several times the database's time in Python."""
-        if request.query_params.get("expand") == "business_case" or self.as_of_day() is not None:
+        if not self.plain_list():
             # Whole epics, or the epics as they stood on `?as_of=` (AsOfListMixin).
             return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset()).select_related(None).prefetch_related(None)
-        page = self.paginate_queryset(queryset.values(*EPIC_LIST_COLUMNS))
-        rows = epic_list_rows(page, theme_ids=epic_theme_ids(epic_ids=[row["id"] for row in page]))
-        return self.get_paginated_response(rows)
+        page = self.paginate_queryset(epic_list_values(self.filter_queryset(self.get_queryset()), *EPIC_LIST_COLUMNS))
+        return self.get_paginated_response(epic_list_rows(theme_ids_attach(page)))
 
     def value_stream_id_for(self, obj):
         return obj.value_stream_id

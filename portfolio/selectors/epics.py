@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
@@ -19,13 +20,43 @@ def epic_list(*, filters: dict | None = None) -> QuerySet[Epic]:
     return qs.with_cd3().ranked()
 
 
-def epic_theme_ids(*, epic_ids: list[int]) -> dict[int, list[int]]:
-    """Strategic theme ids per epic, in one query over the link table (for value-based lists)."""
+def epic_list_plain() -> QuerySet[Epic]:
+    """Epics in rank order with their cd3, nothing joined or prefetched: the base of a list read
+    as plain values (`epic_list_values`), where select_related and prefetching would be undone."""
+    return Epic.objects.with_cd3().ranked()
+
+
+def epic_list_values(queryset: QuerySet[Epic], *columns: str) -> QuerySet:
+    """`queryset.values(*columns)` with each epic's strategic theme ids as `theme_ids` (sorted).
+
+    On PostgreSQL they come in the same statement, an array subquery per row over the link
+    table's index; elsewhere (SQLite has no arrays) `theme_ids_attach` reads them for the page in
+    one more query. QuerySet.count() drops the unused annotation, so a paginator's count stays
+    a plain COUNT."""
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.values(*columns)
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    links = (
+        Epic.themes.through.objects.filter(epic_id=OuterRef("pk"))
+        .order_by("strategictheme_id")
+        .values("strategictheme_id")
+    )
+    return queryset.annotate(theme_ids=ArraySubquery(links)).values(*columns, "theme_ids")
+
+
+def theme_ids_attach(rows: list[dict]) -> list[dict]:
+    """Give rows from `epic_list_values` their `theme_ids` where the database did not (one query
+    for the page over the link table)."""
+    if not rows or "theme_ids" in rows[0]:
+        return rows
     themes: dict[int, list[int]] = {}
-    links = Epic.themes.through.objects.filter(epic_id__in=epic_ids).order_by("epic_id", "strategictheme_id")
-    for epic_id, theme_id in links.values_list("epic_id", "strategictheme_id"):
+    links = Epic.themes.through.objects.filter(epic_id__in=[row["id"] for row in rows])
+    for epic_id, theme_id in links.order_by("epic_id", "strategictheme_id").values_list("epic_id", "strategictheme_id"):
         themes.setdefault(epic_id, []).append(theme_id)
-    return themes
+    for row in rows:
+        row["theme_ids"] = themes.get(row["id"], [])
+    return rows
 
 
 def epic_detail(*, key: str) -> Epic:

@@ -1,6 +1,7 @@
 """`/api/epics/`: contract, filters, ranking, writes per role, the move command, query counts."""
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from kanban.models import Transition
@@ -347,7 +348,9 @@ def test_epic_list_runs_the_same_number_of_queries_for_10_and_2000(api_as, execu
     _bulk_epics(count, streams, StrategicThemeFactory())
     client = api_as(executive)
 
-    with django_assert_num_queries(3):  # count, page (with stream, owner, quarter), themes prefetch
+    # The count and the page, whose rows carry their theme ids on PostgreSQL (an array
+    # subquery); SQLite reads the page's theme ids in a third query.
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
         response = client.get("/api/epics/?page_size=500")
 
     assert len(response.json()["results"]) == min(count, 500)
