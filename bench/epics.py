@@ -211,6 +211,15 @@ def run(report, server: Server) -> None:
         goal=3,
     )
     report.plan("board", explain(BOARD_SQL, []))
+    # What any API answer costs in our stack (middleware, URL, token query, DRF, a count and one
+    # row), so a short list's ratio can be read against it.
+    report.ratio(
+        "/api/value-streams/?page_size=1 (the smallest API answer)",
+        ours=timed(lambda: api.get("/api/value-streams/?page_size=1")),
+        floor=timed(server.floor("empty")),
+        floor_is="an empty answer",
+        goal=None,
+    )
     for n in (20, 500):
         report.ratio(
             f"/api/epics/?page_size={n}",

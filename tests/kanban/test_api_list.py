@@ -113,3 +113,17 @@ def test_the_top_n_in_rank_order_reads_the_rank_index_without_sorting(filters, i
 
     assert index in plan
     assert "Sort" not in plan
+
+
+def test_list_datetimes_read_as_the_detail_writes_them_outside_utc(api_as, executive, value_stream, settings):
+    settings.TIME_ZONE = "America/New_York"  # -05:00 in winter, -04:00 in summer
+    epic = EpicFactory(value_stream=value_stream, go_decision_at=timezone.now())
+    client = api_as(executive)
+
+    detail = client.get(f"/api/epics/{epic.id}/").json()
+    row = client.get("/api/epics/").json()["results"][0]
+
+    assert row["created_at"].endswith(("-05:00", "-04:00"))
+    assert {name: row[name] for name in ("created_at", "state_changed_at", "go_decision_at")} == {
+        name: detail[name] for name in ("created_at", "state_changed_at", "go_decision_at")
+    }
