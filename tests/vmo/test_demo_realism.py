@@ -69,10 +69,9 @@ def test_every_stream_with_implementing_epics_has_an_implementing_figure(seeded_
     # what a stream implements fits its allocation, and its teams cost less than it is given
     assert [r.value_stream.slug for r in rows if r.implementing_cents > r.allocated_cents] == []
     assert [r.value_stream.slug for r in rows if not 0 < r.capacity_cents <= r.allocated_cents] == []
-    # spend runs to plan but in one stream, whose overtime last month takes it a little over
-    assert [r.value_stream.slug for r in rows if r.overrun] == ["payments"]
-    payments = next(r for r in rows if r.value_stream.slug == "payments")
-    assert payments.forecast_cents * 100 < payments.allocated_cents * 115
+    # no stream has spent its allocation before the quarter ends (the forecast, a projection
+    # of the booked months, depends on the day: see tests/funding/test_demo.py for its story)
+    assert [r.value_stream.slug for r in rows if r.spent_cents >= r.allocated_cents] == []
 
 
 def test_each_demo_project_has_a_cpi(seeded_demo):
