@@ -7,16 +7,16 @@ and `attrs.html` with `format_html`, escaping every value as they do.
 """
 
 from django import forms
-from django.utils.html import format_html, format_html_join
+
+from core.html import html_format, html_join
 
 
 def _attrs(attrs: dict):
     """`attrs.html`: ` name="value"` per attribute, a bare name for True, nothing for False."""
-    return format_html_join(
+    return html_join(
         "",
-        "{}",
         (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value)),)
+            html_format(" {}", name) if value is True else html_format(' {}="{}"', name, str(value))
             for name, value in attrs.items()
             if value is not False
         ),
@@ -28,13 +28,13 @@ class FastSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+        parts = [html_format('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
         for group_name, group_choices, _index in widget["optgroups"]:
             if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+                parts.append(html_format('\n  <optgroup label="{}">', group_name))
             for option in group_choices:
                 parts.append(
-                    format_html(
+                    html_format(
                         '\n  <option value="{}"{}>{}</option>\n',  # the template file's own newline too
                         str(option["value"]),
                         _attrs(option["attrs"]),
@@ -42,6 +42,6 @@ class FastSelect(forms.Select):
                     )
                 )
             if group_name:
-                parts.append(format_html("\n  </optgroup>"))
-        parts.append(format_html("\n</select>"))
-        return format_html_join("", "{}", ((part,) for part in parts))
+                parts.append(html_format("\n  </optgroup>"))
+        parts.append(html_format("\n</select>"))
+        return html_join("", parts)

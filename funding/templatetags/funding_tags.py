@@ -1,8 +1,8 @@
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 
+from core.html import html_format, html_join
 from portfolio.money import format_amount
 
 register = template.Library()
@@ -43,20 +43,20 @@ def allocation_rows(context, rows, *, budget, can_fund, currency, error, error_k
     csrf_value = context.get("csrf_token")
     csrf = ""
     if csrf_value and csrf_value != "NOTPROVIDED":  # as `{% csrf_token %}` writes it, from the one token of the request
-        csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_value)
+        csrf = html_format('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_value)
     out = []
     for row in rows:
         vs = row.value_stream
         if editable:
             url = save_url.replace(str(_STREAM), str(vs.pk))
             reason = (
-                format_html(
+                html_format(
                     '<input name="reason" placeholder="Reason" maxlength="2000" aria-label="Reason for {}">', vs.name
                 )
                 if approved
                 else ""
             )
-            allocation = format_html(
+            allocation = html_format(
                 '\n          <form method="post" action="{}" class="allocation-form"\n'
                 '                hx-post="{}" hx-target="#funding-panel" hx-swap="outerHTML">\n'
                 "            {}\n"
@@ -76,18 +76,18 @@ def allocation_rows(context, rows, *, budget, can_fund, currency, error, error_k
         else:
             allocation = format_amount(row.allocated_cents)
         field_error = (
-            format_html('<small class="field-error" role="alert">{}</small>', error)
+            html_format('<small class="field-error" role="alert">{}</small>', error)
             if error and error_key == vs.pk
             else ""
         )
         spent_pct = row.spent_pct
         months = (
-            format_html_join(", ", "{}", ((date_filter(month, "M"),) for month in row.booked_months))
+            html_join(", ", (date_filter(month, "M") for month in row.booked_months))
             if row.booked_months
             else "no month booked"
         )
         out.append(
-            format_html(
+            html_format(
                 '<tr id="stream-{}" data-stream="{}">\n'
                 '        <td><a href="{}{}{}">{}</a></td>\n'
                 '        <td class="num">\n          {}\n          {}\n        </td>\n'
@@ -124,4 +124,4 @@ def allocation_rows(context, rows, *, budget, can_fund, currency, error, error_k
                 format_amount(row.implementing_cents),
             )
         )
-    return format_html_join("\n    ", "{}", ((part,) for part in out))
+    return html_join("\n    ", out)

@@ -1,8 +1,12 @@
-"""`core.widgets.FastSelect` writes exactly what Django's template-rendered Select writes."""
+"""`core.widgets.FastSelect` and `core.html` write exactly what Django's Select and format_html write."""
 
 import pytest
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
+from core.html import html_format, html_join
 from core.widgets import FastSelect
 
 CHOICES = [
@@ -31,3 +35,12 @@ def test_model_choice_field_markup_matches(db):
         queryset=ValueStream.objects.order_by("name"), empty_label="Choose", widget=FastSelect
     )
     assert fast.widget.render("source", None) == slow.widget.render("source", None)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["<b>Tom & 'Jerry'\"</b>", mark_safe("<i>safe</i>"), 12, 1.5, None, gettext_lazy("Save & <go>"), ""],
+)
+def test_html_format_escapes_as_format_html(value):
+    assert html_format('<td title="{}">{}</td>', value, value) == format_html('<td title="{}">{}</td>', value, value)
+    assert html_join(", ", [value, mark_safe("<br>")]) == format_html_join(", ", "{}", [(value,), (mark_safe("<br>"),)])

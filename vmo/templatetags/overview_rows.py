@@ -11,8 +11,8 @@ classes).
 from django import template
 from django.template.defaultfilters import floatformat, pluralize
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 
+from core.html import html_format, html_join
 from portfolio.money import NO_VALUE, format_amount, format_percent
 
 register = template.Library()
@@ -33,18 +33,18 @@ def overview_table_rows(rows, can_raise_actions: bool, quarter_code: str):
     action_url = reverse("overview-action-item")
     out = []
     for row in rows:
-        band = format_html(' <span class="badge band-{}">{}</span>', row.band, row.band_label) if row.band else " "
+        band = html_format(' <span class="badge band-{}">{}</span>', row.band, row.band_label) if row.band else " "
         action = ""
         if can_raise_actions:
-            link = format_html("{}?value_stream={}&quarter={}", action_url, row.id, quarter_code)
-            action = format_html(
+            link = html_format("{}?value_stream={}&quarter={}", action_url, row.id, quarter_code)
+            action = html_format(
                 '\n        <td><a href="{}"\n               hx-get="{}"\n               hx-target="#action-item-panel" '
                 'hx-swap="innerHTML" class="raise-action">Raise action</a></td>',
                 link,
                 link,
             )
         out.append(
-            format_html(
+            html_format(
                 '<tr id="vs-row-{}" data-value-stream="{}">\n'
                 '        <th scope="row"><a href="{}{}{}">{}</a> '
                 '<small class="badge mode-{}" data-mode="{}">{}</small></th>\n'
@@ -73,7 +73,7 @@ def overview_table_rows(rows, can_raise_actions: bool, quarter_code: str):
                 action,
             )
         )
-    return format_html_join("\n      ", "{}", ((part,) for part in out))
+    return html_join("\n      ", out)
 
 
 @register.simple_tag
@@ -99,21 +99,21 @@ def value_table_rows(value_rows, no_value_days: int):
         predictability = format_percent(f["predictability"]) if f["predictability"] is not None else "no data"
         no_value = cost = mvps = ""
         if f["no_value_alarm"]:
-            no_value = format_html(
+            no_value = html_format(
                 '<span class="badge band-off_track no-value-alarm">No release of user value in {} days</span>',
                 no_value_days,
             )
         if f["cost_flagged_months"]:
-            cost = format_html(
+            cost = html_format(
                 '<span class="badge band-at_risk">Spend strays from team cost: {}</span>',
-                format_html_join(", ", "{}", ((month,) for month in f["cost_flagged_months"])),
+                html_join(", ", f["cost_flagged_months"]),
             )
         if f["mvps_unevaluated"]:
             n = f["mvps_unevaluated"]
-            mvps = format_html('<span class="badge">{} MVP{} not evaluated</span>', n, pluralize(n))
-        alarms = format_html("{}\n            {}\n            {}", no_value, cost, mvps)
+            mvps = html_format('<span class="badge">{} MVP{} not evaluated</span>', n, pluralize(n))
+        alarms = html_format("{}\n            {}\n            {}", no_value, cost, mvps)
         out.append(
-            format_html(
+            html_format(
                 '<tr id="value-row-{}">\n        <th scope="row"><a href="{}{}{}">{}</a></th>\n'
                 '        <td class="num">{}</td>\n        <td class="num">{}</td>\n'
                 '        <td class="num">{} / {}</td>\n        <td class="num">{}</td>\n'
@@ -132,17 +132,18 @@ def value_table_rows(value_rows, no_value_days: int):
                 alarms,
             )
         )
-    return format_html_join("\n    ", "{}", ((part,) for part in out))
+    return html_join("\n    ", out)
 
 
 @register.simple_tag
 def quarter_delta_rows(rows):
     """'Then and now': each stream's figures against the previous quarter's."""
-    return format_html_join(
+    row_format = '<tr>\n        <th scope="row">{}</th>\n' + '        <td class="num">{}</td>\n' * 8 + "      </tr>"
+    return html_join(
         "\n      ",
-        '<tr>\n        <th scope="row">{}</th>\n' + '        <td class="num">{}</td>\n' * 8 + "      </tr>",
         (
-            (
+            html_format(
+                row_format,
                 row.name,
                 row.spent_text,
                 row.delta_spent_text,
