@@ -76,10 +76,12 @@ DEFAULT_SORT = "name"
 
 
 def latest_snapshot_rows(*, quarter_ref) -> QuerySet[ValueStreamSnapshot]:
-    """Snapshots of the value stream at OuterRef('pk') in `quarter_ref`, latest first."""
-    return ValueStreamSnapshot.objects.filter(value_stream=OuterRef("pk"), quarter=quarter_ref).order_by(
-        "-as_of", "-id"
-    )
+    """Snapshots of the value stream at OuterRef('pk') in `quarter_ref`, latest first.
+
+    No `-id` tie-break: `snapshot_unique_day` allows one snapshot per stream, quarter and day, so
+    `-as_of` decides alone and `snapshot_latest_idx` returns the rows in order (with `-id` the
+    database sorted each stream's snapshots again)."""
+    return ValueStreamSnapshot.objects.filter(value_stream=OuterRef("pk"), quarter=quarter_ref).order_by("-as_of")
 
 
 def latest_snapshots(*, quarters) -> QuerySet[ValueStreamSnapshot]:
