@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from core.widgets import FastSelect
 from funding.models import SpendCategory, Team
 from funding.services.spend import SPEND_CSV_MAX_BYTES
 from portfolio.form_fields import MoneyField
@@ -25,10 +26,14 @@ class AllocationForm(forms.Form):
 
 
 class TransferForm(forms.Form):
+    # FastSelect: the funding page lists every value stream twice; Django's per-option templates
+    # were a third of the page's time.
     source = forms.ModelChoiceField(
-        queryset=ValueStream.objects.all(), label="From", empty_label="Choose a value stream"
+        queryset=ValueStream.objects.all(), label="From", empty_label="Choose a value stream", widget=FastSelect
     )
-    target = forms.ModelChoiceField(queryset=ValueStream.objects.all(), label="To", empty_label="Choose a value stream")
+    target = forms.ModelChoiceField(
+        queryset=ValueStream.objects.all(), label="To", empty_label="Choose a value stream", widget=FastSelect
+    )
     amount = AmountField(label="Amount")
     reason = forms.CharField(required=False, max_length=2000, label="Reason")
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from core.history import history_as_of
 from funding.models import Guardrail, QuarterBudget
@@ -40,8 +41,9 @@ class FundingOverview:
         names = {row.value_stream.pk: row.value_stream.name for row in self.rows}
         return [(row, names.get(row.value_stream_id, "")) for row in self.reconciliation]
 
-    @property
+    @cached_property
     def totals(self) -> dict[str, int]:
+        # Cached: the page reads eight totals, each a sum over every stream's row.
         return {
             "allocated": sum(r.allocated_cents for r in self.rows),
             "spent": sum(r.spent_cents for r in self.rows),

@@ -85,6 +85,29 @@ def test_over_allocation_on_the_page_shows_headroom_and_writes_nothing(
     assert Allocation.objects.filter(value_stream=value_stream).exists() is False
 
 
+def test_a_refused_allocation_is_shown_in_its_own_row(client, director, budget, value_stream, other_value_stream):
+    """The allocations table's rows are written in Python (funding_tags.allocation_rows): the
+    refusal sits in the row of the stream that was refused, whose form posts back to its own
+    allocation with the request's csrf token."""
+    AllocationFactory(budget=budget, value_stream=other_value_stream, amount_cents=900_000_00)
+    client = _login(client, director)
+    client.get("/funding/?quarter=2026-Q3")  # sets the csrf cookie
+
+    html = client.post(
+        f"/funding/budgets/{budget.id}/allocations/{value_stream.id}/", {"amount": "100000.01"}, **HTMX
+    ).content.decode()
+
+    rows = {
+        slug: html[html.index(f'<tr id="stream-{slug}"') :].split("</tr>")[0] for slug in ("payments", "onboarding")
+    }
+    payments = rows[value_stream.slug]
+    assert '<small class="field-error" role="alert">Over-allocation' in payments
+    assert f'action="/funding/budgets/{budget.id}/allocations/{value_stream.id}/"' in payments
+    assert 'name="csrfmiddlewaretoken" value="' in payments
+    assert 'value="900,000.00"' in rows[other_value_stream.slug]
+    assert "field-error" not in rows[other_value_stream.slug]
+
+
 @pytest.mark.parametrize("amount", ["1,0000", "1.000,50", "1e3", "-5", "0.001", "NaN", "\u0661\u0660", "", "9" * 30])
 def test_bad_amount_on_the_page_is_reshown_never_500(client, director, budget, value_stream, amount):
     response = _login(client, director).post(

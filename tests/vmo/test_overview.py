@@ -213,3 +213,54 @@ def test_trend_is_labelled_by_quarter_code_not_id(quarters):
     trend = portfolio_trend(quarter=current)
 
     assert [(row["quarter"], row["spent_cents"]) for row in trend] == [("2026-Q2", 400), ("2026-Q3", 150)]
+
+
+def test_stream_rows_read_as_the_template_wrote_them(client, executive, quarters):
+    """The three per-stream tables are written in Python (vmo/templatetags/overview_rows.py):
+    figures formatted by portfolio.money, names escaped, alarms and the raise-action link kept."""
+    last, current = quarters
+    stream = ValueStreamFactory(name="R&D <Labs>", slug="rd-labs")
+    snap(stream, last, dt.date(2026, 6, 30), spent_cents=100_000, okr_score=0.5, flow_velocity=3)
+    detail = {
+        "actual_cost_cents": 123_456,
+        "return_realised": 1.255,
+        "time_to_value_median_days": 3.25,
+        "time_to_value_p85_days": 9.0,
+        "predictability": 0.396,
+        "no_value_alarm": True,
+        "cost_flagged_months": ["2026-07", "<b>"],
+        "mvps_unevaluated": 2,
+    }
+    snap(
+        stream,
+        current,
+        dt.date(2026, 7, 30),
+        allocated_cents=250_000_000,
+        spent_cents=150_050,
+        okr_score=0.396,
+        flow_velocity=5,
+        flow_time_median_days=4.25,
+        value_detail=detail,
+    )
+    client.force_login(executive)
+
+    html = client.get("/?quarter=2026-Q3").content.decode()
+
+    row = html[html.index(f'<tr id="vs-row-{stream.id}"') :].split("</tr>")[0]
+    assert '<a href="/value-streams/rd-labs/">R&amp;D &lt;Labs&gt;</a>' in row
+    assert '<td class="num">2,500,000.00</td>' in row and '<td class="num">1,500.50</td>' in row
+    assert '<td class="num">39% <span class="badge band-off_track">' in row
+    assert '<td class="num">4.3</td>' in row  # floatformat rounds half up
+    assert f'href="/overview/action-items/?value_stream={stream.id}&quarter=2026-Q3"' in row
+    value = html[html.index(f'<tr id="value-row-{stream.id}"') :].split("</tr>")[0]
+    assert '<td class="num">no data</td>' in value and '<td class="num">1,234.56</td>' in value
+    assert '<td class="num">1.26\u00d7 / —</td>' in value and '<td class="num">3.3 / 9.0</td>' in value
+    assert '<td class="num">39%</td>' in value
+    assert "No release of user value in 90 days" in value
+    assert "Spend strays from team cost: 2026-07, &lt;b&gt;</span>" in value
+    assert "2 MVPs not evaluated" in value
+    deltas = html[html.index('id="quarter-deltas"') :].split("</tbody>")[0]
+    assert (
+        '<th scope="row">R&amp;D &lt;Labs&gt;</th>\n        <td class="num">1,500.50</td>\n'
+        '        <td class="num">500.50</td>\n        <td class="num">39%</td>\n        <td class="num">-11%</td>'
+    ) in deltas

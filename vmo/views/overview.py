@@ -83,6 +83,13 @@ def _sort_links(*, quarter_code: str, sort: str, descending: bool) -> dict[str, 
     return links
 
 
+def _header(*, quarter_code: str, sort: str, descending: bool) -> list[tuple]:
+    """Each column with its sort link and metric key, looked up here once (the template used to
+    scan every link and metric for every column)."""
+    links = _sort_links(quarter_code=quarter_code, sort=sort, descending=descending)
+    return [(key, label, numeric, links[key], COLUMN_METRICS.get(key)) for key, label, numeric in COLUMNS]
+
+
 @require_http_methods(["GET"])
 def overview(request):
     quarter = quarter_from_code(code=request.GET.get("quarter"))
@@ -92,8 +99,6 @@ def overview(request):
         "as_of_enabled": True,
         "quarter": quarter,
         "quarters": Quarter.objects.order_by("-start"),
-        "columns": COLUMNS,
-        "column_metrics": COLUMN_METRICS,
         "export_lists": EXPORT_LISTS,
     }
     if quarter is None:
@@ -106,7 +111,7 @@ def overview(request):
         previous=previous,
         sort=sort,
         descending=descending,
-        sort_links=_sort_links(quarter_code=quarter.code, sort=sort, descending=descending),
+        header=_header(quarter_code=quarter.code, sort=sort, descending=descending),
         totals=portfolio_totals(quarter=quarter),
         can_raise_actions=can_keep_vmo_backlog(request.user) and as_of is None,
         past=portfolio_as_of(quarter=quarter, day=as_of) if as_of else None,
