@@ -97,22 +97,17 @@ def _columns_with_cards(epics: QuerySet, show: str | None = None) -> dict[str, C
     epics or history rows of a day."""
     if show not in BOARD_STATES:
         show = None  # only a column's own state reaches the query (a NUL would be a 500 on PostgreSQL)
+    ranked = epics.annotate(column_rank=Window(RowNumber(), partition_by=[F("state")], order_by=list(RANK_ORDER)))
     if show is None:
         # A constant cut lets PostgreSQL stop numbering a column at its 25th card (a run
         # condition on the window) instead of numbering every epic and filtering after.
-        column_cut = Value(CARDS_PER_COLUMN)
+        ranked = ranked.filter(column_rank__lte=CARDS_PER_COLUMN)
     else:
         # One comparison against the window (an OR mixing it with a column is not supported).
-        column_cut = Case(When(state=show, then=Value(SHOWN_MAX)), default=Value(CARDS_PER_COLUMN))
-    ranked = (
-        epics.annotate(
-            column_rank=Window(RowNumber(), partition_by=[F("state")], order_by=list(RANK_ORDER)),
-            column_cut=column_cut,
-        )
-        .filter(column_rank__lte=F("column_cut"))
-        .order_by("state", "column_rank")
-        .values_list(*CARD_VALUES)
-    )
+        ranked = ranked.annotate(
+            column_cut=Case(When(state=show, then=Value(SHOWN_MAX)), default=Value(CARDS_PER_COLUMN))
+        ).filter(column_rank__lte=F("column_cut"))
+    ranked = ranked.order_by("state", "column_rank").values_list(*CARD_VALUES)
     columns = {state: Column(state=state, label=EpicState(state).label) for state in BOARD_STATES}
     if show in columns:
         columns[show].expanded = True
