@@ -16,7 +16,7 @@ def epics_as_of(*, day: dt.date) -> QuerySet:
 
     generated = {name: Epic._meta.get_field(name).expression for name in ("cost_of_delay", "wsjf")}
     return (
-        history_as_of(Epic, day=day)
+        history_as_of(Epic, day=day, numbered=True)
         .annotate(**generated)
         .annotate(is_unscored=is_unscored_expression(), cd3=cd3_expression())
         # `Epic.is_scored`: all four inputs given, which is exactly when WSJF is not NULL.
