@@ -91,13 +91,19 @@ CARD_VALUES = (
 
 
 def _columns_with_cards(epics: QuerySet, show: str | None = None) -> dict[str, Column]:
-    """The columns in flow order with their best-ranked cards and filtered counts, two queries:
+    """The columns in flow order with their best-ranked cards and filtered counts, one query:
     a window function numbers the cards within each column so the database cuts each column at
-    CARDS_PER_COLUMN (the `show` column at SHOWN_MAX), and one grouped count. `epics` are live
+    CARDS_PER_COLUMN (the `show` column at SHOWN_MAX), another counts the column. `epics` are live
     epics or history rows of a day."""
     if show not in BOARD_STATES:
         show = None  # only a column's own state reaches the query (a NUL would be a 500 on PostgreSQL)
-    ranked = epics.annotate(column_rank=Window(RowNumber(), partition_by=[F("state")], order_by=list(RANK_ORDER)))
+    ranked = epics.annotate(
+        column_rank=Window(RowNumber(), partition_by=[F("state")], order_by=list(RANK_ORDER)),
+        # Each card carries its column's count, so no second pass over the epics counts them
+        # (as of a day, that pass found every epic's history row again). A column without a
+        # card has no epic: it keeps its count of 0.
+        column_count=Window(Count("id"), partition_by=[F("state")]),
+    )
     if show is None:
         # A constant cut lets PostgreSQL stop numbering a column at its 25th card (a run
         # condition on the window) instead of numbering every epic and filtering after.
@@ -107,7 +113,7 @@ def _columns_with_cards(epics: QuerySet, show: str | None = None) -> dict[str, C
         ranked = ranked.annotate(
             column_cut=Case(When(state=show, then=Value(SHOWN_MAX)), default=Value(CARDS_PER_COLUMN))
         ).filter(column_rank__lte=F("column_cut"))
-    ranked = ranked.order_by("state", "column_rank").values_list(*CARD_VALUES)
+    ranked = ranked.order_by("state", "column_rank").values_list(*CARD_VALUES, "column_count")
     columns = {state: Column(state=state, label=EpicState(state).label) for state in BOARD_STATES}
     if show in columns:
         columns[show].expanded = True
@@ -126,6 +132,7 @@ def _columns_with_cards(epics: QuerySet, show: str | None = None) -> dict[str, C
         last_name,
         username,
         changed_at,
+        column_count,
     ) in ranked:
         owner_name = (
             None
@@ -147,8 +154,7 @@ def _columns_with_cards(epics: QuerySet, show: str | None = None) -> dict[str, C
                 changed_at,
             )
         )
-    for row in epics.order_by().values("state").annotate(n=Count("id")):
-        columns[row["state"]].count = row["n"]
+        columns[state].count = column_count
     return columns
 
 
