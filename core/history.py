@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 
@@ -36,11 +37,26 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def history_as_of(model, *, day: dt.date, queryset: QuerySet | None = None) -> QuerySet:
-    """The history rows of `model` that hold each object's state at the end of `day`."""
+def history_as_of(model, *, day: dt.date, queryset: QuerySet | None = None, numbered: bool = False) -> QuerySet:
+    """The history rows of `model` that hold each object's state at the end of `day`.
+
+    `numbered` picks the same rows another way, for a long history with an index on
+    (id, history_date, history_id) (the epics'): the rows before the day are numbered per
+    object newest first from that index alone and only each object's first is read. The
+    anti-join reads every history row before the day from the table (with 20 rows per epic,
+    ~20x the rows it keeps) and PostgreSQL misjudges how many survive it."""
     history = model.history.model
     before = end_of_day(day)
     rows = history.objects.all() if queryset is None else queryset
+    if numbered:
+        newest_first = [F("history_date").desc(), F("history_id").desc()]
+        latest = (
+            history.objects.filter(history_date__lt=before)
+            .annotate(newest=Window(RowNumber(), partition_by=[F("id")], order_by=newest_first))
+            .filter(newest=1)
+            .values("history_id")
+        )
+        return rows.filter(history_id__in=latest).exclude(history_type="-")
     later = history.objects.filter(id=OuterRef("id"), history_date__lt=before).filter(
         Q(history_date__gt=OuterRef("history_date"))
         | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kanban.models import ENTRY_CHECKS, EntryCheck, EntryPolicyOption, Transition, WipLimit
 from portfolio.models import BOARD_STATES, EPIC_FLOW, MMP, Epic, EpicState, MMPStatus
+from portfolio.people import display_name
 from portfolio.querysets import RANK_ORDER
 from portfolio.selectors.delivery import MEDIAN, P85, SecondsBetween, percentiles_by_value_stream, percentiles_sql
 
@@ -50,30 +51,110 @@ class Column:
         return self.state == EpicState.NOT_PURSUED
 
 
+@dataclass(slots=True)
+class Card:
+    """What a board card shows, read as plain values (no model instance per card): the owner's
+    name is already written by the one naming rule, so the template only places strings."""
+
+    id: int
+    key: str
+    title: str
+    state: str
+    version: int
+    value_stream_id: int
+    value_stream_name: str
+    wsjf: float | None
+    estimated_cost_cents: int | None
+    owner_name: str | None  # None: no owner
+    state_changed_at: dt.datetime
+    forecast_p85: dt.date | None = None
+
+
+# The card's columns: the window sorts only these (selecting every epic column made PostgreSQL
+# sort wide rows, the long texts too, and spill the sort to disk).
+CARD_VALUES = (
+    "id",
+    "key",
+    "title",
+    "state",
+    "version",
+    "value_stream_id",
+    "value_stream__name",
+    "wsjf",
+    "estimated_cost_cents",
+    "owner_id",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "state_changed_at",
+)
+
+
 def _columns_with_cards(epics: QuerySet, show: str | None = None) -> dict[str, Column]:
-    """The columns in flow order with their best-ranked cards and filtered counts, two queries:
+    """The columns in flow order with their best-ranked cards and filtered counts, one query:
     a window function numbers the cards within each column so the database cuts each column at
-    CARDS_PER_COLUMN (the `show` column at SHOWN_MAX), and one grouped count. `epics` are live
+    CARDS_PER_COLUMN (the `show` column at SHOWN_MAX), another counts the column. `epics` are live
     epics or history rows of a day."""
     if show not in BOARD_STATES:
         show = None  # only a column's own state reaches the query (a NUL would be a 500 on PostgreSQL)
-    ranked = (
-        epics.select_related("value_stream", "owner")
-        .annotate(
-            column_rank=Window(RowNumber(), partition_by=[F("state")], order_by=list(RANK_ORDER)),
-            # One comparison against the window (an OR mixing it with a column is not supported).
-            column_cut=Case(When(state=show, then=Value(SHOWN_MAX)), default=Value(CARDS_PER_COLUMN)),
-        )
-        .filter(column_rank__lte=F("column_cut"))
-        .order_by("state", "column_rank")
+    ranked = epics.annotate(
+        column_rank=Window(RowNumber(), partition_by=[F("state")], order_by=list(RANK_ORDER)),
+        # Each card carries its column's count, so no second pass over the epics counts them
+        # (as of a day, that pass found every epic's history row again). A column without a
+        # card has no epic: it keeps its count of 0.
+        column_count=Window(Count("id"), partition_by=[F("state")]),
     )
+    if show is None:
+        # A constant cut lets PostgreSQL stop numbering a column at its 25th card (a run
+        # condition on the window) instead of numbering every epic and filtering after.
+        ranked = ranked.filter(column_rank__lte=CARDS_PER_COLUMN)
+    else:
+        # One comparison against the window (an OR mixing it with a column is not supported).
+        ranked = ranked.annotate(
+            column_cut=Case(When(state=show, then=Value(SHOWN_MAX)), default=Value(CARDS_PER_COLUMN))
+        ).filter(column_rank__lte=F("column_cut"))
+    ranked = ranked.order_by("state", "column_rank").values_list(*CARD_VALUES, "column_count")
     columns = {state: Column(state=state, label=EpicState(state).label) for state in BOARD_STATES}
     if show in columns:
         columns[show].expanded = True
-    for epic in ranked:
-        columns[epic.state].cards.append(epic)
-    for row in epics.order_by().values("state").annotate(n=Count("id")):
-        columns[row["state"]].count = row["n"]
+    for (
+        id_,
+        key,
+        title,
+        state,
+        version,
+        value_stream_id,
+        value_stream_name,
+        wsjf,
+        cost_cents,
+        owner_id,
+        first_name,
+        last_name,
+        username,
+        changed_at,
+        column_count,
+    ) in ranked:
+        owner_name = (
+            None
+            if owner_id is None
+            else display_name(None, first_name=first_name, last_name=last_name, username=username)
+        )
+        columns[state].cards.append(
+            Card(
+                id_,
+                key,
+                title,
+                state,
+                version,
+                value_stream_id,
+                value_stream_name,
+                wsjf,
+                cost_cents,
+                owner_name,
+                changed_at,
+            )
+        )
+        columns[state].count = column_count
     return columns
 
 

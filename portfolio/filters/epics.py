@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from core.widgets import FastSelect
 from portfolio.filters.base import IdFilter, LabelledFilterSet, PersonFilter
 from portfolio.models import (
     MMP,
@@ -23,19 +24,32 @@ from portfolio.models import (
 
 
 class EpicFilter(LabelledFilterSet):
+    # The filter bar's selects are written by `FastSelect` from rows of just the fields their
+    # options show: on the Kanban board, hundreds of value streams rendered one template include
+    # per option from full model instances cost more than every card on the board.
     value_stream = django_filters.ModelChoiceFilter(
-        queryset=ValueStream.objects.all(), label="Value stream", empty_label="All value streams"
+        queryset=ValueStream.objects.only("id", "name"),
+        label="Value stream",
+        empty_label="All value streams",
+        widget=FastSelect,
     )
     state = django_filters.MultipleChoiceFilter(choices=EpicState.choices)
     theme = django_filters.ModelChoiceFilter(
-        field_name="themes", queryset=StrategicTheme.objects.all(), label="Theme", empty_label="All themes"
+        field_name="themes",
+        queryset=StrategicTheme.objects.only("id", "name"),
+        label="Theme",
+        empty_label="All themes",
+        widget=FastSelect,
     )
-    kind = django_filters.ChoiceFilter(choices=EpicKind.choices, empty_label="All kinds")
+    kind = django_filters.ChoiceFilter(choices=EpicKind.choices, empty_label="All kinds", widget=FastSelect)
     owner = PersonFilter(
-        queryset=get_user_model().objects.filter(is_active=True), label="Owner", empty_label="Any owner"
+        queryset=get_user_model().objects.filter(is_active=True).only("id", "first_name", "last_name", "username"),
+        label="Owner",
+        empty_label="Any owner",
+        widget=FastSelect,
     )
     target_quarter = django_filters.ModelChoiceFilter(
-        queryset=Quarter.objects.all(), label="Target quarter", empty_label="Any quarter"
+        queryset=Quarter.objects.all(), label="Target quarter", empty_label="Any quarter", widget=FastSelect
     )
     q = django_filters.CharFilter(
         method="search", label="Search", widget=forms.TextInput(attrs={"placeholder": "Search key, title, text"})

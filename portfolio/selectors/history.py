@@ -7,16 +7,20 @@ from django.db.models import Case, QuerySet, Value, When
 from core.history import as_of_date, end_of_day, history_as_of
 
 
-def epics_as_of(*, day: dt.date) -> QuerySet:
+def epics_as_of(*, day: dt.date, numbered: bool = True) -> QuerySet:
     """Epics as they stood at the end of `day`: historical rows carrying the epic's fields, with
     `cost_of_delay`, `wsjf`, `is_unscored` and `cd3` computed by the live columns' own expressions
-    (the history table does not keep generated columns), so `RANK_ORDER` ranks them the same way."""
+    (the history table does not keep generated columns), so `RANK_ORDER` ranks them the same way.
+
+    The rows are found by numbering each epic's history on its index (`history_as_of(numbered=)`),
+    cheapest for many epics; a reader of one epic passes `numbered=False` (the anti-join then
+    looks at that epic's rows only, where the numbering would still number every epic's)."""
     from portfolio.models import Epic
     from portfolio.querysets import cd3_expression, is_unscored_expression
 
     generated = {name: Epic._meta.get_field(name).expression for name in ("cost_of_delay", "wsjf")}
     return (
-        history_as_of(Epic, day=day)
+        history_as_of(Epic, day=day, numbered=numbered)
         .annotate(**generated)
         .annotate(is_unscored=is_unscored_expression(), cd3=cd3_expression())
         # `Epic.is_scored`: all four inputs given, which is exactly when WSJF is not NULL.
@@ -35,7 +39,7 @@ def epic_as_of(*, key: str, day: dt.date):
     from portfolio.selectors.epics import epic_detail
 
     epic = epic_detail(key=key)
-    then = epics_as_of(day=day).filter(id=epic.pk).first()
+    then = epics_as_of(day=day, numbered=False).filter(id=epic.pk).first()
     if then is None:
         raise Epic.DoesNotExist(f"{key} did not exist at the end of {day}.")
     for f in Epic._meta.concrete_fields:

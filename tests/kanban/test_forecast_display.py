@@ -38,8 +38,8 @@ def test_implementing_cards_show_their_p85_in_one_query(client, vsm, value_strea
         )
     client.force_login(vsm)
     client.get("/kanban/")
-    # the board's 13 queries (see test_views) and one for the forecasts of the implementing cards
-    with django_assert_num_queries(14):
+    # the board's 12 queries (see test_views) and one for the forecasts of the implementing cards
+    with django_assert_num_queries(13):
         response = client.get("/kanban/")
     # A column shows its best 25 cards (issue 15): the 30-card case shows 25 dates.
     assert response.content.decode().count("P85 2026-07-27") == min(count, 25)

@@ -1,5 +1,6 @@
 """Pages: the board, moves from a card's form and by htmx, scoring, the epic page and forms."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from tests.factories import (
     MMPFactory,
     RiskFactory,
     StrategicThemeFactory,
+    UserFactory,
     ValueStreamFactory,
     WipLimitFactory,
     ready_epic_fields,
@@ -94,8 +96,8 @@ def test_board_runs_the_same_number_of_queries_for_10_and_2000_epics(
     client.force_login(vsm)
 
     # session, user, roles, managed streams, 3 filter dropdowns (stream, theme, owner), base.html groups,
-    # cards, column counts, WIP limits, WIP counts, the currency label (issue 19, /settings/display/)
-    with django_assert_num_queries(13):
+    # cards with their column counts, WIP limits, WIP counts, the currency label (issue 19, /settings/display/)
+    with django_assert_num_queries(12):
         response = client.get("/kanban/")
 
     assert response.status_code == 200
@@ -107,7 +109,7 @@ def test_a_shown_column_costs_no_more_queries(client, vsm, value_stream, django_
     _bulk_epics(count, [value_stream, ValueStreamFactory()], StrategicThemeFactory())
     client.force_login(vsm)
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get("/kanban/?show=funnel")
 
     assert len(_card_keys(response.content.decode(), "funnel")) == min(count, 1000)
@@ -478,3 +480,37 @@ def test_the_epic_page_keeps_a_move_form_for_moves_without_javascript(client, vs
     html = client.get("/kanban/epics/PAY-1/").content.decode()
 
     assert 'action="/kanban/epics/PAY-1/move/"' in html
+
+
+def _card(html: str, key: str) -> str:
+    return html.split(f'id="card-{key}"', 1)[1].split("</li>", 1)[0]
+
+
+def test_a_card_shows_stream_wsjf_estimate_owner_and_time_in_state(client, executive, value_stream):
+    named = UserFactory(username="dreyes", first_name="Diana", last_name="Reyes")
+    bare = UserFactory(username="kim")
+    EpicFactory(
+        key="OWN",
+        value_stream=value_stream,
+        owner=named,
+        estimated_cost_cents=480_000_000,
+        business_value=8,
+        time_criticality=8,
+        risk_reduction=8,
+        job_size=1,
+    )
+    EpicFactory(key="BARE", value_stream=value_stream, owner=bare)
+    EpicFactory(key="NOBODY", value_stream=value_stream)
+    Epic.objects.filter(key="OWN").update(state_changed_at=timezone.now() - dt.timedelta(days=3, hours=2))
+    client.force_login(executive)
+
+    html = client.get("/kanban/").content.decode()
+
+    own = _card(html, "OWN")
+    assert "Payments · " in own
+    assert "WSJF 24.00" in own
+    assert "4,800,000.00" in own
+    assert "Diana Reyes" in own
+    assert "3\xa0days, 2\xa0hours in state" in own
+    assert "kim" in _card(html, "BARE")  # no full name: the username
+    assert "no owner" in _card(html, "NOBODY")

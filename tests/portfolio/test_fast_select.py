@@ -8,9 +8,14 @@ from django.utils.translation import gettext_lazy
 
 from core.html import html_format, html_join
 from core.widgets import FastSelect
+from portfolio.filters.epics import EpicFilter
+from portfolio.models import Epic
+from tests.factories import StrategicThemeFactory, UserFactory, ValueStreamFactory
 
 CHOICES = [
     ("", "Choose <one>"),
+    ("lazy", gettext_lazy("Business")),
+    (1000, 1000),
     (1, "Tom & Jerry"),
     ('Group "A"', [(2, "Two"), ("x<y", "Three")]),
     (4, 'Quote "four"'),
@@ -44,3 +49,22 @@ def test_model_choice_field_markup_matches(db):
 def test_html_format_escapes_as_format_html(value):
     assert html_format('<td title="{}">{}</td>', value, value) == format_html('<td title="{}">{}</td>', value, value)
     assert html_join(", ", [value, mark_safe("<br>")]) == format_html_join(", ", "{}", [(value,), (mark_safe("<br>"),)])
+
+
+@pytest.mark.django_db
+def test_the_epic_filter_bar_renders_as_before(vsm):
+    ValueStreamFactory(name="R&D <lab>")
+    chosen = ValueStreamFactory(name="Payments")
+    StrategicThemeFactory(name="Grow")
+    UserFactory(username="dreyes", first_name="Diana", last_name="Reyes")
+    data = {"value_stream": str(chosen.id), "kind": "enabler"}
+
+    form = EpicFilter(data, queryset=Epic.objects.none()).form
+    for name in ("value_stream", "theme", "kind", "owner"):
+        bound = form[name]
+        assert isinstance(bound.field.widget, FastSelect)
+        template_rendered = forms.Select.render(
+            bound.field.widget, bound.html_name, bound.value(), bound.build_widget_attrs({"id": bound.auto_id})
+        )
+        assert str(bound) == template_rendered
+    assert "selected>Payments</option>" in str(form["value_stream"])
