@@ -56,6 +56,13 @@ EPIC_BUSINESS_CASE_FIELDS = [
 EPIC_FIELDS = [*EPIC_LIST_FIELDS, *EPIC_BUSINESS_CASE_FIELDS]
 
 
+class ThemeIdsField(serializers.ManyRelatedField):
+    """Theme ids in id order, as the list endpoint writes them (the prefetch orders by name)."""
+
+    def to_representation(self, iterable):
+        return sorted(super().to_representation(iterable))
+
+
 class EpicSerializer(serializers.ModelSerializer):
     """An epic with its business case and WSJF. State and version change only through `move`;
     cost of delay and WSJF are computed by the database."""
@@ -64,7 +71,9 @@ class EpicSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False
     )
-    themes = serializers.PrimaryKeyRelatedField(queryset=StrategicTheme.objects.all(), many=True, required=False)
+    themes = ThemeIdsField(
+        child_relation=serializers.PrimaryKeyRelatedField(queryset=StrategicTheme.objects.all()), required=False
+    )
     target_quarter = serializers.PrimaryKeyRelatedField(queryset=Quarter.objects.all(), allow_null=True, required=False)
     estimated_cost = MoneyField(source="estimated_cost_cents", allow_null=True, required=False)
     cost_of_delay_per_week = MoneyField(source="cost_of_delay_per_week_cents", allow_null=True, required=False)

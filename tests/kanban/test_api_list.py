@@ -34,7 +34,8 @@ def _full_epic(value_stream, vsm, director):
         go_decision_at=timezone.now(),
         go_decision_note="Strong case",
     )
-    epic.themes.add(StrategicThemeFactory(), StrategicThemeFactory())
+    # named against their id order: the detail (prefetched by name) and the list agree on id order
+    epic.themes.add(StrategicThemeFactory(name="Zeta"), StrategicThemeFactory(name="Alpha"))
     return epic
 
 
