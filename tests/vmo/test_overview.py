@@ -11,12 +11,20 @@ from tests.factories import (
     AllocationFactory,
     PlanningEventFactory,
     QuarterBudgetFactory,
+    QuarterFactory,
     RiskFactory,
     ValueStreamFactory,
     ValueStreamSnapshotFactory,
 )
 from vmo.models import ActionItem, PlanningEventStatus
-from vmo.selectors.overview import overview_rows, parse_sort, plan_changes, portfolio_totals, portfolio_trend
+from vmo.selectors.overview import (
+    overview_rows,
+    parse_sort,
+    plan_changes,
+    portfolio_figures,
+    portfolio_totals,
+    portfolio_trend,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +272,23 @@ def test_stream_rows_read_as_the_template_wrote_them(client, executive, quarters
         '<th scope="row">R&amp;D &lt;Labs&gt;</th>\n        <td class="num">1,500.50</td>\n'
         '        <td class="num">500.50</td>\n        <td class="num">39%</td>\n        <td class="num">-11%</td>'
     ) in deltas
+
+
+def test_the_pages_figures_in_one_read_are_the_totals_and_trend_read_apart(quarters):
+    last, current = quarters
+    payments, hr = ValueStreamFactory(name="Payments"), ValueStreamFactory(name="HR")
+    QuarterFactory(code="2026-Q1", start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31))  # no snapshots
+    snap(payments, last, dt.date(2026, 6, 30), spent_cents=1000, okr_score=0.5, flow_velocity=3)
+    snap(payments, current, dt.date(2026, 7, 30), spent_cents=1500, okr_score=0.7, flow_velocity=4)
+    snap(hr, current, dt.date(2026, 7, 20), spent_cents=300, okr_score=None, flow_velocity=2)
+    RiskFactory(value_stream=hr)
+
+    together = portfolio_figures(quarter=current, previous=last)
+
+    assert together.totals == portfolio_totals(quarter=current)
+    assert together.previous_totals == portfolio_totals(quarter=last)
+    assert together.trend == portfolio_trend(quarter=current)
+    assert (together.totals.spent_cents, together.totals.value_streams, together.totals.open_risks) == (1800, 2, 1)
+    # a quarter without snapshots is a gap in the trend
+    assert [point["quarter"] for point in together.trend] == ["2026-Q1", "2026-Q2", "2026-Q3"]
+    assert (together.trend[0]["spent_cents"], together.trend[1]["spent_cents"]) == (None, 1000)

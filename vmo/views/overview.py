@@ -20,8 +20,8 @@ from vmo.selectors.overview import (
     overview_rows,
     parse_sort,
     plan_changes,
+    portfolio_figures,
     portfolio_totals,
-    portfolio_trend,
     with_bands,
 )
 from vmo.selectors.people import impediments_escalated_open
@@ -112,16 +112,17 @@ def overview(request):
         sort=sort,
         descending=descending,
         header=_header(quarter_code=quarter.code, sort=sort, descending=descending),
-        totals=portfolio_totals(quarter=quarter),
         can_raise_actions=can_keep_vmo_backlog(request.user) and as_of is None,
         past=portfolio_as_of(quarter=quarter, day=as_of) if as_of else None,
     )
     if request.htmx and request.htmx.target == "overview-table":
+        context.update(totals=portfolio_totals(quarter=quarter))
         return render(request, "vmo/overview.html#table", context)
-    trend = portfolio_trend(quarter=quarter)
+    figures = portfolio_figures(quarter=quarter, previous=previous)
     context.update(
-        chart_data=_chart_data(rows, trend),
-        previous_totals=portfolio_totals(quarter=previous) if previous else None,
+        totals=figures.totals,
+        chart_data=_chart_data(rows, figures.trend),
+        previous_totals=figures.previous_totals,
         plan=plan_changes(quarter=quarter),
         value_rows=value_rows(quarter=quarter),
         mvp_watch=mvp_watch(today=timezone.localdate()),
