@@ -1,5 +1,5 @@
 """Demo data for funding: budgets for last, current and next quarter, allocations, guardrails,
-teams, 18 months of spend, epic estimates, a scenario, and last quarter's closed participatory
+teams, 18 closed months of spend, epic estimates, a scenario, and last quarter's closed participatory
 budgeting session with its outcome scenario.
 
 Idempotent: run twice, the same data. Writes go through the services (so the history on the
@@ -53,8 +53,10 @@ DEMO_FUNDING = {
 }
 # The two months whose labour strays from the team cost, so the reconciliation has something to
 # flag: (slug, months before the current one, factor in percent). Payments' overtime last month is
-# the one stream whose forecast runs over its allocation (by about a tenth), a real story.
+# the one stream whose forecast runs over its allocation (by about a tenth) in a quarter's last
+# month, a real story.
 LABOUR_DEVIATIONS = (("payments", 1, 130), ("lending", 4, 55))
+SPEND_MONTHS = 18
 
 
 def sprint_calendar(*, start: dt.date, until: dt.date, length_days: int) -> list[tuple[dt.date, dt.date]]:
@@ -66,11 +68,16 @@ def sprint_calendar(*, start: dt.date, until: dt.date, length_days: int) -> list
     return sprints
 
 
-def _months_back(today: dt.date, count: int) -> list[dt.date]:
+def _spend_months(today: dt.date) -> list[dt.date]:
+    """The first days of the SPEND_MONTHS months before the current one, oldest first. A month's
+    spend is booked once it has closed, as a finance system posts its actuals: the forecast counts
+    a month with booked spend as a whole month (`funding.selectors.money`), so booking the current
+    month's first sprints and bills made every forecast drop on the 1st (to a tenth of the
+    allocation early in a quarter)."""
     months, day = [], today.replace(day=1)
-    for _ in range(count):
-        months.append(day)
+    for _ in range(SPEND_MONTHS):
         day = (day - dt.timedelta(days=1)).replace(day=1)
+        months.append(day)
     return sorted(months)
 
 
@@ -152,12 +159,12 @@ def seed(ctx) -> None:
                     amount_cents=DEMO_FUNDING[slug][0] + delta,
                 )
 
-    # 18 months of spend per stream, written once: labour is what the stream's teams cost in the
-    # sprints that end in the month (the same calendar `seed_sprints` records), give or take
-    # 4 %, except the two LABOUR_DEVIATIONS; licences and infrastructure a little on top.
-    months = _months_back(ctx.today, 18)
-    team_cost = _team_cost_by_month(streams, start=months[0], until=ctx.today)
-    deviations = {(slug, months[-1 - back]): factor for slug, back, factor in LABOUR_DEVIATIONS}
+    # 18 closed months of spend per stream, written once: labour is what the stream's teams cost
+    # in the sprints that end in the month (the same calendar `seed_sprints` records), give or
+    # take 4 %, except the two LABOUR_DEVIATIONS; licences and infrastructure a little on top.
+    months = _spend_months(ctx.today)
+    team_cost = _team_cost_by_month(streams, start=months[0], until=ctx.today.replace(day=1) - dt.timedelta(days=1))
+    deviations = {(slug, months[-back]): factor for slug, back, factor in LABOUR_DEVIATIONS}
     for slug, (amount, _teams) in DEMO_FUNDING.items():
         vs = streams.get(slug)
         if vs is None or Spend.objects.filter(value_stream=vs, source="demo").exists():
@@ -219,7 +226,7 @@ def seed_sprints(ctx) -> None:
     """Team sprints over the 18 months of spend, each linked to the work items of its stream that
     finished inside it (a stream's items are dealt to its teams in turn), so the actual cost per
     epic is meaningful. Runs after the delivery data; idempotent (a team with sprints is skipped)."""
-    start = _months_back(ctx.today, 18)[0]
+    start = _spend_months(ctx.today)[0]
     teams_by_stream: dict[int, list[Team]] = {}
     for team in Team.objects.filter(value_stream__in=ctx.value_streams, active=True).order_by("id"):
         teams_by_stream.setdefault(team.value_stream_id, []).append(team)

@@ -165,14 +165,16 @@ class Reconciliation:
 
     value_stream_id: int
     month: dt.date
-    labour_cents: int
+    # None: no labour booked for the month yet (a month's actuals arrive when it closes, as the
+    # forecast assumes): no data, not a -100 % deviation, not flagged.
+    labour_cents: int | None
     team_cost_cents: int | None  # None: no sprint recorded that month (no data, not flagged)
     tolerance_pct: int
 
     @property
     def deviation(self) -> float | None:
-        """(labour - team cost) / team cost; None without sprints or when both are zero."""
-        if self.team_cost_cents is None:
+        """(labour - team cost) / team cost; None without sprints, without labour, or when both are zero."""
+        if self.team_cost_cents is None or self.labour_cents is None:
             return None
         if self.team_cost_cents == 0:
             return None if self.labour_cents == 0 else 1.0
@@ -180,7 +182,7 @@ class Reconciliation:
 
     @property
     def flagged(self) -> bool:
-        if self.team_cost_cents is None:
+        if self.team_cost_cents is None or self.labour_cents is None:
             return False
         # Exact in integers: |labour - cost| x 100 > tolerance x cost.
         return abs(self.labour_cents - self.team_cost_cents) * 100 > self.tolerance_pct * self.team_cost_cents
@@ -199,7 +201,8 @@ def cost_reconciliation(
 ) -> list[Reconciliation]:
     """Per value stream and month in [start, end]: labour spend (not void) against the cost of
     the sprints of its teams that end in that month. Two aggregate queries; months with
-    neither spend nor sprints are left out."""
+    neither spend nor sprints are left out, and a month with sprints but no labour booked yet
+    is shown without a deviation."""
     tolerance = cost_tolerance_pct(quarter=quarter)
     spend = Spend.objects.filter(
         voided_at__isnull=True, category="labour", month__gte=start.replace(day=1), month__lte=end
@@ -225,7 +228,7 @@ def cost_reconciliation(
         Reconciliation(
             value_stream_id=vs_id,
             month=month,
-            labour_cents=labour.get((vs_id, month), 0),
+            labour_cents=labour.get((vs_id, month)),
             team_cost_cents=team.get((vs_id, month)),
             tolerance_pct=tolerance,
         )

@@ -8,7 +8,7 @@ from django.db.models import BigIntegerField, F, IntegerField, OuterRef, Q, Subq
 from django.db.models.functions import Coalesce
 
 from funding.models import Allocation, QuarterBudget
-from funding.selectors.money import MoneyFigures, value_stream_money
+from funding.selectors.money import MoneyFigures, forecast_known, value_stream_money
 from funding.selectors.teams import team_capacity_subquery
 from portfolio.models import Epic, EpicState, Quarter, ValueStream
 
@@ -71,6 +71,10 @@ class StreamRow:
     @property
     def overrun(self) -> bool:
         return self.forecast_cents > self.allocated_cents
+
+    @property
+    def has_forecast(self) -> bool:
+        return forecast_known(self.booked_months)
 
 
 def stream_rows(

@@ -34,6 +34,17 @@ class MoneyFigures:
         booked = len(self.booked_months)
         return (self.spent_cents * 2 + booked) // (2 * booked) if booked else 0
 
+    @property
+    def has_forecast(self) -> bool:
+        return forecast_known(self.booked_months)
+
+
+def forecast_known(booked_months) -> bool:
+    """A forecast (and its run rate and variance) needs a rate: at least one month of the quarter
+    with booked spend. Before that the figures are 0 by arithmetic, which pages show as no data:
+    a quarter's first month, before its spend is booked, is not a quarter under budget."""
+    return bool(booked_months)
+
 
 def quarter_months(quarter: Quarter) -> list[dt.date]:
     """First days of the months a quarter covers."""

@@ -51,6 +51,8 @@ class FundingOverview:
             "run_rate": sum(r.run_rate_cents for r in self.rows),
             "capacity": sum(r.capacity_cents for r in self.rows),
             "variance": sum(r.variance_cents for r in self.rows),
+            # the totals of run rate, forecast and variance mean something once a stream has a rate
+            "forecast_known": any(r.has_forecast for r in self.rows),
         }
 
     @property
@@ -60,7 +62,7 @@ class FundingOverview:
             "labels": [r.value_stream.name for r in self.rows],
             "allocated": [r.allocated_cents // 100 for r in self.rows],
             "spent": [r.spent_cents // 100 for r in self.rows],
-            "forecast": [r.forecast_cents // 100 for r in self.rows],
+            "forecast": [r.forecast_cents // 100 if r.has_forecast else None for r in self.rows],
         }
 
 

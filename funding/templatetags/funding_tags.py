@@ -5,6 +5,7 @@ from django.urls import reverse
 from core.html import html_format, html_join
 from portfolio.money import format_amount
 
+NO_DATA = "no data"  # run rate, forecast and variance before a month is booked (`forecast_known`)
 register = template.Library()
 
 
@@ -115,11 +116,11 @@ def allocation_rows(context, rows, *, budget, can_fund, currency, error, error_k
                 "overrun" if row.overrun else "",
                 vs.name,
                 "no allocation" if spent_pct is None else f"{spent_pct}%",
-                format_amount(row.run_rate_cents),
+                format_amount(row.run_rate_cents) if row.has_forecast else NO_DATA,
                 months,
-                format_amount(row.forecast_cents),
-                "negative" if row.variance_cents < 0 else "",
-                format_amount(row.variance_cents),
+                format_amount(row.forecast_cents) if row.has_forecast else NO_DATA,
+                "negative" if row.has_forecast and row.variance_cents < 0 else "",
+                format_amount(row.variance_cents) if row.has_forecast else NO_DATA,
                 format_amount(row.capacity_cents),
                 format_amount(row.implementing_cents),
             )

@@ -171,3 +171,18 @@ def test_reconciliation_tolerance_is_exact_at_the_edge(value_stream, quarter):
     SpendFactory(value_stream=value_stream, month=dt.date(2026, 7, 1), amount_cents=1)
     [row] = cost_reconciliation(start=quarter.start, end=quarter.end, quarter=quarter)
     assert row.flagged is True
+
+
+def test_a_month_with_sprints_and_no_labour_booked_is_not_yet_booked(value_stream, quarter):
+    """Actuals arrive when a month closes: sprints that ended in a month whose labour is not
+    booked yet show no deviation and are not flagged (they read -100 % before)."""
+    team = TeamFactory(value_stream=value_stream, cost_per_sprint_cents=10_000_000)
+    TeamSprintFactory(team=team, start=dt.date(2026, 7, 1), end=dt.date(2026, 7, 14))
+    SpendFactory(value_stream=value_stream, month=dt.date(2026, 7, 1), amount_cents=9_000_000, category="licences")
+
+    [row] = cost_reconciliation(start=quarter.start, end=quarter.end, quarter=quarter)
+
+    assert (row.labour_cents, row.team_cost_cents, row.deviation, row.flagged) == (None, 10_000_000, None, False)
+    SpendFactory(value_stream=value_stream, month=dt.date(2026, 7, 1), amount_cents=1)
+    [row] = cost_reconciliation(start=quarter.start, end=quarter.end, quarter=quarter)
+    assert (row.labour_cents, row.flagged) == (1, True)

@@ -30,7 +30,8 @@ def test_demo_funding_is_realistic_and_idempotent():
     allocated = sum(current.allocations.values_list("amount_cents", flat=True))
     assert (current.total_cents, allocated) == (30_000_000_00, 29_500_000_00)
     months = sorted(set(Spend.objects.values_list("month", flat=True)))
-    assert (len(months), months[0], months[-1]) == (18, dt.date(2025, 6, 1), dt.date(2026, 11, 1))
+    # 18 closed months: November's spend is booked when it closes
+    assert (len(months), months[0], months[-1]) == (18, dt.date(2025, 5, 1), dt.date(2026, 10, 1))
     assert Scenario.objects.get().name == "Lending push"
 
 
@@ -76,18 +77,19 @@ def test_demo_history_makes_the_past_differ_from_today():
 
 
 def test_demo_spend_runs_to_plan_but_for_payments_overtime():
-    """On the last day of a quarter's second month (both months booked in full), every stream's
-    forecast is within its allocation but payments', whose overtime last month takes it a little
-    over. Seeded on a fixed day: the forecast projects the booked months, so mid-month (part of a
-    month booked) or in a quarter's first month it reads differently, as it would with real data."""
+    """In a quarter's last month (its first two booked), every stream's forecast is within its
+    allocation but payments', whose overtime last month takes it a little over. Seeded on a fixed
+    day: the forecast projects the booked months, so in a quarter's first month (nothing booked
+    yet) it reads differently, as it would with real data."""
     from funding.selectors.budgets import stream_rows
 
-    today = dt.date(2026, 11, 30)
+    today = dt.date(2026, 12, 1)
     ctx = portfolio_demo.seed_base(password="pw", today=today)
     demo.seed(ctx)
     current = ctx.quarters["current"]
     rows = stream_rows(quarter=current, as_of=today, budget=QuarterBudget.objects.get(quarter=current))
 
+    assert {r.booked_months for r in rows} == {(dt.date(2026, 10, 1), dt.date(2026, 11, 1))}
     assert [r.value_stream.slug for r in rows if r.overrun] == ["payments"]
     payments = next(r for r in rows if r.value_stream.slug == "payments")
     assert payments.forecast_cents * 100 < payments.allocated_cents * 115

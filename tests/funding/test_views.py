@@ -506,3 +506,29 @@ def test_funding_page_says_which_months_are_booked(client, executive, budget, va
     assert html.count('<small class="muted booked-months">Jul, Sep</small>') == 1
     assert html.count('<small class="muted booked-months">no month booked</small>') == 1
     assert "months without booked spend" in html
+
+
+def test_a_stream_without_a_booked_month_has_no_forecast_not_a_forecast_of_zero(
+    client, executive, budget, value_stream, other_value_stream
+):
+    # given: one stream with July booked, the other allocated 300,000.00 and nothing booked yet
+    AllocationFactory(budget=budget, value_stream=value_stream, amount_cents=400_000_00)
+    AllocationFactory(budget=budget, value_stream=other_value_stream, amount_cents=300_000_00)
+    SpendFactory(value_stream=value_stream, month=dt.date(2026, 7, 1), amount_cents=10_000_00)
+    client = _login(client, executive)
+
+    html = client.get("/funding/?quarter=2026-Q3").content.decode()
+    booked, unbooked = (
+        html.split(f'<tr id="stream-{vs.slug}"')[1].split("</tr>")[0] for vs in (value_stream, other_value_stream)
+    )
+
+    # run rate, forecast and variance: figures for the booked stream, "no data" for the other
+    assert booked.count("no data") == 0 and "30,000.00" in booked  # forecast = 10,000 x 3 months
+    assert unbooked.count("no data") == 3 and "300,000.00" in unbooked  # its allocation, not its variance
+    assert 'class="num negative"' not in unbooked
+
+    # with no stream booked, the totals say so too
+    Spend.objects.all().delete()
+    html = client.get("/funding/?quarter=2026-Q3").content.decode()
+    footer = html.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert footer.count("no data") == 3

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from funding.models import Spend
 from kanban.models import Transition
 from kanban.selectors import epic_cumulative_flow
 from tests.factories import (
@@ -74,6 +75,12 @@ def test_executive_sees_figures_progress_okrs_and_chart_data(client, executive, 
     assert data["burn"]["booked_months"] == [booked]
     assert f"Booked months: {booked}." in html
     assert 'src="/static/js/value_stream.js"' in html
+
+    # the same stream before any month is booked: no rate, so no forecast (not one of 0)
+    Spend.objects.all().delete()
+    response = client.get("/value-streams/payments/")
+    assert charts(response)["burn"]["forecast"] is None
+    assert "· forecast no data</p>" in response.content.decode()
 
 
 def test_cumulative_flow_counts_first_arrivals_per_state_by_day(value_stream):

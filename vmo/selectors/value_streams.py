@@ -53,7 +53,8 @@ def burn(*, value_stream_id: int, quarter: Quarter, as_of: dt.date) -> dict:
         running += rows.get(month, 0)
         cumulative.append(running)
     allocated = money.allocated_cents if money else 0
-    forecast = money.forecast_cents if money else 0
+    # No month booked yet: no rate, so no forecast (None shows as no data), not a forecast of 0.
+    forecast = money.forecast_cents if money and money.has_forecast else None
     return {
         "labels": [m.strftime("%b %Y") for m in months],
         # The chart's series, in currency units like every chart's.
