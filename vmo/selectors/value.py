@@ -44,11 +44,23 @@ def value_rows(*, quarter: Quarter, value_stream: ValueStream | None = None) -> 
 
 
 def mvp_watch(*, today: dt.date, value_stream_id: int | None = None) -> dict:
-    """MVPs released but not evaluated after the allowed weeks, and the latest decisions."""
-    return {
-        "unevaluated": list(mvps_unevaluated(today=today, value_stream_id=value_stream_id)[:50]),
-        "decisions": list(mvp_evaluations_recent(limit=10, value_stream_id=value_stream_id)),
-    }
+    """MVPs released but not evaluated after the allowed weeks, and the latest decisions, with
+    just the fields the overview lists (the epics' business cases made most of their cost)."""
+    unevaluated = mvps_unevaluated(today=today, value_stream_id=value_stream_id).only(
+        "title", "released_on", "epic__key", "epic__value_stream__name"
+    )
+    decisions = mvp_evaluations_recent(limit=10, value_stream_id=value_stream_id).only(
+        "result",
+        "decision",
+        "decided_at",
+        "epic__key",
+        "epic__title",
+        "epic__state",
+        "epic__value_stream__name",
+        "mmp__title",
+        "decided_by__username",
+    )
+    return {"unevaluated": list(unevaluated[:50]), "decisions": list(decisions)}
 
 
 def value_stream_value(*, value_stream: ValueStream, quarter: Quarter, as_of: dt.date) -> dict:
