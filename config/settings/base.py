@@ -279,9 +279,11 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker, tasks run in-process (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
-# Embedded mode: seconds a debounced background thread waits before draining the rollup outbox
-# (writes in that window share one rollup, and none runs inside a request); 0 drains inline.
+# Embedded mode: seconds without a write a debounced background thread waits before draining the
+# rollup outbox (a burst of writes shares one rollup, and none runs inside a request), and the
+# longest it waits after the first write while writes keep coming; a delay of 0 drains inline.
 ROLLUP_EMBEDDED_DRAIN_DELAY = env.float("ROLLUP_EMBEDDED_DRAIN_DELAY", default=2.0)
+ROLLUP_EMBEDDED_DRAIN_MAX_WAIT = env.float("ROLLUP_EMBEDDED_DRAIN_MAX_WAIT", default=30.0)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

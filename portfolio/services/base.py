@@ -3,6 +3,7 @@
 import datetime as dt
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from datetime import date
 
@@ -151,27 +152,50 @@ class EmbeddedDrain:
     """The embedded mode's debounced rollup drain: the first nudge starts a timer thread, nudges
     while it waits join it, and the drain then runs once, outside every request.
 
-    Ingesting 50 batches of 1,000 rows nudges 50 times; running the rollup inside each request
-    made ingestion as slow as the rollup. `ROLLUP_EMBEDDED_DRAIN_DELAY = 0` runs it inline
-    after commit instead (the tests' setting, so a test sees its snapshot without a thread)."""
+    The drain waits until no nudge came for `delay` seconds, and at most `max_wait` seconds
+    after the first: 50 batches of 1,000 rows are one burst and get one rollup after it (a
+    drain every `delay` seconds while they arrived recomputed every touched stream each time,
+    on the same cores as the ingestion, and halved its rate at a million work items), while a
+    steady stream of writes still gets its rollups every `max_wait` seconds.
+    `ROLLUP_EMBEDDED_DRAIN_DELAY = 0` runs it inline after commit instead (the tests' setting,
+    so a test sees its snapshot without a thread). `clock` is for tests."""
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
         self._lock = threading.Lock()
+        self._clock = clock
         self.timer: threading.Timer | None = None
+        self._first = self._last = 0.0
+        self._delay = self._max_wait = 0.0
 
-    def nudge(self, delay: float) -> None:
+    def nudge(self, delay: float, max_wait: float | None = None) -> None:
+        now = self._clock()
         with self._lock:
+            self._last = now
             if self.timer is not None:
                 return  # a drain is already due: it will take this value stream's row too
-            self.timer = threading.Timer(delay, self._drain)
-            self.timer.daemon = True
-            self.timer.start()
+            self._first, self._delay = now, delay
+            self._max_wait = delay if max_wait is None else max(delay, max_wait)
+            self._start(delay)
+
+    def _start(self, wait: float) -> None:
+        self.timer = threading.Timer(wait, self._fire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            now = self._clock()
+            quiet, waited = now - self._last, now - self._first
+            if quiet < self._delay and waited < self._max_wait:
+                # Writes came while it waited: wait for them to stop, within the longest wait.
+                self._start(min(self._delay - quiet, self._max_wait - waited))
+                return
+            self.timer = None  # rows marked from now on get a new drain
+        self._drain()
 
     def _drain(self) -> None:
         from django.db import connections
 
-        with self._lock:
-            self.timer = None  # rows marked from now on get a new drain
         try:
             _run_rollup_drain()
         except Exception:
@@ -192,7 +216,7 @@ def _nudge_rollup_drain() -> None:
         # a burst of writes costs one drain), never inside the request.
         delay = getattr(settings, "ROLLUP_EMBEDDED_DRAIN_DELAY", 2.0)
         if delay:
-            embedded_drain.nudge(delay)
+            embedded_drain.nudge(delay, getattr(settings, "ROLLUP_EMBEDDED_DRAIN_MAX_WAIT", 30.0))
         else:
             _run_rollup_drain()
         return

@@ -104,7 +104,8 @@ def test_embedded_mode_drains_after_the_request_once_for_many_batches(
     settings.ROLLUP_EMBEDDED_DRAIN_DELAY = 60  # the timer never fires during the test
     drains = []
     monkeypatch.setattr(rollup_base, "_run_rollup_drain", lambda: drains.append("drain"))
-    monkeypatch.setattr(rollup_base, "embedded_drain", rollup_base.EmbeddedDrain())
+    clock = Clock()
+    monkeypatch.setattr(rollup_base, "embedded_drain", rollup_base.EmbeddedDrain(clock=clock))
     client = api_as(vsm)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -115,7 +116,60 @@ def test_embedded_mode_drains_after_the_request_once_for_many_batches(
     assert drains == []  # nothing ran inside the requests
     assert timer is not None and timer.daemon
     assert list(RollupDue.objects.values_list("value_stream_id", flat=True)) == [value_stream.id]
-    timer.cancel()
-    timer.function()  # what the timer would run, once for the three batches
+    clock.now = 60
+    fire(rollup_base.embedded_drain)  # what the timer would run, once for the three batches
     assert drains == ["drain"]
     assert rollup_base.embedded_drain.timer is None
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def fire(drain):
+    """Run what the drain's timer would run when it went off (it is cancelled: no thread runs it)."""
+    timer = drain.timer
+    timer.cancel()
+    timer.function()
+    return timer
+
+
+def test_a_burst_of_writes_is_drained_once_after_it_and_a_steady_stream_within_the_longest_wait(monkeypatch):
+    drains = []
+    monkeypatch.setattr(rollup_base, "_run_rollup_drain", lambda: drains.append("drain"))
+    clock = Clock()
+    drain = rollup_base.EmbeddedDrain(clock=clock)
+
+    def write_at(second):
+        clock.now = second
+        drain.nudge(2, 30)
+
+    # a burst: writes at 0, 1 and 2 s; the 2 s timer goes off while they still come, and waits
+    for second in (0, 1, 2):
+        write_at(second)
+    first = fire(drain)
+    assert (drains, drain.timer is not first, drain.timer.interval) == ([], True, 2)
+    write_at(3.5)
+    clock.now = 4
+    fire(drain)
+    assert (drains, drain.timer.interval) == ([], 1.5)  # 0.5 s quiet: 1.5 s more
+    clock.now = 5.5  # 2 s without a write: the burst is over, one drain for all of it
+    fire(drain)
+    assert (drains, drain.timer) == (["drain"], None)
+
+    # writes that never stop are drained 30 s after the first of them
+    drains.clear()
+    for second in range(100, 130):
+        write_at(second)
+    clock.now = 129.5
+    fire(drain)
+    assert (drains, drain.timer.interval) == ([], 0.5)  # not 1.5: the longest wait ends at 130
+    write_at(130)
+    fire(drain)
+    assert drains == ["drain"]
