@@ -401,7 +401,10 @@ def _summary_story(summary, *, report, styles, currency: str) -> list:
     tiles = [
         ("Allocated", f"{format_amount(summary.allocated_cents)} {currency}"),
         ("Spent", f"{format_amount(summary.spent_cents)} {currency}"),
-        ("Forecast", f"{format_amount(summary.forecast_cents)} {currency}"),
+        (
+            "Forecast",
+            "no data" if summary.forecast_cents is None else f"{format_amount(summary.forecast_cents)} {currency}",
+        ),
         ("OKR score", f"{format_percent(summary.okr_score)} {summary.band_label}".strip()),
         ("Delivery", format_percent(summary.delivery_progress)),
         ("DORA level", summary.dora_summary),

@@ -308,7 +308,9 @@ class ValueStreamSnapshot(models.Model):
 
     allocated_cents = models.BigIntegerField(default=0)
     spent_cents = models.BigIntegerField(default=0)
-    forecast_cents = models.BigIntegerField(default=0)
+    # None before any month of the quarter has booked spend: no rate, so no forecast
+    # (`funding.selectors.money.forecast_known`), not a forecast of 0.
+    forecast_cents = models.BigIntegerField(null=True, blank=True)
     okr_score = models.FloatField(null=True, blank=True)
     # What the money bought (issue 12): benefit, actual cost, return, time to value,
     # predictability, cost reconciliation. One JSON column for the same reason as `dora_detail`;

@@ -155,3 +155,18 @@ def test_the_pdf_has_the_same_structure_and_no_scientific_notation(client, execu
     positions = [text.index(s) for s in ("Executive summary", "Per value stream", "MMPs delivered")]
     assert positions == sorted(positions)
     assert "Allocation, spend and forecast" in pages[0]
+
+
+def test_summary_without_a_forecast_says_there_is_none_yet(quarter):
+    # a stream allocated 1,000.00 whose quarter has no month with booked spend yet
+    ValueStreamSnapshotFactory(
+        value_stream=ValueStreamFactory(), quarter=quarter, as_of=dt.date(2026, 7, 20), allocated_cents=1000_00
+    )
+
+    summary = report_summary(report=monthly_report(month=JULY))
+
+    assert summary.forecast_cents is None
+    assert summary.sentences[0].endswith(
+        "0% of the 1,000.00 allocated for 2026-Q3 is spent and there is no forecast yet"
+        " (no month of the quarter has booked spend)."
+    )

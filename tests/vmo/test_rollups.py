@@ -58,6 +58,29 @@ def test_rollup_writes_one_snapshot_with_every_apps_figures(quarter):
     assert snapshot.okr_score == 0.5
 
 
+def test_before_any_month_is_booked_the_snapshot_has_no_forecast_and_the_pages_say_so(
+    quarter, client, executive, api_as
+):
+    # given: a stream allocated 900,000 cents with nothing booked yet in the quarter, and one booked
+    funded, booked = ValueStreamFactory(name="Funded"), ValueStreamFactory(name="Booked")
+    budget = QuarterBudgetFactory(quarter=quarter)
+    AllocationFactory(budget=budget, value_stream=funded, amount_cents=900_000)
+    AllocationFactory(budget=budget, value_stream=booked, amount_cents=900_000)
+    SpendFactory(value_stream=booked, month=dt.date(2026, 7, 1), amount_cents=100_000)
+
+    rollups.rollup_value_streams(value_stream_ids=[funded.id, booked.id], quarter=quarter, as_of=AS_OF)
+
+    forecasts = dict(ValueStreamSnapshot.objects.values_list("value_stream__name", "forecast_cents"))
+    assert forecasts == {"Funded": None, "Booked": 300_000}
+    # the overview: a dash in the stream's forecast cell, the total of the streams that have one
+    client.force_login(executive)
+    rows = {row.name: row for row in client.get(f"/?quarter={quarter.code}").context["rows"]}
+    assert (rows["Funded"].forecast_text, rows["Booked"].forecast_text) == ("—", "3,000.00")
+    # the API: null, not "0.00"
+    snapshots = api_as(executive).get(f"/api/snapshots/?value_stream={funded.id}").json()["results"]
+    assert [row["forecast"] for row in snapshots] == [None]
+
+
 def test_a_rerun_gives_the_same_snapshot_and_no_duplicate(quarter):
     vs = ValueStreamFactory()
     WorkItemFactory(value_stream=vs, status="done", created_at=at(1), started_at=at(2), finished_at=at(4))

@@ -76,7 +76,12 @@ class SnapshotSerializer(serializers.ModelSerializer):
     quarter_code = serializers.CharField(source="quarter.code", read_only=True)
     allocated = MoneyField(source="allocated_cents", read_only=True)
     spent = MoneyField(source="spent_cents", read_only=True)
-    forecast = MoneyField(source="forecast_cents", read_only=True)
+    forecast = MoneyField(
+        source="forecast_cents",
+        read_only=True,
+        allow_null=True,
+        help_text="Null before any month of the quarter has booked spend (no rate, no forecast).",
+    )
     flow_distribution = serializers.DictField(child=serializers.FloatField(), read_only=True)
     dora_metrics_graded = serializers.IntegerField(
         read_only=True, help_text="How many of the four DORA metrics had data and were graded ('2 of 4 metrics')."

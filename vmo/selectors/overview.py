@@ -227,7 +227,7 @@ class Totals:
     value_streams: int
     allocated_cents: int
     spent_cents: int
-    forecast_cents: int
+    forecast_cents: int | None
     okr_score: float | None
     delivery_progress: float | None
     flow_velocity: int
@@ -275,7 +275,7 @@ def _totals(figures: dict | None, open_risks: int) -> Totals:
         value_streams=figures.get("value_streams", 0),
         allocated_cents=figures.get("allocated_cents") or 0,
         spent_cents=figures.get("spent_cents") or 0,
-        forecast_cents=figures.get("forecast_cents") or 0,
+        forecast_cents=figures.get("forecast_cents"),  # None: no stream has a forecast yet
         okr_score=figures.get("okr_score"),
         delivery_progress=figures.get("delivery_progress"),
         flow_velocity=figures.get("flow_velocity") or 0,

@@ -61,7 +61,7 @@ class ReportSummary:
     as_of: dt.date | None
     allocated_cents: int
     spent_cents: int
-    forecast_cents: int
+    forecast_cents: int | None
     okr_score: float | None
     delivery_progress: float | None
     dora_levels: list[tuple[str, int]]
@@ -168,8 +168,12 @@ def _sentences(*, report: MonthlyReport, totals: dict, trend, previous_spend_cen
     if totals["allocated_cents"]:
         money += (
             f"; {format_percent(totals['spent_cents'] / totals['allocated_cents'])} of the "
-            f"{format_amount(totals['allocated_cents'])} allocated for {quarter.code} is spent and the "
-            f"forecast is {format_amount(totals['forecast_cents'])}"
+            f"{format_amount(totals['allocated_cents'])} allocated for {quarter.code} is spent and "
+            + (
+                "there is no forecast yet (no month of the quarter has booked spend)"
+                if totals["forecast_cents"] is None
+                else f"the forecast is {format_amount(totals['forecast_cents'])}"
+            )
         )
     released = len(report.mmps_released)
     delivery = (
@@ -201,7 +205,7 @@ def report_summary(*, report: MonthlyReport) -> ReportSummary | None:
         as_of=Max("as_of"),
         allocated_cents=Coalesce(Sum("allocated_cents"), 0),
         spent_cents=Coalesce(Sum("spent_cents"), 0),
-        forecast_cents=Coalesce(Sum("forecast_cents"), 0),
+        forecast_cents=Sum("forecast_cents"),  # None: no stream has a forecast yet
         okr_score=Avg("okr_score"),
         delivery_progress=Avg("delivery_progress"),
     )

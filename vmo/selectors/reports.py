@@ -336,7 +336,7 @@ def overview_table(*, quarter: Quarter) -> Table:
                 row.name,
                 cents_to_decimal(row.allocated_cents),
                 cents_to_decimal(row.spent_cents),
-                cents_to_decimal(row.forecast_cents),
+                None if row.forecast_cents is None else cents_to_decimal(row.forecast_cents),
                 row.okr_score,
                 row.band_label if row.band else "",
                 row.delivery_progress,

@@ -108,7 +108,7 @@ def rollup_value_streams(
                 },
                 allocated_cents=cash.allocated_cents if cash else 0,
                 spent_cents=cash.spent_cents if cash else 0,
-                forecast_cents=cash.forecast_cents if cash else 0,
+                forecast_cents=cash.forecast_cents if cash and cash.has_forecast else None,
                 value_detail=value[vs_id],
             )
         )
