@@ -84,5 +84,5 @@ def test_two_participants_fund_an_epic_and_the_director_commits_the_outcome(live
     page.locator("#confirm-form button[type=submit]").click()
 
     # then: Payments gets its allocation plus the funded epic
-    expect(page.locator("#stream-payments")).to_contain_text("650.00")
+    expect(page.locator("#stream-payments").get_by_label("Allocation for Payments (EUR)")).to_have_value("650.00")
     assert Allocation.objects.get(value_stream=payments).amount_cents == 650_00
