@@ -188,11 +188,20 @@ def real_broker():
     (`transactional_db`), not hide it in the test's transaction.
     """
     from config.celery import app
+    from core.publish import wait_sent
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
         yield app
+        # Let the worker finish what the test set off before the test's tables are flushed: a
+        # write's nudge (a drain) or a rollup's follow-up (the forecasts) still running met the
+        # flush's TRUNCATE in a deadlock, or wrote a forecast for a stream the flush had removed.
+        # The solo worker runs tasks in order, so once a ping sent after them answers they are
+        # done; twice, for a task that a running one queues behind the first ping.
+        wait_sent(timeout=30)
+        for _ in range(2):
+            app.send_task("config.ping", kwargs={"value": 1}).get(timeout=60)
     finally:
         app.conf.task_always_eager = previous
 
