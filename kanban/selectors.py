@@ -117,44 +117,17 @@ def _columns_with_cards(epics: QuerySet, show: str | None = None) -> dict[str, C
     columns = {state: Column(state=state, label=EpicState(state).label) for state in BOARD_STATES}
     if show in columns:
         columns[show].expanded = True
-    for (
-        id_,
-        key,
-        title,
-        state,
-        version,
-        value_stream_id,
-        value_stream_name,
-        wsjf,
-        cost_cents,
-        owner_id,
-        first_name,
-        last_name,
-        username,
-        changed_at,
-        column_count,
-    ) in ranked:
+    # Each row is the Card's own fields in CARD_VALUES order (id ... estimated cost), then the
+    # owner's name parts, the state change and the column's count.
+    for *fields, owner_id, first_name, last_name, username, changed_at, column_count in ranked:
         owner_name = (
             None
             if owner_id is None
             else display_name(None, first_name=first_name, last_name=last_name, username=username)
         )
-        columns[state].cards.append(
-            Card(
-                id_,
-                key,
-                title,
-                state,
-                version,
-                value_stream_id,
-                value_stream_name,
-                wsjf,
-                cost_cents,
-                owner_name,
-                changed_at,
-            )
-        )
-        columns[state].count = column_count
+        card = Card(*fields, owner_name, changed_at)
+        columns[card.state].cards.append(card)
+        columns[card.state].count = column_count
     return columns
 
 
