@@ -532,3 +532,4 @@ def test_a_stream_without_a_booked_month_has_no_forecast_not_a_forecast_of_zero(
     html = client.get("/funding/?quarter=2026-Q3").content.decode()
     footer = html.split("<tfoot>")[1].split("</tfoot>")[0]
     assert footer.count("no data") == 3
+    assert "<small>Forecast at quarter end</small><strong>no data</strong>" in html
