@@ -197,13 +197,19 @@ def cost_tolerance_pct(*, quarter: Quarter | None) -> int:
 
 
 def cost_reconciliation(
-    *, start: dt.date, end: dt.date, quarter: Quarter | None = None, value_stream_ids=None
+    *,
+    start: dt.date,
+    end: dt.date,
+    quarter: Quarter | None = None,
+    value_stream_ids=None,
+    tolerance_pct: int | None = None,
 ) -> list[Reconciliation]:
     """Per value stream and month in [start, end]: labour spend (not void) against the cost of
-    the sprints of its teams that end in that month. Two aggregate queries; months with
-    neither spend nor sprints are left out, and a month with sprints but no labour booked yet
-    is shown without a deviation."""
-    tolerance = cost_tolerance_pct(quarter=quarter)
+    the sprints of its teams that end in that month. Two aggregate queries (three without
+    `tolerance_pct`: the tolerance of `quarter`'s guardrail); months with neither spend nor
+    sprints are left out, and a month with sprints but no labour booked yet is shown without a
+    deviation."""
+    tolerance = cost_tolerance_pct(quarter=quarter) if tolerance_pct is None else tolerance_pct
     spend = Spend.objects.filter(
         voided_at__isnull=True, category="labour", month__gte=start.replace(day=1), month__lte=end
     )

@@ -8,7 +8,7 @@ from django.db.models import BigIntegerField, F, IntegerField, OuterRef, Q, Subq
 from django.db.models.functions import Coalesce
 
 from funding.models import Allocation, QuarterBudget
-from funding.selectors.money import MoneyFigures, forecast_known, value_stream_money
+from funding.selectors.money import forecast_known, value_stream_money
 from funding.selectors.teams import team_capacity_subquery
 from portfolio.models import Epic, EpicState, Quarter, ValueStream
 
@@ -80,15 +80,15 @@ class StreamRow:
 def stream_rows(
     *, quarter: Quarter, as_of: dt.date, budget: QuarterBudget | None, current: Quarter | None = None
 ) -> list[StreamRow]:
-    """Allocated, spent, run rate, forecast, variance, team capacity per active value stream.
+    """Allocated, spent, run rate, forecast, variance, team capacity per value stream that is
+    active or has an allocation in the quarter.
 
     Run rate = spent to date / months with booked spend (per month, rounded half up).
-    Forecast and spent come from `value_stream_money` (the rollups use the same numbers).
-    Two queries whatever the number of streams: the money figures, and the streams with the
+    Forecast and spent come from `value_stream_money` (the rollups use the same numbers). Three
+    queries whatever the number of streams: the money figures (two), and the streams with the
     allocation id, team capacity and the estimates of epics implementing annotated.
     `current` is the current quarter when the caller has it (`Epic.objects.funded_in`).
     """
-    money = value_stream_money(quarter=quarter, as_of=as_of)
     implementing = Coalesce(
         Subquery(
             Epic.objects.funded_in(quarter, current=current)
@@ -106,15 +106,18 @@ def stream_rows(
         if budget is not None
         else Allocation.objects.none().values("id")
     )
-    streams = ValueStream.objects.filter(Q(active=True) | Q(allocations__budget__quarter=quarter)).distinct()
+    # An IN, not a join on allocations: a join needs DISTINCT over every annotated column.
+    allocated_in_quarter = Allocation.objects.filter(budget__quarter=quarter).values("value_stream_id")
+    streams = ValueStream.objects.filter(Q(active=True) | Q(id__in=allocated_in_quarter)).only("id", "name", "slug")
     streams = streams.annotate(
         allocation_id=allocation_id,
         capacity_cents=team_capacity_subquery(quarter),
         implementing_cents=implementing,
-    ).order_by("name")
+    )
+    money = value_stream_money(quarter=quarter, as_of=as_of)
     rows = []
-    for vs in streams:
-        figures = money.get(vs.pk, MoneyFigures(0, 0, 0))
+    for vs in streams.order_by("name"):
+        figures = money[vs.pk]
         rows.append(
             StreamRow(
                 value_stream=vs,

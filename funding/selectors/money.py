@@ -7,21 +7,36 @@ pages read it (vmo imports it from `funding.selectors`).
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Case, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Sum
 
 from funding.models import Allocation, Spend
-from portfolio.models import Quarter, ValueStream
+from portfolio.models import Quarter
 
 
 @dataclass(frozen=True)
 class MoneyFigures:
-    """A value stream's money in a quarter, in cents, and the months of it with booked spend."""
+    """A value stream's money in a quarter, in cents, and the months of it with booked spend.
+
+    Forecast = spent to date + average spend of the months with booked spend x the quarter's
+    months without booked spend, rounded half up to the cent. Months are counted by whether
+    spend is booked, not by the calendar: on the 1st of a month, before its spend arrives, the
+    forecast is what it was the day before (dividing by months started made it drop by a third
+    overnight). A quarter with nothing booked forecasts its spend so far (0): there is no rate.
+    """
 
     allocated_cents: int
     spent_cents: int
-    forecast_cents: int
     booked_months: tuple[dt.date, ...] = ()
+    months_in_quarter: int = 3
+
+    @property
+    def forecast_cents(self) -> int:
+        booked = len(self.booked_months)
+        if not booked:
+            return self.spent_cents
+        # Amounts are non-negative (check constraints), so // is the rounding half up of (2a + b) / 2b.
+        unbooked = self.months_in_quarter - booked
+        return self.spent_cents + (self.spent_cents * 2 * unbooked + booked) // (2 * booked)
 
     @property
     def variance_cents(self) -> int:
@@ -57,80 +72,72 @@ def quarter_months(quarter: Quarter) -> list[dt.date]:
 
 def months_elapsed(quarter: Quarter, as_of: dt.date) -> int:
     """How many of the quarter's months have started by `as_of` (0 before it starts)."""
-    return sum(1 for month in quarter_months(quarter) if month <= as_of)
+    return len(months_started(quarter, as_of))
 
 
-def _sum_subquery(queryset, field: str):
-    # Cast: PostgreSQL's SUM of a bigint is numeric, which would make the forecast's integer
-    # division (rounding half up) a decimal one.
-    return Cast(
-        Coalesce(
-            Subquery(
-                queryset.order_by()
-                .values(queryset.model._meta.get_field("value_stream").attname)
-                .annotate(total=Sum(field))
-                .values("total"),
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        ),
-        BigIntegerField(),
-    )
+class MoneyByStream(dict):
+    """Value stream id -> MoneyFigures; a stream with neither allocation nor spend reads zeros."""
+
+    def __init__(self, *args, months_in_quarter: int = 3, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.months_in_quarter = months_in_quarter
+
+    def __missing__(self, value_stream_id: int) -> MoneyFigures:
+        return MoneyFigures(0, 0, months_in_quarter=self.months_in_quarter)
 
 
-def value_stream_money(*, quarter: Quarter, as_of: dt.date) -> dict[int, MoneyFigures]:
-    """Allocated, spent to date and forecast at quarter end for every value stream, one query.
+def value_stream_money(*, quarter: Quarter, as_of: dt.date, value_stream_ids=None) -> MoneyByStream:
+    """Allocated, spent to date and forecast at quarter end per value stream (those with an
+    allocation or spend in the quarter; any other reads zeros), in two grouped queries.
 
-    Allocation and spend are summed in separate subqueries: joining both tables first would
-    multiply rows and corrupt the sums (the fan-out trap).
-
-    Forecast = spent to date + average spend of the months with booked spend x the quarter's
-    months without booked spend, rounded half up to the cent. Months are counted by whether
-    spend is booked, not by the calendar: on the 1st of a month, before its spend arrives, the
-    forecast is what it was the day before (dividing by months started made it drop by a third
-    overnight). A quarter with nothing booked forecasts its spend so far (0): there is no rate.
-    Spend "to date" is of the quarter's months up to `as_of` (a quarter read after its end does
-    not take the next quarter's months).
+    Allocation and spend are summed in separate queries: joining both tables first would
+    multiply rows and corrupt the sums (the fan-out trap). Spend is summed per stream and month
+    by the database; a month with a (not void) row is booked. Spend "to date" is of the
+    quarter's months up to `as_of` (a quarter read after its end does not take the next
+    quarter's months). The forecast is `MoneyFigures.forecast_cents`.
     """
-    months = [month for month in quarter_months(quarter) if month <= as_of]
-    until = min(as_of, quarter.end)
-    booked_spend = Spend.objects.filter(value_stream=OuterRef("pk"), voided_at__isnull=True)
-    allocated = _sum_subquery(
-        Allocation.objects.filter(budget__quarter=quarter, value_stream=OuterRef("pk")), "amount_cents"
+    months = months_started(quarter, as_of)
+    allocations = Allocation.objects.filter(budget__quarter=quarter)
+    spend = Spend.objects.filter(voided_at__isnull=True, month__gte=quarter.start, month__lte=min(as_of, quarter.end))
+    if value_stream_ids is not None:
+        ids = list(value_stream_ids)
+        allocations = allocations.filter(value_stream_id__in=ids)
+        spend = spend.filter(value_stream_id__in=ids)
+    allocated = dict(
+        allocations.order_by()
+        .values("value_stream_id")
+        .annotate(total=Sum("amount_cents"))
+        .values_list("value_stream_id", "total")
     )
-    spent = _sum_subquery(booked_spend.filter(month__gte=quarter.start, month__lte=until), "amount_cents")
-    # One EXISTS per month of the quarter (three), in the same query: which months are booked.
-    flags = {f"booked_{i}": Exists(booked_spend.filter(month=month)) for i, month in enumerate(months)}
-    rows = ValueStream.objects.annotate(allocated_cents=allocated, spent_cents=spent, **flags)
-    total_months = len(quarter_months(quarter))
-    if flags:
-        booked = sum(
-            (Case(When(**{name: True}, then=Value(1)), default=Value(0)) for name in flags),
-            start=Value(0),
-        )
-        rows = rows.annotate(booked_count=booked).annotate(
-            forecast_cents=Case(
-                When(booked_count=0, then=F("spent_cents")),
-                # Integer division of non-negative numbers: (2a + b) // 2b is a / b rounded half up.
-                default=F("spent_cents")
-                + (F("spent_cents") * 2 * (total_months - F("booked_count")) + F("booked_count"))
-                / (F("booked_count") * 2),
-                output_field=BigIntegerField(),
-            )
-        )
-    else:
-        rows = rows.annotate(forecast_cents=F("spent_cents"))
-    result = {}
-    for vs_id, a, s, f, *booked_flags in rows.values_list(
-        "id", "allocated_cents", "spent_cents", "forecast_cents", *flags
+    spent: dict[int, int] = {}
+    booked: dict[int, list[dt.date]] = {}
+    # At most one row per stream and month of the quarter (three), summed by the database.
+    for vs_id, month, total in (
+        spend.order_by()
+        .values("value_stream_id", "month")
+        .annotate(total=Sum("amount_cents"))
+        .values_list("value_stream_id", "month", "total")
     ):
-        result[vs_id] = MoneyFigures(
-            allocated_cents=a,
-            spent_cents=s,
-            forecast_cents=f,
-            booked_months=tuple(month for month, flag in zip(months, booked_flags, strict=True) if flag),
-        )
-    return result
+        spent[vs_id] = spent.get(vs_id, 0) + int(total)
+        booked.setdefault(vs_id, []).append(month.replace(day=1))
+    total_months = len(quarter_months(quarter))
+    return MoneyByStream(
+        {
+            vs_id: MoneyFigures(
+                allocated_cents=int(allocated.get(vs_id) or 0),
+                spent_cents=spent.get(vs_id, 0),
+                booked_months=tuple(month for month in months if month in booked.get(vs_id, ())),
+                months_in_quarter=total_months,
+            )
+            for vs_id in allocated.keys() | spent.keys()
+        },
+        months_in_quarter=total_months,
+    )
+
+
+def months_started(quarter: Quarter, as_of: dt.date) -> list[dt.date]:
+    """The quarter's months begun by `as_of` (first days)."""
+    return [month for month in quarter_months(quarter) if month <= as_of]
 
 
 def quarter_days(quarter: Quarter) -> int:

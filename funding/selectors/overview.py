@@ -6,8 +6,8 @@ from functools import cached_property
 
 from core.history import history_as_of
 from funding.models import Guardrail, QuarterBudget
-from funding.selectors.actuals import cost_reconciliation
-from funding.selectors.budgets import StreamRow, budget_for_quarter, stream_rows
+from funding.selectors.actuals import DEFAULT_COST_TOLERANCE_PCT, cost_reconciliation
+from funding.selectors.budgets import StreamRow, budget_list, stream_rows
 from funding.selectors.guardrails import MixRow, guardrail_mix
 from funding.selectors.history import HistoryRow, allocations_as_of, budget_history, budgets_as_of
 from portfolio.models import Quarter
@@ -72,15 +72,16 @@ def funding_overview(*, quarter: Quarter, as_of: dt.date, past: bool = False) ->
     `past`: the page as it stood at the end of `as_of` (`?as_of=`): the budget, its guardrails
     and allocations from the history tables, spend to that day.
     """
-    current = quarter_current(today=as_of)
+    # Quarters never overlap (portfolio.services.base): one that contains the day is the current one.
+    current = quarter if quarter.start <= as_of <= quarter.end else quarter_current(today=as_of)
     if past:
         budget = budgets_as_of(day=as_of).filter(quarter=quarter).first()
         guardrail = (
             history_as_of(Guardrail, day=as_of).filter(budget_id=budget.id).first() if budget is not None else None
         )
     else:
-        budget = budget_for_quarter(quarter=quarter)
-        guardrail = Guardrail.objects.filter(budget=budget).first() if budget is not None else None
+        budget = budget_list().select_related("guardrail").filter(quarter=quarter).first()
+        guardrail = _guardrail_of(budget)
     # A history row's `instance` is the budget as a model instance (no query), for the filters below.
     live = budget.instance if past and budget is not None else budget
     rows = stream_rows(quarter=quarter, as_of=as_of, budget=live, current=current)
@@ -99,5 +100,19 @@ def funding_overview(*, quarter: Quarter, as_of: dt.date, past: bool = False) ->
         previous=quarter_previous(quarter=quarter),
         next=quarter_next(quarter=quarter),
         as_of=as_of,
-        reconciliation=cost_reconciliation(start=quarter.start, end=min(as_of, quarter.end), quarter=quarter),
+        reconciliation=cost_reconciliation(
+            start=quarter.start,
+            end=min(as_of, quarter.end),
+            tolerance_pct=guardrail.cost_tolerance_pct if guardrail is not None else DEFAULT_COST_TOLERANCE_PCT,
+        ),
     )
+
+
+def _guardrail_of(budget: QuarterBudget | None) -> Guardrail | None:
+    """The budget's guardrail, read with it (`select_related`): None without either."""
+    if budget is None:
+        return None
+    try:
+        return budget.guardrail
+    except Guardrail.DoesNotExist:
+        return None

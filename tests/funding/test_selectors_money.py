@@ -40,12 +40,33 @@ def test_money_per_value_stream_sums_allocation_and_spend_apart():
     )
 
 
-def test_money_selector_is_one_query(django_assert_num_queries):
-    quarter = QuarterFactory()
-    ValueStreamFactory.create_batch(5)
+def test_money_selector_is_two_grouped_queries_whatever_the_streams(django_assert_num_queries):
+    # given: five streams, each with an allocation and spend in two months
+    quarter = QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
+    budget = QuarterBudgetFactory(quarter=quarter, total_cents=10_000_000)
+    streams = ValueStreamFactory.create_batch(5)
+    for stream in streams:
+        AllocationFactory(budget=budget, value_stream=stream, amount_cents=100_000)
+        SpendFactory(value_stream=stream, month=dt.date(2026, 7, 1), amount_cents=10_000)
+        SpendFactory(value_stream=stream, month=dt.date(2026, 8, 1), amount_cents=20_000)
 
-    with django_assert_num_queries(1):
-        value_stream_money(quarter=quarter, as_of=quarter.start)
+    # when / then: the allocations summed, the spend summed per stream and month
+    with django_assert_num_queries(2):
+        figures = value_stream_money(quarter=quarter, as_of=dt.date(2026, 8, 15))
+    assert {figures[s.id].forecast_cents for s in streams} == {45_000}
+    assert {figures[s.id].booked_months for s in streams} == {(dt.date(2026, 7, 1), dt.date(2026, 8, 1))}
+
+
+def test_money_of_some_streams_reads_only_theirs():
+    quarter = QuarterFactory(code="2026-Q3", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30))
+    mine, other = ValueStreamFactory.create_batch(2)
+    SpendFactory(value_stream=mine, month=dt.date(2026, 7, 1), amount_cents=10_000)
+    SpendFactory(value_stream=other, month=dt.date(2026, 7, 1), amount_cents=99_000)
+
+    figures = value_stream_money(quarter=quarter, as_of=dt.date(2026, 7, 15), value_stream_ids=[mine.id])
+
+    assert set(figures) == {mine.id}
+    assert figures[mine.id].spent_cents == 10_000
 
 
 def test_forecast_does_not_move_on_the_first_of_a_month_before_its_spend_is_booked(quarter, value_stream):

@@ -42,7 +42,7 @@ TREND_FIELDS = [
 
 def burn(*, value_stream_id: int, quarter: Quarter, as_of: dt.date) -> dict:
     """Cumulative spend per month of the quarter against the allocation and the forecast."""
-    money = value_stream_money(quarter=quarter, as_of=as_of).get(value_stream_id)
+    money = value_stream_money(quarter=quarter, as_of=as_of, value_stream_ids=[value_stream_id])[value_stream_id]
     rows = spend_by_month(value_stream_id=value_stream_id, quarter=quarter)
     running, cumulative = 0, []
     months = quarter_months(quarter)
@@ -52,9 +52,9 @@ def burn(*, value_stream_id: int, quarter: Quarter, as_of: dt.date) -> dict:
             continue
         running += rows.get(month, 0)
         cumulative.append(running)
-    allocated = money.allocated_cents if money else 0
+    allocated = money.allocated_cents
     # No month booked yet: no rate, so no forecast (None shows as no data), not a forecast of 0.
-    forecast = money.forecast_cents if money and money.has_forecast else None
+    forecast = money.forecast_cents if money.has_forecast else None
     return {
         "labels": [m.strftime("%b %Y") for m in months],
         # The chart's series, in currency units like every chart's.
