@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from config.views import ApiIndexView, DocsView, SchemaView, favicon
+from core.urls import include_segments
 from vmo.sso import SSOAuthenticateView, SSOCallbackView
 from vmo.views.login import LoginView
 
@@ -12,11 +13,11 @@ handler500 = "core.unavailable.server_error"
 
 api_urlpatterns = [
     path("", ApiIndexView.as_view(), name="api-index"),
-    path("", include("portfolio.api.urls")),
-    path("", include("funding.api.urls")),
-    path("", include("okrs.api.urls")),
-    path("", include("kanban.api.urls")),
-    path("", include("vmo.api.urls")),
+    include_segments("portfolio.api.urls"),
+    include_segments("funding.api.urls"),
+    include_segments("okrs.api.urls"),
+    include_segments("kanban.api.urls"),
+    include_segments("vmo.api.urls"),
     # Behind a login like everything else, unless API_DOCS_PUBLIC publishes them.
     path("schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the docs work under our CSP.
@@ -33,11 +34,11 @@ urlpatterns = [
     path("oidc/callback/", login_not_required(SSOCallbackView.as_view()), name="oidc_authentication_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include(api_urlpatterns)),
-    path("", include("portfolio.urls")),
-    path("", include("funding.urls")),
-    path("", include("okrs.urls")),
-    path("", include("kanban.urls")),
-    path("", include("vmo.urls")),
-    path("", include("notifications.urls")),
-    path("", include("orgsettings.urls")),
+    include_segments("portfolio.urls"),
+    include_segments("funding.urls"),
+    include_segments("okrs.urls"),
+    include_segments("kanban.urls"),
+    include_segments("vmo.urls"),
+    include_segments("notifications.urls"),
+    include_segments("orgsettings.urls"),
 ]
