@@ -51,7 +51,7 @@ MIX = (
     " AND (target_quarter_id = %(quarter)s OR target_quarter_id IS NULL) GROUP BY 1"
 )
 NEIGHBOURS = (
-    "SELECT (SELECT code FROM portfolio_quarter WHERE \"end\" < %(start)s ORDER BY start DESC LIMIT 1),"
+    'SELECT (SELECT code FROM portfolio_quarter WHERE "end" < %(start)s ORDER BY start DESC LIMIT 1),'
     " (SELECT code FROM portfolio_quarter WHERE start > %(end)s ORDER BY start LIMIT 1)"
 )
 RECONCILIATION = (
@@ -59,7 +59,7 @@ RECONCILIATION = (
     "  WHERE voided_at IS NULL AND category = 'labour' AND month >= %(start)s AND month <= %(until)s GROUP BY 1, 2),"
     " team AS (SELECT t.value_stream_id AS vs, date_trunc('month', s.\"end\")::date AS m, SUM(s.cost_cents) AS cents"
     "  FROM funding_teamsprint s JOIN funding_team t ON t.id = s.team_id"
-    "  WHERE s.\"end\" >= %(start)s AND s.\"end\" <= %(until)s GROUP BY 1, 2)"
+    '  WHERE s."end" >= %(start)s AND s."end" <= %(until)s GROUP BY 1, 2)'
     " SELECT vs.name, COALESCE(labour.m, team.m) AS m, labour.cents, team.cents"
     " FROM labour FULL JOIN team ON team.vs = labour.vs AND team.m = labour.m"
     " JOIN portfolio_valuestream vs ON vs.id = COALESCE(labour.vs, team.vs) ORDER BY vs.id, m"
