@@ -242,6 +242,10 @@ class Report:
             if connection.vendor == "postgresql":
                 cursor.execute("SHOW server_version")
                 version = cursor.fetchone()[0]
+                # Durability settings change write figures (ingestion): say which were in force.
+                cursor.execute("SELECT current_setting('fsync'), current_setting('synchronous_commit')")
+                fsync, synchronous_commit = cursor.fetchone()
+                version += f", fsync={fsync}, synchronous_commit={synchronous_commit}"
             else:
                 import sqlite3
 
