@@ -61,10 +61,6 @@ class Statements:
     def __len__(self) -> int:
         return len(self._items)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
 
 STATEMENTS = Statements()
 

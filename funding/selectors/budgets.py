@@ -2,13 +2,13 @@
 line per value stream (allocated, spent, run rate, forecast, team capacity, implementing)."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db.models import BigIntegerField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from funding.models import Allocation, QuarterBudget
-from funding.selectors.money import forecast_known, value_stream_money
+from funding.selectors.money import MoneyFigures, value_stream_money
 from funding.selectors.teams import team_capacity_subquery
 from portfolio.models import Epic, EpicState, Quarter, ValueStream
 
@@ -37,23 +37,16 @@ def budget_for_quarter(*, quarter: Quarter) -> QuarterBudget | None:
     return budget_list().filter(quarter=quarter).first()
 
 
-@dataclass(frozen=True)
-class StreamRow:
-    """One value stream's line on the funding page."""
+@dataclass(frozen=True, kw_only=True)
+class StreamRow(MoneyFigures):
+    """One value stream's line on the funding page: its money figures (run rate, forecast,
+    variance as `MoneyFigures` defines them), the allocation to edit, team capacity and the
+    estimates of its epics implementing."""
 
     value_stream: ValueStream
     allocation_id: int | None
-    allocated_cents: int
-    spent_cents: int
-    forecast_cents: int
-    run_rate_cents: int
     capacity_cents: int
     implementing_cents: int
-    booked_months: tuple[dt.date, ...] = ()
-
-    @property
-    def variance_cents(self) -> int:
-        return self.allocated_cents - self.forecast_cents
 
     @property
     def spent_pct(self) -> int | None:
@@ -71,10 +64,6 @@ class StreamRow:
     @property
     def overrun(self) -> bool:
         return self.forecast_cents > self.allocated_cents
-
-    @property
-    def has_forecast(self) -> bool:
-        return forecast_known(self.booked_months)
 
 
 def stream_rows(
@@ -115,23 +104,16 @@ def stream_rows(
         implementing_cents=implementing,
     )
     money = value_stream_money(quarter=quarter, as_of=as_of)
-    rows = []
-    for vs in streams.order_by("name"):
-        figures = money[vs.pk]
-        rows.append(
-            StreamRow(
-                value_stream=vs,
-                allocation_id=vs.allocation_id,
-                allocated_cents=figures.allocated_cents,
-                spent_cents=figures.spent_cents,
-                forecast_cents=figures.forecast_cents,
-                run_rate_cents=figures.run_rate_cents,
-                booked_months=figures.booked_months,
-                capacity_cents=vs.capacity_cents,
-                implementing_cents=vs.implementing_cents,
-            )
+    return [
+        StreamRow(
+            **asdict(money[vs.pk]),
+            value_stream=vs,
+            allocation_id=vs.allocation_id,
+            capacity_cents=vs.capacity_cents,
+            implementing_cents=vs.implementing_cents,
         )
-    return rows
+        for vs in streams.order_by("name")
+    ]
 
 
 @dataclass(frozen=True)

@@ -70,11 +70,6 @@ def quarter_months(quarter: Quarter) -> list[dt.date]:
     return months
 
 
-def months_elapsed(quarter: Quarter, as_of: dt.date) -> int:
-    """How many of the quarter's months have started by `as_of` (0 before it starts)."""
-    return len(months_started(quarter, as_of))
-
-
 class MoneyByStream(dict):
     """Value stream id -> MoneyFigures; a stream with neither allocation nor spend reads zeros."""
 

@@ -294,18 +294,6 @@ def _trend_point(quarter: Quarter, figures: dict | None) -> dict:
     return {**{name: figures.get(name) for name in names}, "quarter": quarter.code}
 
 
-def _trend_quarters(quarter: Quarter, count: int) -> list[Quarter]:
-    return list(Quarter.objects.filter(start__lte=quarter.start).order_by("-start")[:count])
-
-
-def portfolio_trend(*, quarter: Quarter, count: int = 4) -> list[dict]:
-    """The main figures per quarter for the last `count` quarters up to `quarter`, each from the
-    latest snapshot of every value stream in that quarter. Two queries."""
-    quarters = _trend_quarters(quarter, count)
-    figures = _latest_figures_by_quarter(quarters)
-    return [_trend_point(q, figures.get(q.pk)) for q in reversed(quarters)]
-
-
 @dataclass(frozen=True)
 class PortfolioFigures:
     totals: Totals
@@ -314,10 +302,11 @@ class PortfolioFigures:
 
 
 def portfolio_figures(*, quarter: Quarter, previous: Quarter | None, count: int = 4) -> PortfolioFigures:
-    """The overview's totals for `quarter` and `previous`, and its trend over `count` quarters,
-    from one grouped query over their latest snapshots (three queries in all, where asking for
-    each apart took six)."""
-    quarters = _trend_quarters(quarter, count)
+    """The overview's totals for `quarter` and `previous`, and its trend: the main figures per
+    quarter for the last `count` quarters up to `quarter`, each from the latest snapshot of every
+    value stream in that quarter. One grouped query over those snapshots (three queries in all,
+    where asking for each apart took six)."""
+    quarters = list(Quarter.objects.filter(start__lte=quarter.start).order_by("-start")[:count])
     read = quarters if previous is None or previous in quarters else [*quarters, previous]
     figures = _latest_figures_by_quarter(read)
     open_risks = _open_risks_count()
